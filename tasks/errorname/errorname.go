@@ -58,6 +58,10 @@ const (
 	StatesALL Name = "States.ALL"
 )
 
+// RecoveryFailed ends a recovery workflow execution that could not read
+// the platform's health; it is alarmed on.
+const RecoveryFailed Name = "Recovery.Failed"
+
 // Spec describes how one handler error is answered by the API.
 type Spec struct {
 	Name Name
@@ -114,7 +118,7 @@ func Declared() []Name {
 		out = append(out, s.Name)
 	}
 	out = append(out, LambdaServiceErrors()...)
-	return append(out, StatesTimeout, StatesTaskFailed, StatesALL)
+	return append(out, RecoveryFailed, StatesTimeout, StatesTaskFailed, StatesALL)
 }
 
 // Strings converts names to strings, for APIs that take []string.

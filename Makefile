@@ -1,0 +1,38 @@
+# The commands the README tells people to run. `make help` lists them.
+SUFFIX ?= dev
+CDK_DIR := tools/cdk
+CDK := $(CDK_DIR)/node_modules/.bin/cdk
+CDK_FLAGS := -c environmentSuffix=$(SUFFIX)
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_CLI_TELEMETRY := true
+
+.PHONY: help synth deploy diff destroy test lint tools fmt vet
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
+
+$(CDK): $(CDK_DIR)/package.json $(CDK_DIR)/package-lock.json
+	npm ci --prefix $(CDK_DIR) --no-audit --no-fund
+	@touch $(CDK)
+
+tools: $(CDK) ## Install the pinned CDK CLI (tools/cdk) from its lock file
+
+synth: $(CDK) ## Synthesize the stack into cdk.out/ (no AWS credentials needed); SUFFIX=dev
+	$(CDK) synth $(CDK_FLAGS) --quiet
+	@echo "cdk.out/ written for suffix $(SUFFIX): $$(ls cdk.out/*.template.json)"
+
+diff: $(CDK) ## Compare the stack with what is deployed (needs AWS credentials); SUFFIX=dev
+	$(CDK) diff $(CDK_FLAGS)
+
+deploy: $(CDK) ## Deploy to us-east-1 (needs AWS credentials and a bootstrapped account); SUFFIX=dev
+	$(CDK) deploy $(CDK_FLAGS) --require-approval broadening
+
+destroy: $(CDK) ## Delete every resource of the stack; SUFFIX=dev
+	$(CDK) destroy $(CDK_FLAGS) --force
+
+test: ## Run every test: unit, template, lint of the workflows, integration against emulators
+	go test ./...
+
+vet: ## go vet and gofmt check
+	go vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)

@@ -1,0 +1,136 @@
+// Package api is the payment platform's REST API: POST /payments starts the
+// payments workflow synchronously, GET /payments/{id} reads a transaction,
+// GET /health reports the platform's health.
+package api
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	apigw "github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/resilientpay/paymentapi/internal/naming"
+)
+
+// StageName is the deployed stage.
+const StageName = "v1"
+
+// Props configures the API.
+type Props struct {
+	Payments      sfn.IStateMachine
+	GetPayment    awslambda.IFunction
+	Health        awslambda.IFunction
+	ThrottleRate  float64
+	ThrottleBurst float64
+	LogRetention  awslogs.RetentionDays
+	Key           awskms.IKey
+	// CloudWatchRole creates the account-level role API Gateway needs to
+	// write access logs (destroyed with the stack). Turn it off when the
+	// account already has one, e.g. for a second environment suffix.
+	CloudWatchRole bool
+}
+
+// API is the REST API and its access log group.
+type API struct {
+	RestAPI   apigw.RestApi
+	AccessLog awslogs.LogGroup
+}
+
+// New creates the REST API.
+func New(scope constructs.Construct, id string, props *Props) *API {
+	if props == nil || props.Payments == nil || props.GetPayment == nil || props.Health == nil || props.Key == nil ||
+		props.ThrottleRate <= 0 || props.ThrottleBurst <= 0 || props.LogRetention == "" {
+		panic("api: Payments, GetPayment, Health, Key, LogRetention and positive throttling limits are required")
+	}
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	name := naming.Name(c, "payments-api")
+	accessLog := awslogs.NewLogGroup(c, jsii.String("AccessLog"), &awslogs.LogGroupProps{
+		LogGroupName:  jsii.String("/aws/apigateway/" + name + "-access"),
+		Retention:     props.LogRetention,
+		EncryptionKey: props.Key,
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	rest := apigw.NewRestApi(c, jsii.String("RestApi"), &apigw.RestApiProps{
+		RestApiName:                 jsii.String(name),
+		Description:                 jsii.String("Resilient payment API (" + naming.Suffix(c) + ")"),
+		EndpointTypes:               &[]apigw.EndpointType{apigw.EndpointType_REGIONAL},
+		CloudWatchRole:              jsii.Bool(props.CloudWatchRole),
+		CloudWatchRoleRemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+		DeployOptions: &apigw.StageOptions{
+			StageName:            jsii.String(StageName),
+			ThrottlingRateLimit:  jsii.Number(props.ThrottleRate),
+			ThrottlingBurstLimit: jsii.Number(props.ThrottleBurst),
+			TracingEnabled:       jsii.Bool(true),
+			MetricsEnabled:       jsii.Bool(true),
+			LoggingLevel:         apigw.MethodLoggingLevel_ERROR,
+			// Full request/response logging would write request bodies,
+			// which may hold card data, to CloudWatch: never.
+			DataTraceEnabled:     jsii.Bool(false),
+			AccessLogDestination: apigw.NewLogGroupLogDestination(accessLog),
+			AccessLogFormat: apigw.AccessLogFormat_JsonWithStandardFields(&apigw.JsonWithStandardFieldProps{
+				Caller: jsii.Bool(true), HttpMethod: jsii.Bool(true), Ip: jsii.Bool(true), Protocol: jsii.Bool(true),
+				RequestTime: jsii.Bool(true), ResourcePath: jsii.Bool(true), ResponseLength: jsii.Bool(true),
+				Status: jsii.Bool(true), User: jsii.Bool(true),
+			}),
+		},
+	})
+
+	payments := rest.Root().AddResource(jsii.String("payments"), nil)
+	payments.AddMethod(jsii.String("POST"), startSyncExecution(c, props.Payments), &apigw.MethodOptions{
+		OperationName:     jsii.String("CreatePayment"),
+		AuthorizationType: apigw.AuthorizationType_IAM,
+		MethodResponses:   methodResponses("200", "201", "202", "400", "409", "415", "422", "500", "503", "504"),
+	})
+	payments.AddResource(jsii.String("{id}"), nil).AddMethod(jsii.String("GET"),
+		apigw.NewLambdaIntegration(props.GetPayment, &apigw.LambdaIntegrationOptions{AllowTestInvoke: jsii.Bool(false)}),
+		&apigw.MethodOptions{
+			OperationName:     jsii.String("GetPayment"),
+			AuthorizationType: apigw.AuthorizationType_IAM,
+		})
+	rest.Root().AddResource(jsii.String("health"), nil).AddMethod(jsii.String("GET"),
+		apigw.NewLambdaIntegration(props.Health, &apigw.LambdaIntegrationOptions{AllowTestInvoke: jsii.Bool(false)}),
+		&apigw.MethodOptions{OperationName: jsii.String("GetHealth"), AuthorizationType: apigw.AuthorizationType_NONE})
+	return &API{RestAPI: rest, AccessLog: accessLog}
+}
+
+// startSyncExecution is the AWS integration of POST /payments. Its role may
+// start synchronous executions of the payments workflow and nothing else.
+func startSyncExecution(scope constructs.Construct, sm sfn.IStateMachine) apigw.Integration {
+	role := awsiam.NewRole(scope, jsii.String("StartSyncExecutionRole"), &awsiam.RoleProps{
+		RoleName:    naming.NamePtr(scope, "payments-api-role"),
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
+		Description: jsii.String("Lets API Gateway start synchronous executions of the payments workflow"),
+	})
+	sm.GrantStartSyncExecution(role)
+	return apigw.NewAwsIntegration(&apigw.AwsIntegrationProps{
+		Service:               jsii.String("states"),
+		Action:                jsii.String("StartSyncExecution"),
+		IntegrationHttpMethod: jsii.String("POST"),
+		Options: &apigw.IntegrationOptions{
+			CredentialsRole: role,
+			// Only JSON bodies reach the workflow; anything else is 415.
+			PassthroughBehavior: apigw.PassthroughBehavior_NEVER,
+			RequestTemplates:    &map[string]*string{"application/json": jsii.String(RequestTemplate(*sm.StateMachineArn()))},
+			IntegrationResponses: &[]*apigw.IntegrationResponse{
+				{StatusCode: jsii.String("200"), ResponseTemplates: &map[string]*string{"application/json": jsii.String(ResponseTemplate())}},
+				// Step Functions refused the call (throttled, misconfigured):
+				// never pass its message on.
+				{StatusCode: jsii.String("503"), SelectionPattern: jsii.String(`4\d{2}|5\d{2}`),
+					ResponseTemplates: &map[string]*string{"application/json": jsii.String(GenericProblemBody(503))}},
+			},
+		},
+	})
+}
+
+func methodResponses(codes ...string) *[]*apigw.MethodResponse {
+	out := make([]*apigw.MethodResponse, len(codes))
+	for i, c := range codes {
+		out[i] = &apigw.MethodResponse{StatusCode: jsii.String(c)}
+	}
+	return &out
+}

@@ -1,0 +1,140 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/resilientpay/paymentapi/tasks/errorname"
+	"github.com/resilientpay/paymentapi/tasks/payment"
+)
+
+// Execution is what StartSyncExecution returns, as far as the API needs it.
+type Execution struct {
+	// Status is SUCCEEDED, FAILED or TIMED_OUT.
+	Status string `json:"status"`
+	Output string `json:"output,omitempty"`
+	Error  string `json:"error,omitempty"`
+	Cause  string `json:"cause,omitempty"`
+}
+
+// Response is an HTTP answer of POST /payments.
+type Response struct {
+	Status  int
+	Headers map[string]string
+	Body    string
+}
+
+// MapExecution turns a synchronous execution into the HTTP answer exactly
+// as the integration response template does in API Gateway (the template
+// is generated from the same error list; tests check the two agree). The
+// local runner uses it.
+func MapExecution(e Execution) Response {
+	switch e.Status {
+	case "SUCCEEDED":
+		var r payment.Result
+		if err := json.Unmarshal([]byte(e.Output), &r); err != nil || r.StatusCode == 0 {
+			return genericProblem(http.StatusInternalServerError)
+		}
+		h := map[string]string{"Content-Type": "application/json"}
+		if r.Replayed {
+			h[ReplayedHeader] = "true"
+		}
+		return Response{Status: r.StatusCode, Headers: h, Body: r.Body}
+	case "FAILED":
+		spec, ok := errorname.Lookup(errorname.Name(e.Error))
+		switch {
+		case !ok || !spec.Terminal:
+			return genericProblem(http.StatusInternalServerError)
+		case spec.Status >= 500 || !json.Valid([]byte(e.Cause)):
+			return genericProblem(spec.Status)
+		}
+		return Response{Status: spec.Status, Headers: map[string]string{"Content-Type": ProblemContentType}, Body: e.Cause}
+	default: // TIMED_OUT, ABORTED
+		return genericProblem(http.StatusGatewayTimeout)
+	}
+}
+
+// ReplayedHeader marks the stored first response of a replayed request.
+const ReplayedHeader = "Idempotent-Replayed"
+
+// ProblemContentType is the media type of RFC 9457 problem documents.
+const ProblemContentType = "application/problem+json"
+
+// GenericProblemBody is the body of a 5xx answer: it names the status and
+// nothing of the cause.
+func GenericProblemBody(status int) string {
+	title := http.StatusText(status)
+	for _, s := range errorname.All() {
+		if s.Status == status && status != http.StatusInternalServerError {
+			title = s.Title
+			break
+		}
+	}
+	b, _ := json.Marshal(payment.Problem{Type: "about:blank", Title: title, Status: status})
+	return string(b)
+}
+
+func genericProblem(status int) Response {
+	return Response{Status: status, Headers: map[string]string{"Content-Type": ProblemContentType}, Body: GenericProblemBody(status)}
+}
+
+// RequestTemplate is the integration request template of POST /payments:
+// it starts a synchronous execution named after the API request id with
+// the request id, the Idempotency-Key header (matched case-insensitively)
+// and the raw body, both base64-encoded so that no client byte can break
+// the JSON (docs/workflow-contract.md).
+func RequestTemplate(stateMachineArn string) string {
+	return `#set($key = "")
+#foreach($name in $input.params().header.keySet())
+#if($name.toLowerCase() == "idempotency-key")#set($key = $input.params().header.get($name))#end
+#end
+{
+  "stateMachineArn": "` + stateMachineArn + `",
+  "name": "$context.requestId",
+  "input": "{\"requestId\":\"$context.requestId\",\"idempotencyKey\":\"$util.base64Encode($key)\",\"body\":\"$util.base64Encode($input.body)\"}"
+}`
+}
+
+// ResponseTemplate is the integration response template of POST /payments.
+// StartSyncExecution answers HTTP 200 even for a FAILED execution, so the
+// template sets the status: the Task's statusCode on success, the status of
+// the error name on failure (the problem document from the handler for
+// 4xx; a generic problem for 5xx so nothing internal leaks), 504 on a
+// timeout.
+func ResponseTemplate() string {
+	var b strings.Builder
+	b.WriteString(`#set($status = $input.path('$.status'))
+#if($status == "SUCCEEDED")
+#set($result = $util.parseJson($input.path('$.output')))
+#set($context.responseOverride.status = $result.statusCode)
+#set($context.responseOverride.header.Content-Type = "application/json")
+#if($result.replayed)
+#set($context.responseOverride.header.` + ReplayedHeader + ` = "true")
+#end
+$result.body
+#else
+#set($context.responseOverride.header.Content-Type = "` + ProblemContentType + `")
+#set($error = $input.path('$.error'))
+`)
+	first := true
+	for _, s := range errorname.All() {
+		if !s.Terminal {
+			continue
+		}
+		kw := "#elseif"
+		if first {
+			kw, first = "#if", false
+		}
+		fmt.Fprintf(&b, "%s($status == \"FAILED\" && $error == \"%s\")\n#set($context.responseOverride.status = %d)\n", kw, s.Name, s.Status)
+		if s.Status < 500 {
+			b.WriteString("$input.path('$.cause')\n")
+		} else {
+			b.WriteString(GenericProblemBody(s.Status) + "\n")
+		}
+	}
+	fmt.Fprintf(&b, "#elseif($status == \"FAILED\")\n#set($context.responseOverride.status = 500)\n%s\n", GenericProblemBody(500))
+	fmt.Fprintf(&b, "#else\n#set($context.responseOverride.status = 504)\n%s\n#end\n#end\n", GenericProblemBody(504))
+	return b.String()
+}

@@ -1,0 +1,154 @@
+package paymentstack
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/resilientpay/paymentapi/dashboards"
+	"github.com/resilientpay/paymentapi/internal/naming"
+)
+
+// Region is where the platform is deployed.
+const Region = "us-east-1"
+
+// Config is every tunable of the app, read from CDK context (cdk.json, or
+// `-c key=value` on the command line). Defaults apply to keys that are not
+// set.
+type Config struct {
+	Suffix                  string
+	LogRetentionDays        int
+	ThrottleRate            float64
+	ThrottleBurst           float64
+	RecoveryScheduleMinutes float64
+	IdempotencyTTLHours     int
+	// APIGatewayCloudWatchRole creates the account-level role API Gateway
+	// uses for access logs. Set it to false for a second suffix in the
+	// same account (the setting is per account and region).
+	APIGatewayCloudWatchRole bool
+	Thresholds               dashboards.Thresholds
+	// AlarmEmail, when set, subscribes this address to the alarm topic.
+	AlarmEmail string
+}
+
+// Context keys, as written in cdk.json.
+const (
+	KeyLogRetentionDays         = "logRetentionDays"
+	KeyThrottleRate             = "apiThrottleRateLimit"
+	KeyThrottleBurst            = "apiThrottleBurstLimit"
+	KeyRecoveryScheduleMinutes  = "recoveryScheduleMinutes"
+	KeyIdempotencyTTLHours      = "idempotencyTtlHours"
+	KeyAPIGatewayCloudWatchRole = "apiGatewayCloudWatchRole"
+	KeyAlarmLatencyP99Millis    = "alarmApiLatencyP99Millis"
+	KeyAlarmOldestMessageAge    = "alarmOldestMessageAgeSeconds"
+	KeyAlarmLambdaErrors        = "alarmLambdaErrorsPerPeriod"
+	KeyAlarmWorkflowFailures    = "alarmWorkflowFailuresPerPeriod"
+	KeyAlarmEmail               = "alarmEmail"
+)
+
+// ConfigFromContext reads the configuration visible from scope and checks
+// it. Values may be JSON numbers (cdk.json) or strings (-c on the CLI).
+func ConfigFromContext(scope constructs.Construct) (Config, error) {
+	node := scope.Node()
+	var firstErr error
+	num := func(key string, def float64) float64 {
+		v := node.TryGetContext(jsii.String(key))
+		if v == nil {
+			return def
+		}
+		f, err := toFloat(v)
+		if err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("context %s: %w", key, err)
+		}
+		return f
+	}
+	cfg := Config{
+		LogRetentionDays:        int(num(KeyLogRetentionDays, 30)),
+		ThrottleRate:            num(KeyThrottleRate, 100),
+		ThrottleBurst:           num(KeyThrottleBurst, 200),
+		RecoveryScheduleMinutes: num(KeyRecoveryScheduleMinutes, 5),
+		IdempotencyTTLHours:     int(num(KeyIdempotencyTTLHours, 24)),
+		Thresholds: dashboards.Thresholds{
+			APILatencyP99Millis:       num(KeyAlarmLatencyP99Millis, 3000),
+			OldestMessageAgeSeconds:   num(KeyAlarmOldestMessageAge, 900),
+			LambdaErrorsPerPeriod:     num(KeyAlarmLambdaErrors, 0),
+			WorkflowFailuresPerPeriod: num(KeyAlarmWorkflowFailures, 50),
+		},
+		APIGatewayCloudWatchRole: true,
+	}
+	if v := node.TryGetContext(jsii.String(KeyAPIGatewayCloudWatchRole)); v != nil {
+		switch b := v.(type) {
+		case bool:
+			cfg.APIGatewayCloudWatchRole = b
+		case string:
+			cfg.APIGatewayCloudWatchRole = b != "false"
+		}
+	}
+	if v, ok := node.TryGetContext(jsii.String(KeyAlarmEmail)).(string); ok {
+		cfg.AlarmEmail = v
+	}
+	if firstErr != nil {
+		return Config{}, firstErr
+	}
+	cfg.Suffix = naming.DefaultSuffix
+	if v := node.TryGetContext(jsii.String(naming.ContextKey)); v != nil {
+		s, ok := v.(string)
+		if !ok {
+			return Config{}, fmt.Errorf("context %s must be a string", naming.ContextKey)
+		}
+		cfg.Suffix = s
+	}
+	if err := naming.ValidateSuffix(cfg.Suffix); err != nil {
+		return Config{}, err
+	}
+	if _, err := RetentionDays(cfg.LogRetentionDays); err != nil {
+		return Config{}, err
+	}
+	switch {
+	case cfg.ThrottleRate <= 0 || cfg.ThrottleBurst <= 0:
+		return Config{}, fmt.Errorf("throttling limits must be positive (rate %v, burst %v)", cfg.ThrottleRate, cfg.ThrottleBurst)
+	case cfg.RecoveryScheduleMinutes < 1 || cfg.RecoveryScheduleMinutes != float64(int(cfg.RecoveryScheduleMinutes)):
+		return Config{}, fmt.Errorf("%s must be a whole number of minutes >= 1", KeyRecoveryScheduleMinutes)
+	case cfg.IdempotencyTTLHours < 1:
+		return Config{}, fmt.Errorf("%s must be >= 1", KeyIdempotencyTTLHours)
+	case cfg.Thresholds.APILatencyP99Millis <= 0 || cfg.Thresholds.OldestMessageAgeSeconds <= 0:
+		return Config{}, fmt.Errorf("alarm thresholds must be positive")
+	}
+	return cfg, nil
+}
+
+func toFloat(v interface{}) (float64, error) {
+	switch x := v.(type) {
+	case float64:
+		return x, nil
+	case int:
+		return float64(x), nil
+	case json.Number:
+		return x.Float64()
+	case string:
+		return strconv.ParseFloat(x, 64)
+	}
+	return 0, fmt.Errorf("want a number, got %T", v)
+}
+
+var retention = map[int]awslogs.RetentionDays{
+	1: awslogs.RetentionDays_ONE_DAY, 3: awslogs.RetentionDays_THREE_DAYS, 5: awslogs.RetentionDays_FIVE_DAYS,
+	7: awslogs.RetentionDays_ONE_WEEK, 14: awslogs.RetentionDays_TWO_WEEKS, 30: awslogs.RetentionDays_ONE_MONTH,
+	60: awslogs.RetentionDays_TWO_MONTHS, 90: awslogs.RetentionDays_THREE_MONTHS, 120: awslogs.RetentionDays_FOUR_MONTHS,
+	150: awslogs.RetentionDays_FIVE_MONTHS, 180: awslogs.RetentionDays_SIX_MONTHS, 365: awslogs.RetentionDays_ONE_YEAR,
+	400: awslogs.RetentionDays_THIRTEEN_MONTHS, 545: awslogs.RetentionDays_EIGHTEEN_MONTHS, 731: awslogs.RetentionDays_TWO_YEARS,
+}
+
+// RetentionDays maps a number of days to a CloudWatch Logs retention
+// period; CloudWatch accepts only certain values, and never "forever" here.
+func RetentionDays(days int) (awslogs.RetentionDays, error) {
+	r, ok := retention[days]
+	if !ok {
+		return "", fmt.Errorf("%s %d is not a CloudWatch Logs retention period (use 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545 or 731)", KeyLogRetentionDays, days)
+	}
+	return r, nil
+}

@@ -1,0 +1,214 @@
+// Package paymentstack wires the payment platform's constructs into one
+// stack. It only wires: every resource is built by the construct package
+// that owns it.
+package paymentstack
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/resilientpay/paymentapi/api"
+	"github.com/resilientpay/paymentapi/dashboards"
+	"github.com/resilientpay/paymentapi/internal/datakey"
+	"github.com/resilientpay/paymentapi/internal/golambda"
+	"github.com/resilientpay/paymentapi/internal/naming"
+	"github.com/resilientpay/paymentapi/recovery"
+	"github.com/resilientpay/paymentapi/storage"
+	"github.com/resilientpay/paymentapi/workflows/payments"
+)
+
+// Props configures the stack.
+type Props struct {
+	awscdk.StackProps
+	Config Config
+	// ModuleDir is the Go module whose Lambda packages are built.
+	ModuleDir string
+}
+
+// Stack is the synthesized platform, with the handles tests and other
+// stacks need.
+type Stack struct {
+	awscdk.Stack
+	Payments *payments.Workflow
+	Recovery *recovery.Recovery
+	API      *api.API
+}
+
+// Function names (resource types) of the platform, also the logical
+// grouping of their alarms and dashboard graphs.
+const (
+	FnValidate      = "validate-function"
+	FnPersist       = "persist-function"
+	FnEnqueue       = "enqueue-function"
+	FnReprocess     = "reprocess-function"
+	FnGetPayment    = "get-payment-function"
+	FnHealth        = "health-function"
+	FnHealthMonitor = "health-monitor-function"
+)
+
+// New builds the stack.
+func New(scope constructs.Construct, id string, props *Props) *Stack {
+	if props == nil || props.ModuleDir == "" {
+		panic("paymentstack: props with ModuleDir are required")
+	}
+	cfg := props.Config
+	sp := props.StackProps
+	env := awscdk.Environment{}
+	if sp.Env != nil {
+		env = *sp.Env
+	}
+	env.Region = jsii.String(Region)
+	sp.Env = &env
+	if sp.StackName == nil {
+		sp.StackName = jsii.String("payment-platform-" + cfg.Suffix)
+	}
+	sp.Description = jsii.String("Resilient payment API: API Gateway, Express workflow, DynamoDB, SQS, recovery workflow (" + cfg.Suffix + ")")
+	stack := awscdk.NewStack(scope, jsii.String(id), &sp)
+	stack.Node().SetContext(jsii.String(naming.ContextKey), cfg.Suffix)
+	logRetention, err := RetentionDays(cfg.LogRetentionDays)
+	if err != nil {
+		panic(err)
+	}
+
+	key := datakey.New(stack, "DataKey")
+	table := storage.NewTransactionsTable(stack, "TransactionsTable", key)
+	failed := storage.NewQueueWithDLQ(stack, "FailedTransactions", &storage.QueueProps{
+		ResourceType: "failed-transactions-queue", DLQType: "failed-transactions-dlq", Key: key,
+		Retention: awscdk.Duration_Days(jsii.Number(4)),
+		// Six times the reprocess function's timeout, as AWS recommends
+		// for Lambda event sources.
+		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(180)),
+		MaxReceiveCount:   5,
+	})
+	monitoring := dashboards.New(stack, "Monitoring", key, cfg.Thresholds)
+	if cfg.AlarmEmail != "" {
+		monitoring.Topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(cfg.AlarmEmail), nil))
+	}
+
+	fn := func(id, resourceType, entry, description string, timeoutSeconds, memory float64, env map[string]*string) *golambda.Function {
+		return golambda.New(stack, id, &golambda.Props{
+			ModuleDir: props.ModuleDir, Entry: entry, ResourceType: resourceType, Description: description,
+			Timeout: awscdk.Duration_Seconds(jsii.Number(timeoutSeconds)), MemorySize: memory,
+			Environment: env, LogRetention: logRetention, EncryptionKey: key,
+		})
+	}
+	tableEnv := map[string]*string{
+		"TABLE_NAME":            table.TableName(),
+		"IDEMPOTENCY_TTL_HOURS": jsii.String(strconv.Itoa(cfg.IdempotencyTTLHours)),
+	}
+	validate := fn("Validate", FnValidate, "./tasks/validate/lambda", "Validates payment requests",
+		payments.Budget.Validate.TimeoutSeconds, 256, nil)
+	persist := fn("Persist", FnPersist, "./tasks/persist/lambda", "Persists payments idempotently",
+		payments.Budget.Persist.TimeoutSeconds, 256, tableEnv)
+	enqueue := fn("Enqueue", FnEnqueue, "./tasks/enqueue/lambda", "Queues payments the store could not take",
+		payments.Budget.Enqueue.TimeoutSeconds, 256, map[string]*string{"FAILED_QUEUE_URL": failed.Queue.QueueUrl()})
+	reprocess := fn("Reprocess", FnReprocess, "./tasks/reprocess/lambda", "Persists queued payments",
+		30, 256, tableEnv)
+	getPayment := fn("GetPayment", FnGetPayment, "./tasks/getpayment/lambda", "Reads a payment by id",
+		5, 256, map[string]*string{"TABLE_NAME": table.TableName()})
+
+	grantPersist(table, persist)
+	grantPersist(table, reprocess)
+	table.Grant(getPayment.Role, jsii.String("dynamodb:GetItem"))
+	key.GrantDecrypt(getPayment.Role)
+	failed.Queue.GrantSendMessages(enqueue.Role)
+	reprocess.Function.AddEventSource(awslambdaeventsources.NewSqsEventSource(failed.Queue, &awslambdaeventsources.SqsEventSourceProps{
+		BatchSize: jsii.Number(10), MaxBatchingWindow: awscdk.Duration_Seconds(jsii.Number(1)),
+		ReportBatchItemFailures: jsii.Bool(true),
+	}))
+
+	workflow := payments.New(stack, "PaymentsWorkflow", &payments.Props{
+		Validate: validate.Function, Persist: persist.Function, Enqueue: enqueue.Function, LogRetention: logRetention, Key: key,
+	})
+
+	// Alarms first: the health functions read the gating alarms by name.
+	monitoring.MonitorTable(table)
+	monitoring.MonitorWorkflow("payments-workflow", workflow.StateMachine)
+	monitoring.MonitorQueue("failed-transactions", failed.Queue, failed.DLQ)
+	for _, f := range []struct {
+		name  string
+		fn    *golambda.Function
+		gates bool
+	}{
+		{FnValidate, validate, true}, {FnPersist, persist, true}, {FnEnqueue, enqueue, true},
+		{FnReprocess, reprocess, true}, {FnGetPayment, getPayment, false},
+	} {
+		monitoring.MonitorFunction(f.name, f.fn.Function, f.gates)
+	}
+	gating := monitoring.RecoveryGatingAlarmNames()
+
+	healthEnv := func() map[string]*string {
+		return map[string]*string{
+			"TABLE_NAME":  table.TableName(),
+			"ALARM_NAMES": jsii.String(strings.Join(gating, ",")),
+			"QUEUE_URLS":  jsii.String(*failed.Queue.QueueUrl() + "," + *failed.DLQ.QueueUrl()),
+			"DLQ_SOURCES": jsii.String(*failed.DLQ.QueueUrl() + "=" + *failed.Queue.QueueUrl()),
+		}
+	}
+	health := fn("Health", FnHealth, "./tasks/health/lambda", "Answers GET /health with the health report",
+		10, 256, healthEnv())
+	monitor := fn("HealthMonitor", FnHealthMonitor, "./recovery/healthmonitor/lambda", "Reads the platform's health for the recovery workflow",
+		30, 256, healthEnv())
+	for _, f := range []*golambda.Function{health, monitor} {
+		grantHealthReads(stack, table, f, gating, failed)
+	}
+
+	rest := api.New(stack, "Api", &api.Props{
+		Payments: workflow.StateMachine, GetPayment: getPayment.Function, Health: health.Function,
+		ThrottleRate: cfg.ThrottleRate, ThrottleBurst: cfg.ThrottleBurst, LogRetention: logRetention, Key: key,
+		CloudWatchRole: cfg.APIGatewayCloudWatchRole,
+	})
+	monitoring.MonitorAPI(rest.RestAPI)
+
+	rec := recovery.New(stack, "Recovery", &recovery.Props{
+		HealthMonitor: monitor.Function, Topic: monitoring.Topic,
+		Targets:         []recovery.RedriveTarget{{DLQ: failed.DLQ, Source: failed.Queue}},
+		TriggerAlarms:   monitoring.RecoveryGatingAlarmNames(),
+		ScheduleMinutes: cfg.RecoveryScheduleMinutes, LogRetention: logRetention, Key: key,
+	})
+	monitoring.MonitorQueue("recovery-trigger", nil, rec.TriggerDLQ)
+	monitoring.MonitorFunction(FnHealth, health.Function, false)
+	monitoring.MonitorFunction(FnHealthMonitor, monitor.Function, false)
+	monitoring.MonitorRecovery(rec.StateMachine)
+	monitoring.Finish()
+
+	awscdk.NewCfnOutput(stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{Value: rest.RestAPI.Url()})
+	awscdk.NewCfnOutput(stack, jsii.String("PaymentsWorkflowArn"), &awscdk.CfnOutputProps{Value: workflow.StateMachine.StateMachineArn()})
+	awscdk.NewCfnOutput(stack, jsii.String("RecoveryWorkflowArn"), &awscdk.CfnOutputProps{Value: rec.StateMachine.StateMachineArn()})
+	awscdk.NewCfnOutput(stack, jsii.String("DashboardName"), &awscdk.CfnOutputProps{Value: naming.NamePtr(stack, "payments-dashboard")})
+	return &Stack{Stack: stack, Payments: workflow, Recovery: rec, API: rest}
+}
+
+// grantPersist lets fn run the idempotent persist transaction: the
+// conditional puts and the consistent read of the idempotency record, on
+// this table only.
+func grantPersist(table awsdynamodb.Table, fn *golambda.Function) {
+	table.Grant(fn.Role, jsii.String("dynamodb:PutItem"), jsii.String("dynamodb:GetItem"), jsii.String("dynamodb:ConditionCheckItem"))
+	table.EncryptionKey().GrantEncryptDecrypt(fn.Role)
+}
+
+// grantHealthReads lets a health function read what the health report is
+// made of, on the named resources only.
+func grantHealthReads(stack awscdk.Stack, table awsdynamodb.Table, fn *golambda.Function, alarms []string, queues storage.QueueWithDLQ) {
+	table.Grant(fn.Role, jsii.String("dynamodb:DescribeTable"))
+	queues.Queue.Grant(fn.Role, jsii.String("sqs:GetQueueAttributes"))
+	queues.DLQ.Grant(fn.Role, jsii.String("sqs:GetQueueAttributes"), jsii.String("sqs:ListMessageMoveTasks"))
+	arns := make([]*string, len(alarms))
+	for i, a := range alarms {
+		arns[i] = stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("cloudwatch"), Resource: jsii.String("alarm"),
+			ResourceName: jsii.String(a), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME})
+	}
+	// No grant method exists for alarms; DescribeAlarms is scoped to the
+	// app's own gating alarms by ARN.
+	fn.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("cloudwatch:DescribeAlarms"), Resources: &arns,
+	}))
+}

@@ -1,0 +1,312 @@
+// Package recovery is the self-healing part of the platform: a STANDARD
+// workflow, started every few minutes and as soon as one of the app's
+// alarms returns to OK, that reads the platform's health and, when it is
+// healthy, redrives dead-lettered payments to their source queue with
+// StartMessageMoveTask. While the platform is unhealthy it defers the
+// redrive and says so on the alarm topic.
+package recovery
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	tasks "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctionstasks"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/resilientpay/paymentapi/dashboards"
+	"github.com/resilientpay/paymentapi/internal/naming"
+	"github.com/resilientpay/paymentapi/tasks/errorname"
+)
+
+// Polling of a running move task: every PollInterval, at most MaxPolls
+// times (15 s x 40 = 10 minutes) before reporting it as still running.
+const (
+	PollIntervalSeconds = 15
+	MaxPolls            = 40
+	// MovesPerSecond rate-limits a redrive so a recovering system is not
+	// flooded.
+	MovesPerSecond = 10
+)
+
+// RedriveTarget is a dead-letter queue the workflow may move back to its
+// source queue.
+type RedriveTarget struct {
+	DLQ, Source awssqs.IQueue
+}
+
+// Props wires the recovery workflow.
+type Props struct {
+	HealthMonitor awslambda.IFunction
+	Topic         awssns.ITopic
+	Targets       []RedriveTarget
+	// TriggerAlarms are the alarms whose return to OK starts a recovery.
+	TriggerAlarms   []string
+	ScheduleMinutes float64
+	LogRetention    awslogs.RetentionDays
+	Key             awskms.IKey
+}
+
+// Recovery is the recovery workflow and its triggers.
+type Recovery struct {
+	StateMachine sfn.StateMachine
+	TriggerDLQ   awssqs.Queue
+}
+
+// New creates the recovery workflow, its schedule and its alarm-OK rule.
+func New(scope constructs.Construct, id string, props *Props) *Recovery {
+	if props == nil || props.HealthMonitor == nil || props.Topic == nil || len(props.Targets) == 0 ||
+		props.ScheduleMinutes < 1 || props.Key == nil || props.LogRetention == "" {
+		panic("recovery: HealthMonitor, Topic, Targets, ScheduleMinutes >= 1, Key and LogRetention are required")
+	}
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	name := naming.Name(c, "recovery-workflow")
+	stack := awscdk.Stack_Of(c)
+	ownArn := stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("states"), Resource: jsii.String("stateMachine"),
+		ResourceName: jsii.String(name), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME})
+	timeout := func(s float64) sfn.Timeout { return sfn.Timeout_Duration(awscdk.Duration_Seconds(jsii.Number(s))) }
+	retrySDK := func(t sfn.TaskStateBase) {
+		t.AddRetry(&sfn.RetryProps{Errors: jsii.Strings(string(errorname.StatesTaskFailed), string(errorname.StatesTimeout)),
+			Interval: awscdk.Duration_Seconds(jsii.Number(2)), MaxAttempts: jsii.Number(3), BackoffRate: jsii.Number(2),
+			MaxDelay: awscdk.Duration_Seconds(jsii.Number(20)), JitterStrategy: sfn.JitterType_FULL})
+	}
+	metric := func(id, metricName, valuePath string) tasks.CallAwsService {
+		t := tasks.NewCallAwsService(c, jsii.String(id), &tasks.CallAwsServiceProps{
+			Comment: jsii.String("Publishes " + metricName + " to " + dashboards.RecoveryNamespace),
+			Service: jsii.String("cloudwatch"), Action: jsii.String("putMetricData"),
+			// PutMetricData has no resource-level permissions: AWS requires "*".
+			IamResources: jsii.Strings("*"),
+			Parameters: &map[string]interface{}{
+				"Namespace": dashboards.RecoveryNamespace,
+				"MetricData": []interface{}{map[string]interface{}{
+					"MetricName": metricName, "Unit": "Count", "Value.$": valuePath,
+					"Dimensions": []interface{}{map[string]interface{}{"Name": "Environment", "Value": naming.Suffix(c)}},
+				}},
+			},
+			ResultPath:  sfn.JsonPath_DISCARD(),
+			TaskTimeout: timeout(10),
+		})
+		retrySDK(t)
+		return t
+	}
+	notify := func(id, subject string, message sfn.TaskInput) tasks.SnsPublish {
+		t := tasks.NewSnsPublish(c, jsii.String(id), &tasks.SnsPublishProps{
+			Topic: props.Topic, Subject: jsii.String(subject + " (" + naming.Suffix(c) + ")"), Message: message,
+			ResultPath: sfn.JsonPath_DISCARD(), TaskTimeout: timeout(10),
+		})
+		retrySDK(t)
+		return t
+	}
+
+	// Only one recovery execution does work at a time: a second one that
+	// sees another running ends at once (the next trigger will come).
+	concurrency := tasks.NewCallAwsService(c, jsii.String("CountRunningRecoveries"), &tasks.CallAwsServiceProps{
+		Service: jsii.String("sfn"), Action: jsii.String("listExecutions"), IamResources: jsii.Strings(*ownArn),
+		Parameters: &map[string]interface{}{
+			"StateMachineArn.$": "$$.StateMachine.Id", "StatusFilter": "RUNNING", "MaxResults": 2,
+		},
+		ResultSelector: &map[string]interface{}{"running.$": "States.ArrayLength($.Executions)"},
+		ResultPath:     jsii.String("$.concurrency"),
+		TaskTimeout:    timeout(10),
+	})
+	retrySDK(concurrency)
+
+	failed := sfn.NewFail(c, jsii.String("RecoveryFailed"), &sfn.FailProps{
+		Error: jsii.String(string(errorname.RecoveryFailed)), CausePath: jsii.String("$.error.Cause"),
+	})
+	notifyFailed := notify("NotifyRecoveryFailed", "Recovery could not check health",
+		sfn.TaskInput_FromJsonPathAt(jsii.String("$.error.Cause")))
+	notifyFailed.Next(failed)
+	concurrency.AddCatch(notifyFailed, &sfn.CatchProps{Errors: jsii.Strings(string(errorname.StatesALL)), ResultPath: jsii.String("$.error")})
+
+	checkHealth := tasks.NewLambdaInvoke(c, jsii.String("CheckHealth"), &tasks.LambdaInvokeProps{
+		Comment:             jsii.String("Reads alarm states, table status, queue depths and running move tasks"),
+		LambdaFunction:      props.HealthMonitor,
+		PayloadResponseOnly: jsii.Bool(true), RetryOnServiceExceptions: jsii.Bool(false),
+		ResultPath:  jsii.String("$.health"),
+		TaskTimeout: timeout(30),
+	})
+	checkHealth.AddRetry(&sfn.RetryProps{
+		Errors:   jsii.Strings(append(errorname.Strings(errorname.LambdaServiceErrors()), string(errorname.StatesTimeout))...),
+		Interval: awscdk.Duration_Seconds(jsii.Number(2)), MaxAttempts: jsii.Number(3), BackoffRate: jsii.Number(2),
+		MaxDelay: awscdk.Duration_Seconds(jsii.Number(20)), JitterStrategy: sfn.JitterType_FULL,
+	})
+	checkHealth.AddCatch(notifyFailed, &sfn.CatchProps{Errors: jsii.Strings(string(errorname.StatesALL)), ResultPath: jsii.String("$.error")})
+
+	// Unhealthy: defer, tell the operators which alarms hold it back.
+	deferred := notify("NotifyRedriveDeferred", "Dead-letter redrive deferred: platform unhealthy",
+		sfn.TaskInput_FromObject(&map[string]interface{}{
+			"message":       "Dead-lettered payments stay in their DLQ until the platform is healthy.",
+			"alarmsInAlarm": sfn.JsonPath_ListAt(jsii.String("$.health.alarmsInAlarm")),
+			"reasons":       sfn.JsonPath_ListAt(jsii.String("$.health.reasons")),
+		})).
+		Next(metric("RecordRedriveDeferred", dashboards.MetricRedriveDeferred, "$.one")).
+		Next(sfn.NewSucceed(c, jsii.String("RedriveDeferred"), nil))
+
+	// Healthy with dead letters: move each DLQ back to its source, one at a
+	// time, and wait (bounded) for the move to finish.
+	startMove := tasks.NewCallAwsService(c, jsii.String("StartMessageMoveTask"), &tasks.CallAwsServiceProps{
+		Service: jsii.String("sqs"), Action: jsii.String("startMessageMoveTask"),
+		IamResources: dlqArns(props.Targets),
+		Parameters: &map[string]interface{}{
+			"SourceArn.$": "$.dlqArn", "DestinationArn.$": "$.sourceArn", "MaxNumberOfMessagesPerSecond": MovesPerSecond,
+		},
+		ResultPath:  jsii.String("$.task"),
+		TaskTimeout: timeout(10),
+	})
+	retrySDK(startMove)
+	// StartMessageMoveTask also needs to read the DLQ and send to the
+	// source queue; the grants below add those on the named queues only.
+	pollInit := sfn.NewPass(c, jsii.String("InitPolls"), &sfn.PassProps{
+		Result: sfn.Result_FromNumber(jsii.Number(0)), ResultPath: jsii.String("$.polls"),
+	})
+	wait := sfn.NewWait(c, jsii.String("WaitForMove"), &sfn.WaitProps{
+		Time: sfn.WaitTime_Duration(awscdk.Duration_Seconds(jsii.Number(PollIntervalSeconds))),
+	})
+	list := tasks.NewCallAwsService(c, jsii.String("ListMessageMoveTasks"), &tasks.CallAwsServiceProps{
+		Service: jsii.String("sqs"), Action: jsii.String("listMessageMoveTasks"),
+		IamResources: dlqArns(props.Targets),
+		Parameters:   &map[string]interface{}{"SourceArn.$": "$.dlqArn", "MaxResults": 1},
+		ResultSelector: &map[string]interface{}{
+			"status.$": "$.Results[0].Status",
+			"moved.$":  "$.Results[0].ApproximateNumberOfMessagesMoved",
+		},
+		ResultPath:  jsii.String("$.move"),
+		TaskTimeout: timeout(10),
+	})
+	retrySDK(list)
+	count := sfn.NewPass(c, jsii.String("CountPoll"), &sfn.PassProps{
+		Comment: jsii.String("Bounds the polling: at most MaxPolls waits"),
+		Parameters: &map[string]interface{}{
+			"dlqArn.$": "$.dlqArn", "sourceArn.$": "$.sourceArn", "messages.$": "$.messages",
+			"one": 1, "polls.$": "States.MathAdd($.polls, 1)",
+		},
+	})
+	moveResult := func(id, outcome string) sfn.Pass {
+		return sfn.NewPass(c, jsii.String(id), &sfn.PassProps{Parameters: &map[string]interface{}{
+			"dlqArn.$": "$.dlqArn", "sourceArn.$": "$.sourceArn", "outcome": outcome,
+			"moved.$": "$.move.moved", "status.$": "$.move.status",
+		}})
+	}
+	moveDone := moveResult("MoveFinished", "finished").Next(metric("RecordMessagesRedriven", dashboards.MetricMessagesRedriven, "$.moved"))
+	moveRunning := moveResult("MoveStillRunning", "still-running")
+	notStarted := sfn.NewPass(c, jsii.String("MoveNotStarted"), &sfn.PassProps{Parameters: &map[string]interface{}{
+		"dlqArn.$": "$.dlqArn", "sourceArn.$": "$.sourceArn", "outcome": "not-started", "error.$": "$.error.Error",
+	}})
+	startMove.AddCatch(notStarted, &sfn.CatchProps{Errors: jsii.Strings(string(errorname.StatesALL)), ResultPath: jsii.String("$.error")})
+	list.AddCatch(moveResult("MoveUnknown", "unknown"), &sfn.CatchProps{Errors: jsii.Strings(string(errorname.StatesALL)), ResultPath: jsii.String("$.move")})
+
+	afterList := sfn.NewChoice(c, jsii.String("MoveDone?"), nil).
+		When(sfn.Condition_And(sfn.Condition_StringEquals(jsii.String("$.move.status"), jsii.String("RUNNING")),
+			sfn.Condition_NumberLessThan(jsii.String("$.polls"), jsii.Number(MaxPolls))), count, nil).
+		When(sfn.Condition_StringEquals(jsii.String("$.move.status"), jsii.String("RUNNING")), moveRunning, nil).
+		Otherwise(moveDone)
+	count.Next(wait)
+	itemChain := startMove.Next(pollInit).Next(wait)
+	wait.Next(list).Next(afterList)
+
+	redrive := sfn.NewMap(c, jsii.String("RedriveDeadLetters"), &sfn.MapProps{
+		Comment:        jsii.String("One move task per dead-letter queue, one at a time"),
+		ItemsPath:      jsii.String("$.health.redrive"),
+		MaxConcurrency: jsii.Number(1),
+		ItemSelector: &map[string]interface{}{
+			"dlqArn.$": "$$.Map.Item.Value.dlqArn", "sourceArn.$": "$$.Map.Item.Value.sourceArn",
+			"messages.$": "$$.Map.Item.Value.messages", "one": 1,
+		},
+		ResultPath: jsii.String("$.redriven"),
+	})
+	redrive.ItemProcessor(itemChain, nil)
+	redriven := notify("NotifyRedriven", "Dead-lettered payments redriven",
+		sfn.TaskInput_FromObject(&map[string]interface{}{
+			"message": "Dead-letter queues were moved back to their source queues; the reprocess function persists them idempotently.",
+			"results": sfn.JsonPath_ListAt(jsii.String("$.redriven")),
+		})).Next(sfn.NewSucceed(c, jsii.String("Redriven"), nil))
+	redrive.AddCatch(notifyFailed, &sfn.CatchProps{Errors: jsii.Strings(string(errorname.StatesALL)), ResultPath: jsii.String("$.error")})
+	redrive.Next(redriven)
+
+	evaluate := sfn.NewChoice(c, jsii.String("Evaluate health"), nil).
+		When(sfn.Condition_StringEquals(jsii.String("$.health.status"), jsii.String("unhealthy")), deferred, nil).
+		When(sfn.Condition_BooleanEquals(jsii.String("$.health.redriveNeeded"), jsii.Bool(true)), redrive, nil).
+		Otherwise(sfn.NewSucceed(c, jsii.String("NothingToDo"), &sfn.SucceedProps{Comment: jsii.String("Healthy, no dead letters (or degraded: wait)")}))
+
+	oneAtATime := sfn.NewChoice(c, jsii.String("Another recovery running?"), nil).
+		When(sfn.Condition_NumberGreaterThan(jsii.String("$.concurrency.running"), jsii.Number(1)),
+			sfn.NewSucceed(c, jsii.String("AnotherRecoveryRunning"), nil), nil).
+		Otherwise(checkHealth)
+	checkHealth.Next(evaluate)
+
+	start := sfn.NewPass(c, jsii.String("Start"), &sfn.PassProps{
+		Comment:    jsii.String("Seeds the constant the metric tasks publish"),
+		Parameters: &map[string]interface{}{"trigger.$": "$", "one": 1},
+	})
+	definition := start.Next(concurrency).Next(oneAtATime)
+
+	logGroup := awslogs.NewLogGroup(c, jsii.String("LogGroup"), &awslogs.LogGroupProps{
+		LogGroupName: jsii.String("/aws/vendedlogs/states/" + name), Retention: props.LogRetention,
+		EncryptionKey: props.Key, RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	sm := sfn.NewStateMachine(c, jsii.String("StateMachine"), &sfn.StateMachineProps{
+		StateMachineName: jsii.String(name),
+		StateMachineType: sfn.StateMachineType_STANDARD,
+		Comment:          jsii.String("Checks health and redrives dead-lettered payments when the platform is healthy"),
+		DefinitionBody:   sfn.DefinitionBody_FromChainable(definition),
+		Logs:             &sfn.LogOptions{Destination: logGroup, Level: sfn.LogLevel_ALL, IncludeExecutionData: jsii.Bool(true)},
+		TracingEnabled:   jsii.Bool(true),
+		Timeout:          awscdk.Duration_Minutes(jsii.Number(30)),
+		RemovalPolicy:    awscdk.RemovalPolicy_DESTROY,
+	})
+	for _, t := range props.Targets {
+		// A move task receives from and deletes on the DLQ and sends to
+		// the source queue, with the caller's permissions.
+		t.DLQ.GrantConsumeMessages(sm)
+		t.Source.GrantSendMessages(sm)
+	}
+
+	triggerDLQ := awssqs.NewQueue(c, jsii.String("TriggerDLQ"), &awssqs.QueueProps{
+		QueueName: naming.NamePtr(c, "recovery-trigger-dlq"), Encryption: awssqs.QueueEncryption_KMS,
+		EncryptionMasterKey: props.Key, EnforceSSL: jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)), RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	target := func(trigger string) awsevents.IRuleTarget {
+		return awseventstargets.NewSfnStateMachine(sm, &awseventstargets.SfnStateMachineProps{
+			DeadLetterQueue: triggerDLQ, RetryAttempts: jsii.Number(3), MaxEventAge: awscdk.Duration_Hours(jsii.Number(1)),
+			Input: awsevents.RuleTargetInput_FromObject(&map[string]interface{}{"trigger": trigger}),
+		})
+	}
+	awsevents.NewRule(c, jsii.String("Schedule"), &awsevents.RuleProps{
+		RuleName:    naming.NamePtr(c, "recovery-schedule-rule"),
+		Description: jsii.String("Starts the recovery workflow on a schedule"),
+		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Minutes(jsii.Number(props.ScheduleMinutes))),
+		Targets:     &[]awsevents.IRuleTarget{target("schedule")},
+	})
+	if len(props.TriggerAlarms) > 0 {
+		awsevents.NewRule(c, jsii.String("AlarmBackToOK"), &awsevents.RuleProps{
+			RuleName:    naming.NamePtr(c, "recovery-alarm-ok-rule"),
+			Description: jsii.String("Starts the recovery workflow as soon as one of the app's alarms returns to OK"),
+			EventPattern: &awsevents.EventPattern{
+				Source:     jsii.Strings("aws.cloudwatch"),
+				DetailType: jsii.Strings("CloudWatch Alarm State Change"),
+				Detail: &map[string]interface{}{
+					"alarmName": props.TriggerAlarms,
+					"state":     map[string]interface{}{"value": []string{"OK"}},
+				},
+			},
+			Targets: &[]awsevents.IRuleTarget{target("alarm-ok")},
+		})
+	}
+	return &Recovery{StateMachine: sm, TriggerDLQ: triggerDLQ}
+}
+
+func dlqArns(targets []RedriveTarget) *[]*string {
+	out := make([]*string, len(targets))
+	for i, t := range targets {
+		out[i] = t.DLQ.QueueArn()
+	}
+	return &out
+}

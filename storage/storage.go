@@ -1,0 +1,97 @@
+// Package storage holds the payment platform's stateful resources: the
+// transactions table and the queues, each queue with its dead-letter queue.
+package storage
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/resilientpay/paymentapi/internal/naming"
+)
+
+// Table attribute names shared with tasks/store.
+const (
+	PartitionKey = "pk"
+	TTLAttribute = "expires_at"
+)
+
+// NewTransactionsTable creates the transactions table: on-demand,
+// point-in-time recovery, encrypted with key, TTL on idempotency records,
+// destroyed with the stack.
+func NewTransactionsTable(scope constructs.Construct, id string, key awskms.IKey) awsdynamodb.Table {
+	return awsdynamodb.NewTable(scope, jsii.String(id), &awsdynamodb.TableProps{
+		TableName:    naming.NamePtr(scope, "transactions-table"),
+		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(PartitionKey), Type: awsdynamodb.AttributeType_STRING},
+		BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+			PointInTimeRecoveryEnabled: jsii.Bool(true),
+		},
+		Encryption:          awsdynamodb.TableEncryption_CUSTOMER_MANAGED,
+		EncryptionKey:       key,
+		TimeToLiveAttribute: jsii.String(TTLAttribute),
+		DeletionProtection:  jsii.Bool(false),
+		RemovalPolicy:       awscdk.RemovalPolicy_DESTROY,
+	})
+}
+
+// QueueProps configures a queue and its dead-letter queue.
+type QueueProps struct {
+	// ResourceType names the pair: "failed-transactions-queue" and
+	// "failed-transactions-dlq".
+	ResourceType string
+	DLQType      string
+	Key          awskms.IKey
+	// Retention of the source queue; its DLQ always keeps 14 days, the
+	// maximum, so operators have time to redrive.
+	Retention         awscdk.Duration
+	VisibilityTimeout awscdk.Duration
+	MaxReceiveCount   float64
+}
+
+// QueueWithDLQ is a queue and the dead-letter queue its failures go to.
+type QueueWithDLQ struct {
+	Queue awssqs.Queue
+	DLQ   awssqs.Queue
+}
+
+// NewQueueWithDLQ creates an encrypted, TLS-only queue whose messages move
+// to an encrypted, TLS-only dead-letter queue after MaxReceiveCount
+// receives. The DLQ only accepts messages redriven from its own queue.
+func NewQueueWithDLQ(scope constructs.Construct, id string, props *QueueProps) QueueWithDLQ {
+	if props == nil || props.ResourceType == "" || props.DLQType == "" || props.Key == nil ||
+		props.Retention == nil || props.MaxReceiveCount < 1 {
+		panic("storage: NewQueueWithDLQ needs ResourceType, DLQType, Key, Retention and MaxReceiveCount >= 1")
+	}
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	dlq := NewDeadLetterQueue(c, "DLQ", props.DLQType, props.Key)
+	q := awssqs.NewQueue(c, jsii.String("Queue"), &awssqs.QueueProps{
+		QueueName:           naming.NamePtr(c, props.ResourceType),
+		Encryption:          awssqs.QueueEncryption_KMS,
+		EncryptionMasterKey: props.Key,
+		DataKeyReuse:        awscdk.Duration_Minutes(jsii.Number(5)),
+		EnforceSSL:          jsii.Bool(true),
+		RetentionPeriod:     props.Retention,
+		VisibilityTimeout:   props.VisibilityTimeout,
+		DeadLetterQueue:     &awssqs.DeadLetterQueue{Queue: dlq, MaxReceiveCount: jsii.Number(props.MaxReceiveCount)},
+		RemovalPolicy:       awscdk.RemovalPolicy_DESTROY,
+	})
+	return QueueWithDLQ{Queue: q, DLQ: dlq}
+}
+
+// NewDeadLetterQueue creates an encrypted, TLS-only dead-letter queue that
+// keeps messages for 14 days.
+func NewDeadLetterQueue(scope constructs.Construct, id, resourceType string, key awskms.IKey) awssqs.Queue {
+	return awssqs.NewQueue(scope, jsii.String(id), &awssqs.QueueProps{
+		QueueName:           naming.NamePtr(scope, resourceType),
+		Encryption:          awssqs.QueueEncryption_KMS,
+		EncryptionMasterKey: key,
+		DataKeyReuse:        awscdk.Duration_Minutes(jsii.Number(5)),
+		EnforceSSL:          jsii.Bool(true),
+		RetentionPeriod:     awscdk.Duration_Days(jsii.Number(14)),
+		RemovalPolicy:       awscdk.RemovalPolicy_DESTROY,
+	})
+}

@@ -1,0 +1,174 @@
+// Package payments is the payments workflow: an EXPRESS state machine that
+// API Gateway runs synchronously for POST /payments.
+//
+//	Validate -> Persist -> Processed
+//	Persist fails after bounded retries --Catch--> EnqueueOnFailure -> Queued
+//	validation and idempotency errors --Catch--> a Fail state per error name
+//
+// Every Task has a timeout and one bounded retrier (see Budget), so the
+// worst case stays inside API Gateway's 29 s integration timeout; the
+// workflow linter proves it on the synthesized definition.
+package payments
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	tasks "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctionstasks"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/resilientpay/paymentapi/internal/naming"
+	"github.com/resilientpay/paymentapi/tasks/errorname"
+)
+
+// State names, as they appear in the Step Functions console.
+const (
+	StateValidate  = "Validate"
+	StatePersist   = "Persist"
+	StateEnqueue   = "EnqueueOnFailure"
+	StateProcessed = "Processed"
+	StateQueued    = "Queued"
+)
+
+// TaskBudget is the timeout and retry policy of one Task. Its function's
+// Lambda timeout equals TimeoutSeconds, so Step Functions never abandons a
+// still-running invocation.
+type TaskBudget struct {
+	TimeoutSeconds  float64
+	MaxAttempts     float64 // retries after the first attempt
+	IntervalSeconds float64
+	BackoffRate     float64
+	MaxDelaySeconds float64
+}
+
+// Budget is the time budget of the three Tasks. Worst case: Validate
+// 2+1+2 = 5 s, Persist 3+1+3+2+3 = 12 s, EnqueueOnFailure 3+1+3 = 7 s:
+// 24 s, inside API Gateway's 29 s.
+var Budget = struct{ Validate, Persist, Enqueue TaskBudget }{
+	Validate: TaskBudget{TimeoutSeconds: 2, MaxAttempts: 1, IntervalSeconds: 1, BackoffRate: 2, MaxDelaySeconds: 2},
+	Persist:  TaskBudget{TimeoutSeconds: 3, MaxAttempts: 2, IntervalSeconds: 1, BackoffRate: 2, MaxDelaySeconds: 2},
+	Enqueue:  TaskBudget{TimeoutSeconds: 3, MaxAttempts: 1, IntervalSeconds: 1, BackoffRate: 2, MaxDelaySeconds: 2},
+}
+
+// Props wires the workflow to its functions.
+type Props struct {
+	Validate, Persist, Enqueue awslambda.IFunction
+	LogRetention               awslogs.RetentionDays
+	Key                        awskms.IKey
+}
+
+// Workflow is the synthesized payments state machine and its log group.
+type Workflow struct {
+	StateMachine sfn.StateMachine
+	LogGroup     awslogs.LogGroup
+}
+
+// New creates the payments workflow.
+func New(scope constructs.Construct, id string, props *Props) *Workflow {
+	if props == nil || props.Validate == nil || props.Persist == nil || props.Enqueue == nil || props.Key == nil || props.LogRetention == "" {
+		panic("payments: Validate, Persist, Enqueue, Key and LogRetention are required")
+	}
+	c := constructs.NewConstruct(scope, jsii.String(id))
+
+	fail := func(name errorname.Name, stateName string) sfn.Fail {
+		return sfn.NewFail(c, jsii.String(stateName), &sfn.FailProps{
+			Comment:   jsii.String("Answered with the HTTP status of " + string(name)),
+			Error:     jsii.String(string(name)),
+			CausePath: jsii.String("$.error.Cause"),
+		})
+	}
+	catchInto := func(task sfn.TaskStateBase, next sfn.IChainable, resultPath string, names ...errorname.Name) {
+		task.AddCatch(next, &sfn.CatchProps{Errors: jsii.Strings(errorname.Strings(names)...), ResultPath: jsii.String(resultPath)})
+	}
+
+	validate := lambdaTask(c, StateValidate, props.Validate, Budget.Validate, nil,
+		"Parses and validates the request; derives the payment id from the idempotency key.")
+	RetryTransient(validate, Budget.Validate)
+	catchInto(validate, fail(errorname.Invalid, "InvalidRequest"), "$.error", errorname.Invalid)
+	catchInto(validate, fail(errorname.CardData, "CardDataRejected"), "$.error", errorname.CardData)
+	catchInto(validate, fail(errorname.Internal, "ValidationFailed"), "$.error", errorname.StatesALL)
+
+	persist := lambdaTask(c, StatePersist, props.Persist, Budget.Persist, jsii.String("$.result"),
+		"Writes the payment and its idempotency record in one conditional transaction.")
+	RetryTransient(persist, Budget.Persist, errorname.StoreUnavailable)
+
+	enqueue := lambdaTask(c, StateEnqueue, props.Enqueue, Budget.Enqueue, jsii.String("$.result"),
+		"Puts the payment on the failed-transactions queue; it is persisted later (202).")
+	RetryTransient(enqueue, Budget.Enqueue, errorname.QueueUnavailable)
+	catchInto(enqueue, fail(errorname.QueueUnavailable, "PaymentNotAccepted"), "$.error", errorname.StatesALL)
+
+	catchInto(persist, fail(errorname.KeyReused, "IdempotencyKeyReused"), "$.error", errorname.KeyReused)
+	catchInto(persist, fail(errorname.InProgress, "RequestInProgress"), "$.error", errorname.InProgress)
+	// Anything else, including retries exhausted on a store outage: the
+	// payment is safe on the queue rather than lost.
+	catchInto(persist, enqueue.Next(sfn.NewSucceed(c, jsii.String(StateQueued), &sfn.SucceedProps{
+		Comment: jsii.String("202: queued for later persistence"), OutputPath: jsii.String("$.result"),
+	})), "$.failure", errorname.StatesALL)
+
+	definition := validate.Next(persist).Next(sfn.NewSucceed(c, jsii.String(StateProcessed), &sfn.SucceedProps{
+		Comment: jsii.String("201, or the replayed first response"), OutputPath: jsii.String("$.result"),
+	}))
+
+	name := naming.Name(c, "payments-workflow")
+	logGroup := awslogs.NewLogGroup(c, jsii.String("LogGroup"), &awslogs.LogGroupProps{
+		// The /aws/vendedlogs/ prefix keeps CloudWatch Logs' resource
+		// policy small when many state machines log.
+		LogGroupName:  jsii.String("/aws/vendedlogs/states/" + name),
+		Retention:     props.LogRetention,
+		EncryptionKey: props.Key,
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	sm := sfn.NewStateMachine(c, jsii.String("StateMachine"), &sfn.StateMachineProps{
+		StateMachineName: jsii.String(name),
+		StateMachineType: sfn.StateMachineType_EXPRESS,
+		Comment:          jsii.String("Validate, persist idempotently, or queue a payment for later persistence"),
+		DefinitionBody:   sfn.DefinitionBody_FromChainable(definition),
+		// Level ALL with execution data is what the console needs to show
+		// an Express execution's steps, inputs and outputs.
+		Logs:           &sfn.LogOptions{Destination: logGroup, Level: sfn.LogLevel_ALL, IncludeExecutionData: jsii.Bool(true)},
+		TracingEnabled: jsii.Bool(true),
+		Timeout:        awscdk.Duration_Seconds(jsii.Number(29)),
+		RemovalPolicy:  awscdk.RemovalPolicy_DESTROY,
+	})
+	return &Workflow{StateMachine: sm, LogGroup: logGroup}
+}
+
+// lambdaTask invokes fn with the state's input as the event and its return
+// value as the result (no Lambda response envelope), with the budget's
+// timeout and without CDK's default minute-long service retries.
+func lambdaTask(scope constructs.Construct, name string, fn awslambda.IFunction, b TaskBudget, resultPath *string, comment string) tasks.LambdaInvoke {
+	return tasks.NewLambdaInvoke(scope, jsii.String(name), &tasks.LambdaInvokeProps{
+		Comment:                  jsii.String(comment),
+		LambdaFunction:           fn,
+		PayloadResponseOnly:      jsii.Bool(true),
+		RetryOnServiceExceptions: jsii.Bool(false),
+		TaskTimeout:              sfn.Timeout_Duration(awscdk.Duration_Seconds(jsii.Number(b.TimeoutSeconds))),
+		ResultPath:               resultPath,
+	})
+}
+
+// RetryTransient is the app's single retry policy for a Lambda Task: one
+// retrier that covers the Lambda service exceptions, a Task timeout and the
+// task's own transient errors, bounded by the budget, with full jitter so
+// that a recovering dependency is not hit in lockstep. One retrier (not
+// several) keeps the worst case at 1+MaxAttempts attempts.
+func RetryTransient(task sfn.TaskStateBase, b TaskBudget, transient ...errorname.Name) {
+	if b.MaxAttempts < 0 || b.MaxAttempts > 3 {
+		panic(fmt.Sprintf("payments: MaxAttempts %v outside the bounded 0..3", b.MaxAttempts))
+	}
+	names := append(errorname.LambdaServiceErrors(), errorname.StatesTimeout)
+	names = append(names, transient...)
+	task.AddRetry(&sfn.RetryProps{
+		Errors:         jsii.Strings(errorname.Strings(names)...),
+		Interval:       awscdk.Duration_Seconds(jsii.Number(b.IntervalSeconds)),
+		MaxAttempts:    jsii.Number(b.MaxAttempts),
+		BackoffRate:    jsii.Number(b.BackoffRate),
+		MaxDelay:       awscdk.Duration_Seconds(jsii.Number(b.MaxDelaySeconds)),
+		JitterStrategy: sfn.JitterType_FULL,
+	})
+}
