@@ -56,11 +56,11 @@ func New(scope constructs.Construct, id string, props *Props) *API {
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
 	rest := apigw.NewRestApi(c, jsii.String("RestApi"), &apigw.RestApiProps{
-		RestApiName:                 jsii.String(name),
-		Description:                 jsii.String("Resilient payment API (" + naming.Suffix(c) + ")"),
-		EndpointTypes:               &[]apigw.EndpointType{apigw.EndpointType_REGIONAL},
-		CloudWatchRole:              jsii.Bool(props.CloudWatchRole),
-		CloudWatchRoleRemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+		RestApiName:   jsii.String(name),
+		Description:   jsii.String("Resilient payment API (" + naming.Suffix(c) + ")"),
+		EndpointTypes: &[]apigw.EndpointType{apigw.EndpointType_REGIONAL},
+		// The account-level role is made below, named and destroyable.
+		CloudWatchRole: jsii.Bool(false),
 		DeployOptions: &apigw.StageOptions{
 			StageName:            jsii.String(StageName),
 			ThrottlingRateLimit:  jsii.Number(props.ThrottleRate),
@@ -79,6 +79,10 @@ func New(scope constructs.Construct, id string, props *Props) *API {
 			}),
 		},
 	})
+
+	if props.CloudWatchRole {
+		accountLogsRole(c, rest)
+	}
 
 	payments := rest.Root().AddResource(jsii.String("payments"), nil)
 	payments.AddMethod(jsii.String("POST"), startSyncExecution(c, props.Payments), &apigw.MethodOptions{
@@ -125,6 +129,31 @@ func startSyncExecution(scope constructs.Construct, sm sfn.IStateMachine) apigw.
 			},
 		},
 	})
+}
+
+// accountLogsRole sets the account's API Gateway CloudWatch role, without
+// which a stage cannot write access logs. The setting is per account and
+// region, so only one environment suffix per account should create it.
+func accountLogsRole(scope constructs.Construct, rest apigw.RestApi) {
+	role := awsiam.NewRole(scope, jsii.String("CloudWatchRole"), &awsiam.RoleProps{
+		RoleName:    naming.NamePtr(scope, "apigateway-cloudwatch-role"),
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
+		Description: jsii.String("Lets API Gateway write access and execution logs"),
+	})
+	stack := awscdk.Stack_Of(scope)
+	logGroups := stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("logs"), Resource: jsii.String("log-group"),
+		ResourceName: jsii.String("*"), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME})
+	// The same actions as AWS's AmazonAPIGatewayPushToCloudWatchLogs
+	// managed policy, limited to this account's log groups in this region:
+	// the role is account-wide and writes logs for every API.
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups",
+			"logs:DescribeLogStreams", "logs:PutLogEvents", "logs:GetLogEvents", "logs:FilterLogEvents"),
+		Resources: jsii.Strings(*logGroups),
+	}))
+	account := apigw.NewCfnAccount(scope, jsii.String("Account"), &apigw.CfnAccountProps{CloudWatchRoleArn: role.RoleArn()})
+	account.ApplyRemovalPolicy(awscdk.RemovalPolicy_DESTROY, nil)
+	rest.Node().AddDependency(account)
 }
 
 func methodResponses(codes ...string) *[]*apigw.MethodResponse {

@@ -20,7 +20,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	app, _, err := paymentstack.NewApp(moduleDir, nil)
+	app, _, err := paymentstack.NewApp(moduleDir, nil, "")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "configuration:", err)
 		os.Exit(1)

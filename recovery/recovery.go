@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -251,8 +252,14 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 		LogGroupName: jsii.String("/aws/vendedlogs/states/" + name), Retention: props.LogRetention,
 		EncryptionKey: props.Key, RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
+	role := awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
+		RoleName:    jsii.String(name + "-role"),
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("states.amazonaws.com"), nil),
+		Description: jsii.String("Execution role of " + name),
+	})
 	sm := sfn.NewStateMachine(c, jsii.String("StateMachine"), &sfn.StateMachineProps{
 		StateMachineName: jsii.String(name),
+		Role:             role,
 		StateMachineType: sfn.StateMachineType_STANDARD,
 		Comment:          jsii.String("Checks health and redrives dead-lettered payments when the platform is healthy"),
 		DefinitionBody:   sfn.DefinitionBody_FromChainable(definition),
@@ -273,8 +280,14 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 		EncryptionMasterKey: props.Key, EnforceSSL: jsii.Bool(true),
 		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)), RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
+	eventsRole := awsiam.NewRole(c, jsii.String("EventsRole"), &awsiam.RoleProps{
+		RoleName:    naming.NamePtr(c, "recovery-events-role"),
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil),
+		Description: jsii.String("Lets EventBridge start " + name),
+	})
 	target := func(trigger string) awsevents.IRuleTarget {
 		return awseventstargets.NewSfnStateMachine(sm, &awseventstargets.SfnStateMachineProps{
+			Role:            eventsRole,
 			DeadLetterQueue: triggerDLQ, RetryAttempts: jsii.Number(3), MaxEventAge: awscdk.Duration_Hours(jsii.Number(1)),
 			Input: awsevents.RuleTargetInput_FromObject(&map[string]interface{}{"trigger": trigger}),
 		})

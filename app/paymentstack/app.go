@@ -14,8 +14,12 @@ import (
 // NewApp builds the CDK app: one platform stack for the environment suffix
 // in context, with the Environment tag on every resource. context is added
 // to the app's context (tests pass cdk.json's; the CLI passes it itself).
-func NewApp(moduleDir string, context map[string]interface{}) (awscdk.App, *Stack, error) {
+// outdir, when not empty, is where the cloud assembly is written.
+func NewApp(moduleDir string, context map[string]interface{}, outdir string) (awscdk.App, *Stack, error) {
 	props := &awscdk.AppProps{}
+	if outdir != "" {
+		props.Outdir = jsii.String(outdir)
+	}
 	if context != nil {
 		props.Context = &context
 	}

@@ -14,6 +14,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -123,8 +124,16 @@ func New(scope constructs.Construct, id string, props *Props) *Workflow {
 		EncryptionKey: props.Key,
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
+	// Its own named role; CDK's grants add invoke rights on the three
+	// functions, log delivery and X-Ray, nothing else.
+	role := awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
+		RoleName:    jsii.String(name + "-role"),
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("states.amazonaws.com"), nil),
+		Description: jsii.String("Execution role of " + name),
+	})
 	sm := sfn.NewStateMachine(c, jsii.String("StateMachine"), &sfn.StateMachineProps{
 		StateMachineName: jsii.String(name),
+		Role:             role,
 		StateMachineType: sfn.StateMachineType_EXPRESS,
 		Comment:          jsii.String("Validate, persist idempotently, or queue a payment for later persistence"),
 		DefinitionBody:   sfn.DefinitionBody_FromChainable(definition),

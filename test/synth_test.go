@@ -1,0 +1,128 @@
+// Package test holds the tests that span packages: assertions over the
+// synthesized CloudFormation template, cdk-nag, the lint of every
+// synthesized state machine and end-to-end runs. The CDK app is
+// synthesized once per test binary (the jsii kernel is a Node process).
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/resilientpay/paymentapi/app/paymentstack"
+	"github.com/resilientpay/paymentapi/internal/golambda"
+)
+
+func TestMain(m *testing.M) {
+	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
+
+// synthesized is one synthesized app.
+type synthesized struct {
+	Stack       *paymentstack.Stack
+	Template    map[string]interface{}
+	AssemblyDir string
+	Suffix      string
+}
+
+// Resources returns the template's resources of one type, by logical id.
+func (s *synthesized) Resources(cfnType string) map[string]map[string]interface{} {
+	out := map[string]map[string]interface{}{}
+	for id, r := range s.Template["Resources"].(map[string]interface{}) {
+		res := r.(map[string]interface{})
+		if cfnType == "" || res["Type"] == cfnType {
+			out[id] = res
+		}
+	}
+	return out
+}
+
+var (
+	synthMu    sync.Mutex
+	synthCache = map[string]*synthesized{}
+	// beforeSynth runs on the app before it is synthesized (cdk-nag's
+	// aspects are added here, so the one synthesis serves every test).
+	beforeSynth []func(app awscdk.App, stack *paymentstack.Stack)
+)
+
+// synth synthesizes the real app with cdk.json's context and the given
+// environment suffix, once per suffix per test binary.
+func synth(t testing.TB, suffix string) *synthesized {
+	t.Helper()
+	return synthOnce(t, suffix, false)
+}
+
+// synthStub synthesizes with stub Lambda code (no Go builds), for tests
+// that only compare names and structure across suffixes.
+func synthStub(t testing.TB, suffix string) *synthesized {
+	t.Helper()
+	return synthOnce(t, suffix, true)
+}
+
+func synthOnce(t testing.TB, suffix string, stub bool) *synthesized {
+	t.Helper()
+	synthMu.Lock()
+	defer synthMu.Unlock()
+	key := fmt.Sprintf("%s/%v", suffix, stub)
+	if s, ok := synthCache[key]; ok {
+		if s == nil {
+			t.Fatalf("synthesis for suffix %q failed earlier", suffix)
+		}
+		return s
+	}
+	synthCache[key] = nil
+	s, err := doSynth(suffix, stub)
+	if err != nil {
+		t.Fatalf("synthesizing the app (suffix %s): %v", suffix, err)
+	}
+	synthCache[key] = s
+	return s
+}
+
+func doSynth(suffix string, stub bool) (s *synthesized, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	moduleDir, err := golambda.ModuleDir("..")
+	if err != nil {
+		return nil, err
+	}
+	ctx, err := paymentstack.CDKJSONContext(filepath.Join(moduleDir, "cdk.json"), map[string]interface{}{"environmentSuffix": suffix, golambda.StubCodeContextKey: stub})
+	if err != nil {
+		return nil, err
+	}
+	outdir, err := os.MkdirTemp("", "cdk.out-test-")
+	if err != nil {
+		return nil, err
+	}
+	app, stack, err := paymentstack.NewApp(moduleDir, ctx, outdir)
+	if err != nil {
+		return nil, err
+	}
+	if !stub {
+		for _, f := range beforeSynth {
+			f(app, stack)
+		}
+	}
+	assembly := app.Synth(nil)
+	b, err := os.ReadFile(filepath.Join(*assembly.Directory(), *stack.Stack.ArtifactId()+".template.json"))
+	if err != nil {
+		return nil, err
+	}
+	var tmpl map[string]interface{}
+	if err := json.Unmarshal(b, &tmpl); err != nil {
+		return nil, err
+	}
+	return &synthesized{Stack: stack, Template: tmpl, AssemblyDir: *assembly.Directory(), Suffix: suffix}, nil
+}
