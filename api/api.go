@@ -4,6 +4,8 @@
 package api
 
 import (
+	"strconv"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	apigw "github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -29,6 +31,11 @@ type Props struct {
 	ThrottleBurst float64
 	LogRetention  awslogs.RetentionDays
 	Key           awskms.IKey
+	// HealthThrottleRate and HealthThrottleBurst limit the public
+	// GET /health route more tightly than the stage.
+	HealthThrottleRate, HealthThrottleBurst float64
+	// WAFRatePer5Minutes is the per-IP request limit of the web ACL.
+	WAFRatePer5Minutes float64
 	// CloudWatchRole creates the account-level role API Gateway needs to
 	// write access logs (destroyed with the stack). Turn it off when the
 	// account already has one, e.g. for a second environment suffix.
@@ -44,8 +51,9 @@ type API struct {
 // New creates the REST API.
 func New(scope constructs.Construct, id string, props *Props) *API {
 	if props == nil || props.Payments == nil || props.GetPayment == nil || props.Health == nil || props.Key == nil ||
-		props.ThrottleRate <= 0 || props.ThrottleBurst <= 0 || props.LogRetention == "" {
-		panic("api: Payments, GetPayment, Health, Key, LogRetention and positive throttling limits are required")
+		props.ThrottleRate <= 0 || props.ThrottleBurst <= 0 || props.LogRetention == "" ||
+		props.HealthThrottleRate <= 0 || props.HealthThrottleBurst <= 0 || props.WAFRatePer5Minutes < 100 {
+		panic("api: Payments, GetPayment, Health, Key, LogRetention, positive throttling limits and a WAF rate >= 100 are required")
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	name := naming.Name(c, "payments-api")
@@ -55,6 +63,13 @@ func New(scope constructs.Construct, id string, props *Props) *API {
 		EncryptionKey: props.Key,
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
+	// API Gateway authenticates itself to HTTP backends with this
+	// certificate; the backends here are AWS services, so it is defence in
+	// depth should an HTTP integration ever be added.
+	cert := apigw.NewCfnClientCertificate(c, jsii.String("ClientCertificate"), &apigw.CfnClientCertificateProps{
+		Description: jsii.String(name + " backend certificate"),
+	})
+	cert.ApplyRemovalPolicy(awscdk.RemovalPolicy_DESTROY, nil)
 	rest := apigw.NewRestApi(c, jsii.String("RestApi"), &apigw.RestApiProps{
 		RestApiName:   jsii.String(name),
 		Description:   jsii.String("Resilient payment API (" + naming.Suffix(c) + ")"),
@@ -62,7 +77,11 @@ func New(scope constructs.Construct, id string, props *Props) *API {
 		// The account-level role is made below, named and destroyable.
 		CloudWatchRole: jsii.Bool(false),
 		DeployOptions: &apigw.StageOptions{
-			StageName:            jsii.String(StageName),
+			StageName:           jsii.String(StageName),
+			ClientCertificateId: cert.Ref(),
+			MethodOptions: &map[string]*apigw.MethodDeploymentOptions{
+				"/health/GET": {ThrottlingRateLimit: jsii.Number(props.HealthThrottleRate), ThrottlingBurstLimit: jsii.Number(props.HealthThrottleBurst)},
+			},
 			ThrottlingRateLimit:  jsii.Number(props.ThrottleRate),
 			ThrottlingBurstLimit: jsii.Number(props.ThrottleBurst),
 			TracingEnabled:       jsii.Bool(true),
@@ -84,10 +103,45 @@ func New(scope constructs.Construct, id string, props *Props) *API {
 		accountLogsRole(c, rest)
 	}
 
+	for _, gr := range gatewayProblems {
+		opts := &apigw.GatewayResponseOptions{
+			Type:            apigw.ResponseType_Of(jsii.String(gr.responseType)),
+			Templates:       &map[string]*string{"application/json": jsii.String(gr.body)},
+			ResponseHeaders: &map[string]*string{"Content-Type": jsii.String("'" + ProblemContentType + "'")},
+		}
+		if gr.status != 0 {
+			opts.StatusCode = jsii.String(strconv.Itoa(gr.status))
+		}
+		rest.AddGatewayResponse(jsii.String("Gateway"+gr.responseType), opts)
+	}
+	newWebACL(c, rest.DeploymentStage().StageArn(), props.WAFRatePer5Minutes, props.LogRetention, props.Key)
+
+	required := make([]*string, len(RequiredFields))
+	for i, f := range RequiredFields {
+		required[i] = jsii.String(f)
+	}
+	model := rest.AddModel(jsii.String("PaymentRequest"), &apigw.ModelOptions{
+		ContentType: jsii.String("application/json"),
+		ModelName:   jsii.String("PaymentRequest"),
+		Description: jsii.String("Presence of the required fields; the Validate task checks the rest"),
+		Schema: &apigw.JsonSchema{
+			Schema: apigw.JsonSchemaVersion_DRAFT4, Title: jsii.String("PaymentRequest"),
+			Type: apigw.JsonSchemaType_OBJECT, Required: &required,
+		},
+	})
+	validator := rest.AddRequestValidator(jsii.String("PaymentValidator"), &apigw.RequestValidatorOptions{
+		RequestValidatorName:      naming.NamePtr(c, "payment-request-validator"),
+		ValidateRequestBody:       jsii.Bool(true),
+		ValidateRequestParameters: jsii.Bool(true),
+	})
+
 	payments := rest.Root().AddResource(jsii.String("payments"), nil)
 	payments.AddMethod(jsii.String("POST"), startSyncExecution(c, props.Payments), &apigw.MethodOptions{
 		OperationName:     jsii.String("CreatePayment"),
 		AuthorizationType: apigw.AuthorizationType_IAM,
+		RequestValidator:  validator,
+		RequestModels:     &map[string]apigw.IModel{"application/json": model},
+		RequestParameters: &map[string]*bool{"method.request.header." + IdempotencyKeyHeader: jsii.Bool(true)},
 		MethodResponses:   methodResponses("200", "201", "202", "400", "409", "415", "422", "500", "503", "504"),
 	})
 	payments.AddResource(jsii.String("{id}"), nil).AddMethod(jsii.String("GET"),

@@ -35,18 +35,20 @@ func toJSON(v interface{}) string {
 
 // nameProperties are the properties that hold a physical name, per type.
 var nameProperties = map[string]string{
-	"AWS::DynamoDB::Table":             "TableName",
-	"AWS::SQS::Queue":                  "QueueName",
-	"AWS::Lambda::Function":            "FunctionName",
-	"AWS::IAM::Role":                   "RoleName",
-	"AWS::SNS::Topic":                  "TopicName",
-	"AWS::StepFunctions::StateMachine": "StateMachineName",
-	"AWS::Events::Rule":                "Name",
-	"AWS::CloudWatch::Alarm":           "AlarmName",
-	"AWS::CloudWatch::Dashboard":       "DashboardName",
-	"AWS::Logs::LogGroup":              "LogGroupName",
-	"AWS::ApiGateway::RestApi":         "Name",
-	"AWS::KMS::Alias":                  "AliasName",
+	"AWS::DynamoDB::Table":              "TableName",
+	"AWS::SQS::Queue":                   "QueueName",
+	"AWS::Lambda::Function":             "FunctionName",
+	"AWS::IAM::Role":                    "RoleName",
+	"AWS::SNS::Topic":                   "TopicName",
+	"AWS::StepFunctions::StateMachine":  "StateMachineName",
+	"AWS::Events::Rule":                 "Name",
+	"AWS::CloudWatch::Alarm":            "AlarmName",
+	"AWS::CloudWatch::Dashboard":        "DashboardName",
+	"AWS::Logs::LogGroup":               "LogGroupName",
+	"AWS::ApiGateway::RestApi":          "Name",
+	"AWS::KMS::Alias":                   "AliasName",
+	"AWS::WAFv2::WebACL":                "Name",
+	"AWS::ApiGateway::RequestValidator": "Name",
 }
 
 // unnamed are the types that have no physical name we could set, or whose
@@ -56,7 +58,10 @@ var unnamed = map[string]bool{
 	"AWS::ApiGateway::Resource": true, "AWS::ApiGateway::Stage": true, "AWS::CDK::Metadata": true,
 	"AWS::IAM::Policy": true, "AWS::KMS::Key": true, "AWS::Lambda::EventSourceMapping": true,
 	"AWS::Lambda::Permission": true, "AWS::SNS::TopicPolicy": true, "AWS::SQS::QueuePolicy": true,
-	"AWS::WAFv2::WebACLAssociation": true,
+	"AWS::WAFv2::WebACLAssociation": true, "AWS::WAFv2::LoggingConfiguration": true,
+	"AWS::ApiGateway::GatewayResponse": true, "AWS::ApiGateway::ClientCertificate": true,
+	// A model's name is scoped to its API, not to the account.
+	"AWS::ApiGateway::Model": true,
 }
 
 func physicalNames(t *testing.T, s *synthesized) map[string]string {
@@ -113,7 +118,8 @@ var untaggable = map[string]bool{
 	"AWS::ApiGateway::Account": true, "AWS::ApiGateway::Deployment": true, "AWS::ApiGateway::Method": true,
 	"AWS::ApiGateway::Resource": true, "AWS::CDK::Metadata": true, "AWS::IAM::Policy": true, "AWS::KMS::Alias": true,
 	"AWS::Lambda::Permission": true, "AWS::SNS::TopicPolicy": true, "AWS::SQS::QueuePolicy": true,
-	"AWS::CloudWatch::Dashboard": true, "AWS::WAFv2::WebACLAssociation": true,
+	"AWS::CloudWatch::Dashboard": true, "AWS::WAFv2::WebACLAssociation": true, "AWS::WAFv2::LoggingConfiguration": true,
+	"AWS::ApiGateway::GatewayResponse": true, "AWS::ApiGateway::Model": true, "AWS::ApiGateway::RequestValidator": true,
 }
 
 func TestEveryTaggableResourceCarriesTheEnvironmentTag(t *testing.T) {
@@ -228,6 +234,15 @@ func TestEveryQueueHasADeadLetterQueueRetentionTLSAndEncryption(t *testing.T) {
 				if strings.Contains(dl, `"`+qid+`"`) {
 					dlqs[qid] = true
 				}
+			}
+		}
+	}
+	// So is the dead-letter queue of asynchronous Lambda invocations.
+	for _, r := range s.Resources("AWS::Lambda::Function") {
+		dl := toJSON(props(r)["DeadLetterConfig"])
+		for qid := range queues {
+			if strings.Contains(dl, `"`+qid+`"`) {
+				dlqs[qid] = true
 			}
 		}
 	}
@@ -477,3 +492,54 @@ func TestPOSTPaymentsStartsTheWorkflowSynchronouslyAndMapsEveryErrorName(t *test
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// wildcardActions are the only actions allowed on Resource "*": AWS offers
+// no resource-level permission for them.
+var wildcardActions = map[string]bool{
+	"xray:puttracesegments": true, "xray:puttelemetryrecords": true, "xray:getsamplingrules": true, "xray:getsamplingtargets": true,
+	"logs:createlogdelivery": true, "logs:getlogdelivery": true, "logs:updatelogdelivery": true, "logs:deletelogdelivery": true,
+	"logs:listlogdeliveries": true, "logs:putresourcepolicy": true, "logs:describeresourcepolicies": true, "logs:describeloggroups": true,
+	"cloudwatch:putmetricdata": true,
+}
+
+func TestNoWildcardResourceOutsideServicesThatRequireIt(t *testing.T) {
+	s := synth(t, suffix)
+	for id, r := range s.Resources("AWS::IAM::Policy") {
+		doc := props(r)["PolicyDocument"].(map[string]interface{})
+		for _, st := range doc["Statement"].([]interface{}) {
+			stmt := st.(map[string]interface{})
+			if toJSON(stmt["Resource"]) != `"*"` {
+				continue
+			}
+			actions, ok := stmt["Action"].([]interface{})
+			if !ok {
+				actions = []interface{}{stmt["Action"]}
+			}
+			for _, a := range actions {
+				// IAM action names are case-insensitive.
+				if !wildcardActions[strings.ToLower(a.(string))] {
+					t.Errorf("%s allows %v on every resource", id, a)
+				}
+				if strings.Contains(a.(string), "*") {
+					t.Errorf("%s has a wildcard action %v", id, a)
+				}
+			}
+		}
+	}
+}
+
+func TestThePaymentRoutesAreProtectedByTheWebACL(t *testing.T) {
+	s := synth(t, suffix)
+	acls := s.Resources("AWS::WAFv2::WebACL")
+	if len(acls) != 1 || len(s.Resources("AWS::WAFv2::WebACLAssociation")) != 1 || len(s.Resources("AWS::WAFv2::LoggingConfiguration")) != 1 {
+		t.Fatalf("want one web ACL, associated and logging; got %d ACLs", len(acls))
+	}
+	for id, r := range acls {
+		rules := toJSON(props(r)["Rules"])
+		for _, want := range []string{"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "RateBasedStatement"} {
+			if !strings.Contains(rules, want) {
+				t.Errorf("web ACL %s lacks %s", id, want)
+			}
+		}
+	}
+}

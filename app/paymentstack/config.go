@@ -31,6 +31,8 @@ type Config struct {
 	// same account (the setting is per account and region).
 	APIGatewayCloudWatchRole bool
 	Thresholds               dashboards.Thresholds
+	// WAFRatePer5Minutes is the per-IP limit of the web ACL's rate rule.
+	WAFRatePer5Minutes float64
 	// AlarmEmail, when set, subscribes this address to the alarm topic.
 	AlarmEmail string
 }
@@ -48,6 +50,7 @@ const (
 	KeyAlarmLambdaErrors        = "alarmLambdaErrorsPerPeriod"
 	KeyAlarmWorkflowFailures    = "alarmWorkflowFailuresPerPeriod"
 	KeyAlarmEmail               = "alarmEmail"
+	KeyWAFRatePer5Minutes       = "wafRateLimitPer5Minutes"
 )
 
 // ConfigFromContext reads the configuration visible from scope and checks
@@ -72,6 +75,7 @@ func ConfigFromContext(scope constructs.Construct) (Config, error) {
 		ThrottleBurst:           num(KeyThrottleBurst, 200),
 		RecoveryScheduleMinutes: num(KeyRecoveryScheduleMinutes, 5),
 		IdempotencyTTLHours:     int(num(KeyIdempotencyTTLHours, 24)),
+		WAFRatePer5Minutes:      num(KeyWAFRatePer5Minutes, 2000),
 		Thresholds: dashboards.Thresholds{
 			APILatencyP99Millis:       num(KeyAlarmLatencyP99Millis, 3000),
 			OldestMessageAgeSeconds:   num(KeyAlarmOldestMessageAge, 900),
@@ -113,6 +117,8 @@ func ConfigFromContext(scope constructs.Construct) (Config, error) {
 		return Config{}, fmt.Errorf("throttling limits must be positive (rate %v, burst %v)", cfg.ThrottleRate, cfg.ThrottleBurst)
 	case cfg.RecoveryScheduleMinutes < 1 || cfg.RecoveryScheduleMinutes != float64(int(cfg.RecoveryScheduleMinutes)):
 		return Config{}, fmt.Errorf("%s must be a whole number of minutes >= 1", KeyRecoveryScheduleMinutes)
+	case cfg.WAFRatePer5Minutes < 100:
+		return Config{}, fmt.Errorf("%s must be >= 100 (the AWS WAF minimum)", KeyWAFRatePer5Minutes)
 	case cfg.IdempotencyTTLHours < 1:
 		return Config{}, fmt.Errorf("%s must be >= 1", KeyIdempotencyTTLHours)
 	case cfg.Thresholds.APILatencyP99Millis <= 0 || cfg.Thresholds.OldestMessageAgeSeconds <= 0:

@@ -19,6 +19,7 @@ import (
 	"github.com/resilientpay/paymentapi/dashboards"
 	"github.com/resilientpay/paymentapi/internal/datakey"
 	"github.com/resilientpay/paymentapi/internal/golambda"
+	"github.com/resilientpay/paymentapi/internal/grants"
 	"github.com/resilientpay/paymentapi/internal/naming"
 	"github.com/resilientpay/paymentapi/recovery"
 	"github.com/resilientpay/paymentapi/storage"
@@ -88,6 +89,7 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(180)),
 		MaxReceiveCount:   5,
 	})
+	asyncDLQ := storage.NewDeadLetterQueue(stack, "LambdaAsyncDLQ", "lambda-async-dlq", key)
 	monitoring := dashboards.New(stack, "Monitoring", key, cfg.Thresholds)
 	if cfg.AlarmEmail != "" {
 		monitoring.Topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(cfg.AlarmEmail), nil))
@@ -97,7 +99,7 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 		return golambda.New(stack, id, &golambda.Props{
 			ModuleDir: props.ModuleDir, Entry: entry, ResourceType: resourceType, Description: description,
 			Timeout: awscdk.Duration_Seconds(jsii.Number(timeoutSeconds)), MemorySize: memory,
-			Environment: env, LogRetention: logRetention, EncryptionKey: key,
+			Environment: env, LogRetention: logRetention, EncryptionKey: key, DeadLetterQueue: asyncDLQ,
 		})
 	}
 	tableEnv := map[string]*string{
@@ -115,11 +117,10 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	getPayment := fn("GetPayment", FnGetPayment, "./tasks/getpayment/lambda", "Reads a payment by id",
 		5, 256, map[string]*string{"TABLE_NAME": table.TableName()})
 
-	grantPersist(table, persist)
-	grantPersist(table, reprocess)
-	table.Grant(getPayment.Role, jsii.String("dynamodb:GetItem"))
-	key.GrantDecrypt(getPayment.Role)
-	failed.Queue.GrantSendMessages(enqueue.Role)
+	grants.PersistInto(persist.Role, table, key)
+	grants.PersistInto(reprocess.Role, table, key)
+	grants.ReadFrom(getPayment.Role, table, key)
+	grants.SendTo(enqueue.Role, failed.Queue, key)
 	reprocess.Function.AddEventSource(awslambdaeventsources.NewSqsEventSource(failed.Queue, &awslambdaeventsources.SqsEventSourceProps{
 		BatchSize: jsii.Number(10), MaxBatchingWindow: awscdk.Duration_Seconds(jsii.Number(1)),
 		ReportBatchItemFailures: jsii.Bool(true),
@@ -164,7 +165,8 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	rest := api.New(stack, "Api", &api.Props{
 		Payments: workflow.StateMachine, GetPayment: getPayment.Function, Health: health.Function,
 		ThrottleRate: cfg.ThrottleRate, ThrottleBurst: cfg.ThrottleBurst, LogRetention: logRetention, Key: key,
-		CloudWatchRole: cfg.APIGatewayCloudWatchRole,
+		CloudWatchRole:     cfg.APIGatewayCloudWatchRole,
+		HealthThrottleRate: 5, HealthThrottleBurst: 10, WAFRatePer5Minutes: cfg.WAFRatePer5Minutes,
 	})
 	monitoring.MonitorAPI(rest.RestAPI)
 
@@ -175,6 +177,7 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 		ScheduleMinutes: cfg.RecoveryScheduleMinutes, LogRetention: logRetention, Key: key,
 	})
 	monitoring.MonitorQueue("recovery-trigger", nil, rec.TriggerDLQ)
+	monitoring.MonitorQueue("lambda-async", nil, asyncDLQ)
 	monitoring.MonitorFunction(FnHealth, health.Function, false)
 	monitoring.MonitorFunction(FnHealthMonitor, monitor.Function, false)
 	monitoring.MonitorRecovery(rec.StateMachine)
@@ -184,15 +187,8 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	awscdk.NewCfnOutput(stack, jsii.String("PaymentsWorkflowArn"), &awscdk.CfnOutputProps{Value: workflow.StateMachine.StateMachineArn()})
 	awscdk.NewCfnOutput(stack, jsii.String("RecoveryWorkflowArn"), &awscdk.CfnOutputProps{Value: rec.StateMachine.StateMachineArn()})
 	awscdk.NewCfnOutput(stack, jsii.String("DashboardName"), &awscdk.CfnOutputProps{Value: naming.NamePtr(stack, "payments-dashboard")})
+	AddSuppressions(stack)
 	return &Stack{Stack: stack, Payments: workflow, Recovery: rec, API: rest}
-}
-
-// grantPersist lets fn run the idempotent persist transaction: the
-// conditional puts and the consistent read of the idempotency record, on
-// this table only.
-func grantPersist(table awsdynamodb.Table, fn *golambda.Function) {
-	table.Grant(fn.Role, jsii.String("dynamodb:PutItem"), jsii.String("dynamodb:GetItem"), jsii.String("dynamodb:ConditionCheckItem"))
-	table.EncryptionKey().GrantEncryptDecrypt(fn.Role)
 }
 
 // grantHealthReads lets a health function read what the health report is

@@ -1,0 +1,73 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/resilientpay/paymentapi/tasks/payment"
+)
+
+// IdempotencyKeyHeader is the header every POST /payments must carry.
+const IdempotencyKeyHeader = "Idempotency-Key"
+
+// RequiredFields are the body fields API Gateway's request model requires.
+// The model checks presence only: types, formats and card data are the
+// Validate task's job, so that every contract error has one answer (a
+// stricter model would answer 400 where the contract says 422, and its
+// messages could echo rejected values).
+var RequiredFields = []string{"amount", "currency", "source", "merchant_id"}
+
+// Gateway error documents, answered by API Gateway itself (gateway
+// responses) before the workflow starts. None of them repeats client input.
+var (
+	badBodyProblem = payment.Problem{Type: payment.ProblemTypeBase + "Payment.Invalid", Title: "Invalid payment request", Status: 400,
+		Detail: "The body must be a JSON object with amount, currency, source and merchant_id."}
+	badParamsProblem = payment.Problem{Type: payment.ProblemTypeBase + "Payment.Invalid", Title: "Invalid payment request", Status: 400,
+		Detail: "The Idempotency-Key header is required.",
+		Errors: []payment.FieldError{{Field: IdempotencyKeyHeader, Detail: "is required"}}}
+)
+
+func problemJSON(p payment.Problem) string {
+	b, _ := json.Marshal(p)
+	return string(b)
+}
+
+// ValidateAtGateway answers a POST /payments request the way API Gateway's
+// request validator does, or returns nil when the request reaches the
+// workflow. The local runner calls it so that it answers as the deployed
+// API does.
+func ValidateAtGateway(header http.Header, body []byte) *Response {
+	if strings.TrimSpace(header.Get(IdempotencyKeyHeader)) == "" && len(header.Values(IdempotencyKeyHeader)) == 0 {
+		return &Response{Status: 400, Headers: map[string]string{"Content-Type": ProblemContentType}, Body: problemJSON(badParamsProblem)}
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(body, &obj); err != nil || obj == nil {
+		return &Response{Status: 400, Headers: map[string]string{"Content-Type": ProblemContentType}, Body: problemJSON(badBodyProblem)}
+	}
+	for _, f := range RequiredFields {
+		if _, ok := obj[f]; !ok {
+			return &Response{Status: 400, Headers: map[string]string{"Content-Type": ProblemContentType}, Body: problemJSON(badBodyProblem)}
+		}
+	}
+	return nil
+}
+
+// gatewayProblems are the bodies of API Gateway's own error responses, by
+// response type, with their status.
+var gatewayProblems = []struct {
+	responseType string
+	status       int
+	body         string
+}{
+	{"BAD_REQUEST_BODY", 400, problemJSON(badBodyProblem)},
+	{"BAD_REQUEST_PARAMETERS", 400, problemJSON(badParamsProblem)},
+	{"UNSUPPORTED_MEDIA_TYPE", 415, problemJSON(payment.Problem{Type: "about:blank", Title: "Unsupported Media Type", Status: 415,
+		Detail: "Send the payment as application/json."})},
+	{"REQUEST_TOO_LARGE", 413, problemJSON(payment.Problem{Type: "about:blank", Title: "Content Too Large", Status: 413})},
+	{"THROTTLED", 429, problemJSON(payment.Problem{Type: "about:blank", Title: "Too Many Requests", Status: 429,
+		Detail: "The request rate limit was exceeded; retry with the same Idempotency-Key after a pause."})},
+	{"WAF_FILTERED", 403, problemJSON(payment.Problem{Type: "about:blank", Title: "Forbidden", Status: 403})},
+	{"DEFAULT_4XX", 0, `{"type":"about:blank","title":"$context.error.responseType","status":$context.error.statusCode}`},
+	{"DEFAULT_5XX", 0, problemJSON(payment.Problem{Type: "about:blank", Title: "Service Unavailable", Status: 503})},
+}

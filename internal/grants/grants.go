@@ -1,0 +1,59 @@
+// Package grants gives principals exactly the actions they use, with no
+// action wildcards: CDK's grant* methods for encrypted queues, topics and
+// tables add kms:GenerateDataKey* and kms:ReEncrypt*, which this app never
+// needs and cdk-nag (AwsSolutions-IAM5) rightly flags.
+package grants
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// KMS actions, by use. Sending an encrypted message or item makes a data
+// key; reading one decrypts it.
+var (
+	kmsEncrypt = jsii.Strings("kms:GenerateDataKey", "kms:Decrypt")
+	kmsDecrypt = jsii.Strings("kms:Decrypt")
+	// DynamoDB with a customer-managed key also describes the key and
+	// encrypts with it on the caller's behalf.
+	kmsTable = jsii.Strings("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey")
+)
+
+// SendTo lets p send messages to an encrypted queue.
+func SendTo(p awsiam.IGrantable, q awssqs.IQueue, key awskms.IKey) {
+	q.Grant(p, jsii.String("sqs:SendMessage"), jsii.String("sqs:GetQueueAttributes"), jsii.String("sqs:GetQueueUrl"))
+	key.Grant(p, *kmsEncrypt...)
+}
+
+// PublishTo lets p publish to an encrypted topic.
+func PublishTo(p awsiam.IGrantable, t awssns.ITopic, key awskms.IKey) {
+	t.GrantPublish(p) // sns:Publish only
+	key.Grant(p, *kmsEncrypt...)
+}
+
+// PersistInto lets p run the idempotent persist transaction on table: the
+// conditional puts and the consistent read of an idempotency record.
+func PersistInto(p awsiam.IGrantable, table awsdynamodb.ITable, key awskms.IKey) {
+	table.Grant(p, jsii.String("dynamodb:PutItem"), jsii.String("dynamodb:GetItem"), jsii.String("dynamodb:ConditionCheckItem"))
+	key.Grant(p, *kmsTable...)
+}
+
+// ReadFrom lets p read single items of table.
+func ReadFrom(p awsiam.IGrantable, table awsdynamodb.ITable, key awskms.IKey) {
+	table.Grant(p, jsii.String("dynamodb:GetItem"))
+	key.Grant(p, *kmsDecrypt...)
+}
+
+// MoveMessages lets p start and follow SQS message move tasks from dlq
+// back to source: the move task receives and deletes on the DLQ and sends
+// to the source with p's permissions.
+func MoveMessages(p awsiam.IGrantable, dlq, source awssqs.IQueue, key awskms.IKey) {
+	dlq.Grant(p, jsii.String("sqs:StartMessageMoveTask"), jsii.String("sqs:ListMessageMoveTasks"),
+		jsii.String("sqs:ReceiveMessage"), jsii.String("sqs:DeleteMessage"), jsii.String("sqs:GetQueueAttributes"))
+	source.Grant(p, jsii.String("sqs:SendMessage"), jsii.String("sqs:GetQueueAttributes"))
+	key.Grant(p, *kmsEncrypt...)
+}

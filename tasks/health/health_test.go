@@ -1,0 +1,152 @@
+package health_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	rhealth "github.com/resilientpay/paymentapi/recovery/health"
+	"github.com/resilientpay/paymentapi/tasks/health"
+)
+
+type fixedChecker struct {
+	report rhealth.Report
+	calls  int
+}
+
+var _ health.Checker = (*fixedChecker)(nil)
+
+func (f *fixedChecker) Check(context.Context) rhealth.Report {
+	f.calls++
+	return f.report
+}
+
+func report(s rhealth.Status, reasons ...string) rhealth.Report {
+	return rhealth.Report{Status: s, Reasons: append([]string{}, reasons...), Notes: []string{},
+		AlarmsInAlarm: []string{}, NonBlockingAlarmsInAlarm: []string{}, AlarmsInsufficientData: []string{},
+		Table: rhealth.Table{Name: "transactions-table-dev", Status: "ACTIVE"}, Queues: []rhealth.QueueDepth{},
+		MoveTasks: []rhealth.MoveTask{}, Redrive: []rhealth.RedriveCandidate{}}
+}
+
+func get() events.APIGatewayProxyRequest {
+	return events.APIGatewayProxyRequest{HTTPMethod: http.MethodGet, Path: "/health"}
+}
+
+func TestHandle(t *testing.T) {
+	tests := []struct {
+		name       string
+		report     rhealth.Report
+		wantStatus int
+	}{
+		{"a healthy report is served with 200", report(rhealth.Healthy), http.StatusOK},
+		{"a degraded report is served with 200", report(rhealth.Degraded, "queue q could not be read"), http.StatusOK},
+		{"an unhealthy report is served with 503", report(rhealth.Unhealthy, "alarm a is in ALARM"), http.StatusServiceUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := &health.Handler{Checker: &fixedChecker{report: tt.report}}
+			resp, err := h.Handle(context.Background(), get())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != tt.wantStatus {
+				t.Errorf("status code = %d, want %d", resp.StatusCode, tt.wantStatus)
+			}
+			if resp.Headers["Content-Type"] != "application/json" || resp.Headers["Cache-Control"] != "no-store" {
+				t.Errorf("headers = %v", resp.Headers)
+			}
+			var got rhealth.Report
+			if err := json.Unmarshal([]byte(resp.Body), &got); err != nil {
+				t.Fatalf("body %q: %v", resp.Body, err)
+			}
+			if got.Status != tt.report.Status || len(got.Reasons) != len(tt.report.Reasons) || got.Table != tt.report.Table {
+				t.Errorf("body = %+v, want %+v", got, tt.report)
+			}
+		})
+	}
+}
+
+func TestHandleRefusesOtherMethods(t *testing.T) {
+	c := &fixedChecker{report: report(rhealth.Healthy)}
+	h := &health.Handler{Checker: c}
+	resp, _ := h.Handle(context.Background(), events.APIGatewayProxyRequest{HTTPMethod: http.MethodPost})
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Headers["Content-Type"] != "application/problem+json" || c.calls != 0 {
+		t.Errorf("POST answered %d %v after %d checks", resp.StatusCode, resp.Headers, c.calls)
+	}
+}
+
+func TestHandleHeadHasStatusButNoBody(t *testing.T) {
+	h := &health.Handler{Checker: &fixedChecker{report: report(rhealth.Unhealthy)}}
+	resp, _ := h.Handle(context.Background(), events.APIGatewayProxyRequest{HTTPMethod: http.MethodHead})
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Body != "" {
+		t.Errorf("HEAD answered %d with body %q", resp.StatusCode, resp.Body)
+	}
+}
+
+func TestHandleReusesAReportForMaxAge(t *testing.T) {
+	now := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
+	c := &fixedChecker{report: report(rhealth.Healthy)}
+	h := &health.Handler{Checker: c, MaxAge: 5 * time.Second, Now: func() time.Time { return now }}
+	for _, step := range []struct {
+		advance   time.Duration
+		wantCalls int
+	}{{0, 1}, {4 * time.Second, 1}, {2 * time.Second, 2}, {time.Second, 2}} {
+		now = now.Add(step.advance)
+		if _, err := h.Handle(context.Background(), get()); err != nil {
+			t.Fatal(err)
+		}
+		if c.calls != step.wantCalls {
+			t.Errorf("after +%v: %d checks, want %d", step.advance, c.calls, step.wantCalls)
+		}
+	}
+}
+
+// failing fails every AWS call with an error whose text must not reach a client.
+type failing struct{}
+
+var errSecret = errors.New("operation error DynamoDB: DescribeTable, https response error StatusCode: 400, RequestID: 42, AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/x")
+
+func (failing) DescribeAlarms(context.Context, *cloudwatch.DescribeAlarmsInput, ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error) {
+	return nil, errSecret
+}
+func (failing) DescribeTable(context.Context, *dynamodb.DescribeTableInput, ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
+	return nil, errSecret
+}
+func (failing) GetQueueAttributes(context.Context, *sqs.GetQueueAttributesInput, ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error) {
+	return nil, errSecret
+}
+func (failing) ListMessageMoveTasks(context.Context, *sqs.ListMessageMoveTasksInput, ...func(*sqs.Options)) (*sqs.ListMessageMoveTasksOutput, error) {
+	return nil, errSecret
+}
+
+func TestHandleNeverLeaksSDKErrors(t *testing.T) {
+	// GIVEN a checker whose every AWS call fails with a revealing error
+	h := &health.Handler{Checker: &rhealth.Checker{Alarms: failing{}, Tables: failing{}, Queues: failing{}, MoveTasks: failing{},
+		Config: rhealth.Config{AlarmNamePrefix: "app-", TableName: "transactions-table-dev", QueueURLs: []string{"http://q/0/a"}, RedriveRate: 1}}}
+	// WHEN /health is requested
+	resp, err := h.Handle(context.Background(), get())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// THEN it answers 503 with our own reasons and none of the SDK's text
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("status code = %d, want 503", resp.StatusCode)
+	}
+	for _, leak := range []string{"AccessDenied", "arn:aws:sts", "RequestID", "operation error"} {
+		if strings.Contains(resp.Body, leak) {
+			t.Errorf("body leaks %q: %s", leak, resp.Body)
+		}
+	}
+	if !strings.Contains(resp.Body, "table transactions-table-dev could not be described") {
+		t.Errorf("body lacks the table reason: %s", resp.Body)
+	}
+}

@@ -1,0 +1,16 @@
+// Command lambda is the Validate task's Lambda function.
+package main
+
+import (
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/resilientpay/paymentapi/internal/telemetry"
+	"github.com/resilientpay/paymentapi/tasks/validate"
+)
+
+func main() {
+	h := &validate.Handler{Log: telemetry.NewLogger(os.Stdout)}
+	lambda.Start(h.Handle)
+}

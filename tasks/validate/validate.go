@@ -1,0 +1,103 @@
+// Package validate is the Validate task of the payments workflow: it
+// parses and validates the client's request strictly (payment.ParseRequest)
+// and hands the normalised payment, which no longer holds the idempotency
+// key, to the next state.
+package validate
+
+import (
+	"context"
+	"encoding/base64"
+	"log/slog"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/resilientpay/paymentapi/tasks/errorname"
+	"github.com/resilientpay/paymentapi/tasks/lambdaerr"
+	"github.com/resilientpay/paymentapi/tasks/payment"
+)
+
+// Event is the payments workflow's execution input, built by the API
+// Gateway request template of POST /payments.
+type Event struct {
+	// RequestID is API Gateway's request id, for correlating logs.
+	RequestID string `json:"requestId"`
+	// IdempotencyKey is the Idempotency-Key header as sent.
+	IdempotencyKey string `json:"idempotencyKey"`
+	// Body is the raw request body, base64-encoded (standard alphabet,
+	// padded), so that API Gateway's own parsing hides nothing.
+	Body string `json:"body"`
+}
+
+// Output replaces the state's input: the request id and the validated
+// payment.
+type Output struct {
+	RequestID string          `json:"requestId"`
+	Payment   payment.Payment `json:"payment"`
+}
+
+// Handler validates payment requests. It has no dependencies but its
+// logger, so one value serves every invocation.
+type Handler struct {
+	// Log receives one line per request with the request id and, once
+	// known, the payment id; never the key, the token, the body or card
+	// data. A nil Log discards.
+	Log *slog.Logger
+}
+
+// Handle validates one request. Its errors are Lambda errors (see
+// lambdaerr.From) whose type is Payment.Invalid (400) or
+// Payment.CardDataRejected (422) and whose message is the client-safe
+// problem document.
+func (h *Handler) Handle(ctx context.Context, ev Event) (Output, error) {
+	p, err := parse(ev)
+	log := h.logger().With(slog.String("request_id", ev.RequestID))
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		log = log.With(slog.String("aws_request_id", lc.AwsRequestID))
+	}
+	if err != nil {
+		e := payment.AsError(err)
+		fields := make([]string, len(e.Problem.Errors))
+		for i, f := range e.Problem.Errors {
+			fields[i] = f.Field // field names only: safe by construction
+		}
+		log.InfoContext(ctx, "payment request rejected",
+			slog.String("error", string(e.Name)),
+			slog.Int("status", e.Problem.Status),
+			slog.Any("fields", fields))
+		return Output{}, lambdaerr.From(e)
+	}
+	log.InfoContext(ctx, "payment request validated",
+		slog.String("payment_id", p.ID),
+		slog.String("merchant_id", p.MerchantID),
+		slog.Int64("amount", p.Amount),
+		slog.String("currency", p.Currency))
+	return Output{RequestID: ev.RequestID, Payment: p}, nil
+}
+
+// parse decodes the body and validates the request.
+func parse(ev Event) (payment.Payment, error) {
+	body, err := base64.StdEncoding.DecodeString(ev.Body)
+	if err != nil {
+		// Card data still takes precedence over every other problem.
+		var card []string
+		if payment.ContainsCardNumber(ev.IdempotencyKey) {
+			card = append(card, payment.FieldIdempotencyKey)
+		}
+		if payment.ContainsCardNumber(ev.Body) {
+			card = append(card, payment.FieldBody)
+		}
+		if len(card) > 0 {
+			return payment.Payment{}, payment.CardDataError(card...)
+		}
+		return payment.Payment{}, payment.NewError(errorname.Invalid, "The request body could not be read.",
+			payment.FieldError{Field: payment.FieldBody, Detail: "is not base64-encoded"})
+	}
+	return payment.ParseRequest(ev.IdempotencyKey, body)
+}
+
+func (h *Handler) logger() *slog.Logger {
+	if h.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return h.Log
+}

@@ -1,0 +1,102 @@
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/resilientpay/paymentapi/app/paymentstack"
+	"github.com/resilientpay/paymentapi/internal/golambda"
+)
+
+// nagSynth synthesizes the real app (with stub Lambda code: nag reads the
+// template, not the binaries) under cdk-nag's AwsSolutions, PCI DSS 3.2.1
+// and Serverless packs. CDK fails a synthesis that has error annotations,
+// so findings come either from the validation report of a failed synthesis
+// or from the annotations of a successful one.
+func nagSynth(t *testing.T) (errors, warnings []string) {
+	t.Helper()
+	moduleDir, err := golambda.ModuleDir("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, err := paymentstack.CDKJSONContext(filepath.Join(moduleDir, "cdk.json"),
+		map[string]interface{}{"environmentSuffix": suffix, golambda.StubCodeContextKey: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outdir := t.TempDir()
+	synthMu.Lock()
+	defer synthMu.Unlock()
+	app, stack, err := paymentstack.NewApp(moduleDir, ctx, outdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	props := &cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)}
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(props), nil)
+	awscdk.Aspects_Of(app).Add(cdknag.NewPCIDSS321Checks(props), nil)
+	awscdk.Aspects_Of(app).Add(cdknag.NewServerlessChecks(props), nil)
+
+	synthErr := func() (r interface{}) {
+		defer func() { r = recover() }()
+		app.Synth(nil)
+		return nil
+	}()
+	if synthErr != nil {
+		b, err := os.ReadFile(filepath.Join(outdir, "validation-report.json"))
+		if err != nil {
+			t.Fatalf("synthesis failed without a validation report: %v", synthErr)
+		}
+		var report struct {
+			PluginReports []struct {
+				Violations []struct {
+					Description, Severity string
+					ViolatingConstructs   []struct{ ConstructPath string }
+				}
+			}
+		}
+		if err := json.Unmarshal(b, &report); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range report.PluginReports {
+			for _, v := range p.Violations {
+				for _, c := range v.ViolatingConstructs {
+					line := fmt.Sprintf("%s: %s", c.ConstructPath, strings.SplitN(v.Description, "\n", 2)[0])
+					if v.Severity == "error" {
+						errors = append(errors, line)
+					} else {
+						warnings = append(warnings, line)
+					}
+				}
+			}
+		}
+		sort.Strings(errors)
+		sort.Strings(warnings)
+		return errors, warnings
+	}
+	annotations := assertions.Annotations_FromStack(stack.Stack)
+	for _, m := range *annotations.FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(".*"))) {
+		warnings = append(warnings, fmt.Sprintf("%s: %v", *m.Id, m.Entry.Data))
+	}
+	sort.Strings(warnings)
+	return nil, warnings
+}
+
+func TestCdkNagPacksFindNothingUnsuppressed(t *testing.T) {
+	errors, warnings := nagSynth(t)
+	for _, f := range errors {
+		t.Errorf("error: %s", f)
+	}
+	for _, f := range warnings {
+		t.Errorf("warning: %s", f)
+	}
+}

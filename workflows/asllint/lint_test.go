@@ -1,0 +1,233 @@
+package asllint_test
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/resilientpay/paymentapi/tasks/errorname"
+	"github.com/resilientpay/paymentapi/workflows/asl"
+	"github.com/resilientpay/paymentapi/workflows/asllint"
+)
+
+func mustParse(t testing.TB, s string) *asl.Definition {
+	t.Helper()
+	d, err := asl.Parse([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+const noCatch = `{"StartAt": "A", %s "States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "TimeoutSeconds": 5, %s "End": true}}}`
+
+func TestOptOutCommentsAndDisableSilenceARule(t *testing.T) {
+	tests := []struct {
+		name     string
+		def      string
+		opts     asllint.Options
+		findings int
+	}{
+		{"a Task without a catch-all is reported", strings.Replace(strings.Replace(noCatch, "%s", "", 1), "%s", "", 1), asllint.Options{}, 1},
+		{"a state Comment opts the state out", strings.Replace(strings.Replace(noCatch, "%s", "", 1), "%s", `"Comment": "asllint:ignore catch-all: failures are the caller's",`, 1), asllint.Options{}, 0},
+		{"the machine Comment opts the whole machine out", strings.Replace(strings.Replace(noCatch, "%s", `"Comment": "asllint:ignore task-timeout,catch-all because",`, 1), "%s", "", 1), asllint.Options{}, 0},
+		{"an opt-out of another rule does not count", strings.Replace(strings.Replace(noCatch, "%s", "", 1), "%s", `"Comment": "asllint:ignore task-timeout",`, 1), asllint.Options{}, 1},
+		{"Options.Disable skips the rule", strings.Replace(strings.Replace(noCatch, "%s", "", 1), "%s", "", 1), asllint.Options{Disable: []string{"catch-all"}}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := asllint.Lint("m", mustParse(t, tt.def), tt.opts)
+			if len(fs) != tt.findings {
+				t.Errorf("got %d findings, want %d:\n%s", len(fs), tt.findings, dump(fs))
+			}
+		})
+	}
+}
+
+func TestBoundFollowsTheWorstPathWithRetriesAndBackoff(t *testing.T) {
+	raw, err := os.ReadFile("testdata/good/payments.asl.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := asllint.Bound(mustParse(t, string(raw)))
+	// Validate 3 + (3+1) = 7; Persist 3 + (3+1) + (3+1) = 11 then its
+	// catch-all to EnqueueOnFailure 3 + (3+1) = 7: 25 s.
+	if !b.Bounded || b.Seconds != 25 {
+		t.Fatalf("Bound = %+v, want 25s", b)
+	}
+	if got := strings.Join(b.Path, ">"); !strings.HasPrefix(got, "Validate>Persist>EnqueueOnFailure>") {
+		t.Errorf("worst path = %s", got)
+	}
+	tests := []struct {
+		name    string
+		def     string
+		bounded bool
+		seconds float64
+	}{
+		{"backoff is capped by MaxDelaySeconds", `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"x","TimeoutSeconds":1,"Retry":[{"ErrorEquals":["E"],"IntervalSeconds":2,"MaxAttempts":3,"BackoffRate":10,"MaxDelaySeconds":5}],"End":true}}}`, true, 1 + 3 + 2 + 5 + 5},
+		{"a Wait adds its seconds", `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":4,"Next":"S"},"S":{"Type":"Succeed"}}}`, true, 4},
+		{"a loop is unbounded", `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Choice","Choices":[{"Variable":"$.x","BooleanEquals":true,"Next":"A"}],"Default":"S"},"S":{"Type":"Succeed"}}}`, false, 0},
+		{"the machine TimeoutSeconds caps an unbounded flow", `{"StartAt":"A","TimeoutSeconds":20,"States":{"A":{"Type":"Task","Resource":"x","End":true}}}`, true, 20},
+		{"a Parallel costs its slowest branch", `{"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[{"StartAt":"X","States":{"X":{"Type":"Wait","Seconds":2,"End":true}}},{"StartAt":"Y","States":{"Y":{"Type":"Wait","Seconds":7,"End":true}}}]}}}`, true, 7},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := asllint.Bound(mustParse(t, tt.def))
+			if b.Bounded != tt.bounded || tt.bounded && b.Seconds != tt.seconds {
+				t.Errorf("Bound = %+v, want bounded=%v %gs", b, tt.bounded, tt.seconds)
+			}
+		})
+	}
+}
+
+func TestLintAssemblyLintsEveryMachineWithItsOwnType(t *testing.T) {
+	opts := asllint.Options{DeclaredErrors: errorname.Strings(errorname.Declared()), Synchronous: true}
+	fs, err := asllint.LintAssembly("../asl/testdata/cdk.out", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fixture is clean except the recovery workflow's Notify Task,
+	// which is not a Lambda and has a catch-all: nothing to report.
+	if len(fs) != 0 {
+		t.Errorf("want a clean assembly, got:\n%s", dump(fs))
+	}
+	opts.BudgetSeconds = 10
+	fs, err = asllint.LintAssembly("../asl/testdata/cdk.out", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 || fs[0].Rule != "sync-budget" || fs[0].Machine != "PaymentsStack/PaymentsSM" {
+		t.Errorf("want one sync-budget finding on the EXPRESS machine only, got:\n%s", dump(fs))
+	}
+	if _, err := asllint.LintAssembly("testdata/none", opts); err == nil {
+		t.Error("a missing assembly must be an error")
+	}
+}
+
+func TestMermaidDrawsTransitionsCatchesAndRetries(t *testing.T) {
+	raw, err := os.ReadFile("testdata/good/payments.asl.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := asllint.Mermaid(mustParse(t, string(raw)))
+	for _, want := range []string{
+		"flowchart TD",
+		`s0["Validate (Task)"]`,
+		`s3(["Done (Succeed)"])`,
+		"start_ --> s0",
+		"s0 --> s1",
+		`s1 -.->|"States.ALL"| s2`,
+		`s0 -.->|"Payment.Invalid"| s4`,
+		`s1 -->|"retry Payment.StoreUnavailable x1"| s1`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("Mermaid output lacks %q:\n%s", want, out)
+		}
+	}
+	nested := asllint.Mermaid(mustParse(t, `{"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[{"StartAt":"X","States":{"X":{"Type":"Pass","End":true}}}]}}}`))
+	for _, want := range []string{"subgraph", `s0 -.-> s1`, "((End))"} {
+		if !strings.Contains(nested, want) {
+			t.Errorf("nested Mermaid lacks %q:\n%s", want, nested)
+		}
+	}
+	if asllint.Mermaid(mustParse(t, string(raw))) != out {
+		t.Error("Mermaid output must be deterministic")
+	}
+}
+
+func TestRulesHaveUniqueIDsAndAreDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/linter.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, r := range asllint.Rules() {
+		if seen[r.ID] {
+			t.Errorf("duplicate rule id %s", r.ID)
+		}
+		seen[r.ID] = true
+		if r.Summary == "" || r.Severity == "" || r.Statelint == "" || r.ASLValidator == "" || r.Self == "" {
+			t.Errorf("rule %s is missing metadata: %+v", r.ID, r)
+		}
+		if !strings.Contains(string(doc), "`"+r.ID+"`") {
+			t.Errorf("docs/linter.md does not document rule %s", r.ID)
+		}
+		row := fmt.Sprintf("| `%s` | %s | %s | %s | %s |", r.ID, r.Severity, r.Self, r.Statelint, r.ASLValidator)
+		if !strings.Contains(string(doc), row) {
+			t.Errorf("docs/linter.md comparison table lacks the row %s", row)
+		}
+	}
+}
+
+func TestHasErrorsIgnoresWarnings(t *testing.T) {
+	if asllint.HasErrors([]asllint.Finding{{Severity: asllint.Warning}}) {
+		t.Error("warnings alone are not errors")
+	}
+	if !asllint.HasErrors([]asllint.Finding{{Severity: asllint.Warning}, {Severity: asllint.Error}}) {
+		t.Error("an error finding must count")
+	}
+}
+
+func FuzzLintJSON(f *testing.F) {
+	for _, p := range []string{"testdata/good/payments.asl.json", "testdata/bad/no-terminal-path.json", "testdata/bad/intrinsic-function.json"} {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(raw)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fs := asllint.LintJSON("fuzz", data, asllint.Options{MachineType: asllint.Express, Synchronous: true, DeclaredErrors: []string{"A"}})
+		if d, err := asl.Parse(data); err == nil {
+			_ = asllint.Mermaid(d)
+		}
+		for _, f := range fs {
+			if f.Rule == "" || f.Severity == "" {
+				t.Fatalf("finding without rule or severity: %+v", f)
+			}
+		}
+	})
+}
+
+func BenchmarkLintJSONPayments(b *testing.B) {
+	raw, err := os.ReadFile("testdata/good/payments.asl.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := asllint.Options{DeclaredErrors: errorname.Strings(errorname.Declared()), MachineType: asllint.Express, Synchronous: true}
+	b.ReportAllocs()
+	for b.Loop() {
+		if fs := asllint.LintJSON("payments", raw, opts); len(fs) != 0 {
+			b.Fatal(fs)
+		}
+	}
+}
+
+func TestLintAssemblyOnARealCDKSynthFindsCDKsDefaultRetryGaps(t *testing.T) {
+	// GIVEN a real `cdk synth` output whose Persist task keeps CDK's default
+	// LambdaInvoke retry and whose Enqueue task has no timeout or catcher
+	fs, err := asllint.LintAssembly("../asl/testdata/cdk-synth", asllint.Options{
+		DeclaredErrors: errorname.Strings(errorname.Declared()), Synchronous: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// THEN the policy rules name each gap
+	want := []string{
+		"-:sync-budget", "Enqueue:catch-all", "Enqueue:task-timeout", "Persist:catch-all",
+		"Persist:error-name", "Persist:lambda-retry", "Validate:lambda-retry",
+	}
+	var got []string
+	for _, f := range fs {
+		st := f.State
+		if st == "" {
+			st = "-"
+		}
+		got = append(got, st+":"+f.Rule)
+	}
+	sort.Strings(got)
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("findings = %v, want %v\n%s", got, want, dump(fs))
+	}
+}

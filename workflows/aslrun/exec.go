@@ -1,0 +1,751 @@
+package aslrun
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda/messages"
+)
+
+// timeFormat is how Step Functions renders timestamps in the context
+// object.
+const timeFormat = "2006-01-02T15:04:05.000Z"
+
+// run is the state of one execution.
+type run struct {
+	m        *Machine
+	clock    Clock
+	hist     *history
+	deadline time.Time // execution time limit on the Clock; zero if none
+	limit    time.Duration
+	ctxExec  map[string]any // $$.Execution
+	ctxSM    map[string]any // $$.StateMachine
+}
+
+var errHalt = &stateError{name: ErrTimeout, cause: "the execution stopped", halt: true}
+
+func (m *Machine) run(parent context.Context, name string, rawInput json.RawMessage, in any) *Execution {
+	clock := m.opts.Clock
+	start := clock.Now()
+	limit := m.opts.ExecutionTimeout
+	if limit < 0 {
+		limit = 0
+	}
+	if t := m.sm.timeout; t > 0 && (limit == 0 || t < limit) {
+		limit = t
+	}
+	ctx, cancel := parent, context.CancelFunc(func() {})
+	r := &run{m: m, clock: clock, hist: &history{clock: clock, events: make([]Event, 0, 32)}, limit: limit}
+	if limit > 0 {
+		ctx, cancel = clock.WithTimeout(parent, limit)
+		r.deadline = start.Add(limit)
+	}
+	defer cancel()
+
+	smName := m.opts.Name
+	var arn string
+	if m.opts.Type == Standard {
+		arn = fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", m.region, m.account, smName, name)
+	} else {
+		arn = fmt.Sprintf("arn:aws:states:%s:%s:express:%s:%s:%s", m.region, m.account, smName, name, m.opts.NewUUID())
+	}
+	compactInput := mustEncode(in)
+	r.ctxExec = map[string]any{
+		"Id":           arn,
+		"Input":        in,
+		"Name":         name,
+		"RoleArn":      m.opts.RoleARN,
+		"StartTime":    start.UTC().Format(timeFormat),
+		"RedriveCount": num(0),
+	}
+	r.ctxSM = map[string]any{"Id": m.opts.StateMachineARN, "Name": smName}
+
+	th := &thread{h: r.hist}
+	th.emit(Event{Type: ExecutionStarted, Input: compactInput})
+	out, serr := r.runMachine(ctx, m.sm, in, compactInput, th)
+
+	exec := &Execution{
+		ExecutionARN: arn, StateMachineARN: m.opts.StateMachineARN, Name: name,
+		Input: compactInput, StartDate: start,
+	}
+	if serr == nil {
+		b, err := encodeJSON(out)
+		switch {
+		case err != nil:
+			serr = runtimeErr("the execution output cannot be encoded: %v", err)
+		case len(b) > maxPayload:
+			serr = &stateError{name: ErrDataLimitExceeded, cause: fmt.Sprintf("The execution output is %d bytes, more than the %d bytes quota", len(b), maxPayload)}
+		default:
+			exec.Status, exec.Output = Succeeded, b
+			th.emit(Event{Type: ExecutionSucceeded, Output: b})
+		}
+	}
+	if serr != nil {
+		switch {
+		case parent.Err() != nil:
+			exec.Status = Aborted
+			th.emit(Event{Type: ExecutionAborted})
+		case serr.halt:
+			exec.Status, exec.Error = TimedOut, ErrTimeout
+			exec.Cause = fmt.Sprintf("The execution ran longer than its time limit of %s", limit)
+			th.emit(Event{Type: ExecutionTimedOut, Error: exec.Error, Cause: exec.Cause})
+		default:
+			exec.Status, exec.Error, exec.Cause = Failed, serr.name, serr.cause
+			th.emit(Event{Type: ExecutionFailed, Error: serr.name, Cause: serr.cause})
+		}
+	}
+	exec.StopDate = clock.Now()
+	// Every branch has finished: the events can be handed over as they are.
+	exec.History = r.hist.events
+	return exec
+}
+
+// halted reports whether the execution must stop: its context is done or
+// its time limit has passed on the Clock.
+func (r *run) halted(ctx context.Context) *stateError {
+	if ctx.Err() != nil {
+		return errHalt
+	}
+	if !r.deadline.IsZero() && !r.clock.Now().Before(r.deadline) {
+		return errHalt
+	}
+	return nil
+}
+
+// sleep waits for d on the Clock, stopping at the execution's time limit.
+func (r *run) sleep(ctx context.Context, d time.Duration) *stateError {
+	if !r.deadline.IsZero() {
+		if remaining := r.deadline.Sub(r.clock.Now()); d >= remaining {
+			_ = r.clock.Sleep(ctx, max(remaining, 0))
+			return errHalt
+		}
+	}
+	if r.clock.Sleep(ctx, d) != nil {
+		return errHalt
+	}
+	return nil
+}
+
+func (r *run) contextObject(stateName string, entered time.Time, retryCount int, item map[string]any) map[string]any {
+	obj := map[string]any{
+		"Execution":    r.ctxExec,
+		"StateMachine": r.ctxSM,
+		"State": map[string]any{
+			"Name":        stateName,
+			"EnteredTime": entered.UTC().Format(timeFormat),
+			"RetryCount":  num(int64(retryCount)),
+		},
+	}
+	if item != nil {
+		obj["Map"] = map[string]any{"Item": item}
+	}
+	return obj
+}
+
+// runMachine runs a state machine or branch from its StartAt state.
+// inJSON is the encoding of input if the caller has it, else nil.
+func (r *run) runMachine(ctx context.Context, sm *stateMachine, input any, inJSON json.RawMessage, th *thread) (any, *stateError) {
+	name := sm.startAt
+	for {
+		if herr := r.halted(ctx); herr != nil {
+			return nil, herr
+		}
+		out, outJSON, next, serr := r.runState(ctx, sm.states[name], input, inJSON, th)
+		if serr != nil {
+			return nil, serr
+		}
+		if next == "" {
+			return out, nil
+		}
+		name, input, inJSON = next, out, outJSON
+	}
+}
+
+var stateEvents = map[string][2]EventType{
+	"Task":     {TaskStateEntered, TaskStateExited},
+	"Pass":     {PassStateEntered, PassStateExited},
+	"Choice":   {ChoiceStateEntered, ChoiceStateExited},
+	"Wait":     {WaitStateEntered, WaitStateExited},
+	"Succeed":  {SucceedStateEntered, SucceedStateExited},
+	"Fail":     {FailStateEntered, ""},
+	"Parallel": {ParallelStateEntered, ParallelStateExited},
+	"Map":      {MapStateEntered, MapStateExited},
+}
+
+// runState runs one state and returns its output and the next state ("" at
+// the end of the machine).
+func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.RawMessage, th *thread) (any, json.RawMessage, string, *stateError) {
+	entered := r.clock.Now()
+	evs := stateEvents[st.typ]
+	if inJSON == nil {
+		inJSON = mustEncode(input)
+	}
+	th.emit(Event{Type: evs[0], StateName: st.name, Input: inJSON})
+	var (
+		out  any
+		next = st.next
+		serr *stateError
+	)
+	switch st.typ {
+	case "Task", "Parallel", "Map":
+		out, next, serr = r.withRetry(ctx, st, input, th, entered)
+	case "Pass":
+		out, serr = r.pass(st, input, r.contextObject(st.name, entered, 0, nil))
+	case "Choice":
+		out, next, serr = r.choice(st, input, r.contextObject(st.name, entered, 0, nil))
+	case "Wait":
+		out, serr = r.wait(ctx, st, input, r.contextObject(st.name, entered, 0, nil))
+	case "Succeed":
+		out, serr = r.succeed(st, input, r.contextObject(st.name, entered, 0, nil))
+		next = ""
+	case "Fail":
+		return nil, nil, "", r.fail(st, input, r.contextObject(st.name, entered, 0, nil))
+	}
+	if serr != nil {
+		return nil, nil, "", serr
+	}
+	b, err := encodeJSON(out)
+	if err != nil {
+		return nil, nil, "", runtimeErr("the output of state '%s' cannot be encoded: %v", st.name, err)
+	}
+	if len(b) > maxPayload {
+		return nil, nil, "", &stateError{name: ErrDataLimitExceeded, cause: fmt.Sprintf("The output of state '%s' is %d bytes, more than the %d bytes quota", st.name, len(b), maxPayload)}
+	}
+	th.emit(Event{Type: evs[1], StateName: st.name, Output: b})
+	return out, b, next, nil
+}
+
+// Input and output processing.
+
+func inputPath(st *state, input, ctxObj any) (any, *stateError) {
+	switch {
+	case st.inputPath.null:
+		return map[string]any{}, nil
+	case st.inputPath.p != nil:
+		v, err := st.inputPath.p.eval(input, ctxObj)
+		if err != nil {
+			return nil, runtimeErr("Invalid InputPath '%s': %s", st.inputPath.p.src, err.cause)
+		}
+		return v, nil
+	}
+	return input, nil
+}
+
+func outputPath(st *state, output, ctxObj any) (any, *stateError) {
+	switch {
+	case st.outputPath.null:
+		return map[string]any{}, nil
+	case st.outputPath.p != nil:
+		v, err := st.outputPath.p.eval(output, ctxObj)
+		if err != nil {
+			return nil, runtimeErr("Invalid OutputPath '%s': %s", st.outputPath.p.src, err.cause)
+		}
+		return v, nil
+	}
+	return output, nil
+}
+
+func applyResultPath(rp optPath, rawInput, result any) (any, *stateError) {
+	switch {
+	case rp.null:
+		return rawInput, nil
+	case rp.p == nil || rp.p.isRoot():
+		return result, nil
+	}
+	return setPath(rawInput, rp.p, result)
+}
+
+// effectiveInput applies InputPath and then Parameters.
+func (r *run) effectiveInput(st *state, input, ctxObj any) (any, *stateError) {
+	v, err := inputPath(st, input, ctxObj)
+	if err != nil {
+		return nil, err
+	}
+	if st.parameters != nil {
+		return st.parameters.eval(v, ctxObj, r.m.env)
+	}
+	return v, nil
+}
+
+// applyResult applies ResultSelector, ResultPath and OutputPath.
+func (r *run) applyResult(st *state, rawInput, result, ctxObj any) (any, *stateError) {
+	if st.resultSelector != nil {
+		var err *stateError
+		if result, err = st.resultSelector.eval(result, ctxObj, r.m.env); err != nil {
+			return nil, err
+		}
+	}
+	out, err := applyResultPath(st.resultPath, rawInput, result)
+	if err != nil {
+		return nil, err
+	}
+	return outputPath(st, out, ctxObj)
+}
+
+// States without Retry.
+
+func (r *run) pass(st *state, input, ctxObj any) (any, *stateError) {
+	eff, err := r.effectiveInput(st, input, ctxObj)
+	if err != nil {
+		return nil, err
+	}
+	result := eff
+	if st.hasResult {
+		result = st.result
+	}
+	out, err := applyResultPath(st.resultPath, input, result)
+	if err != nil {
+		return nil, err
+	}
+	return outputPath(st, out, ctxObj)
+}
+
+func (r *run) choice(st *state, input, ctxObj any) (any, string, *stateError) {
+	eff, err := inputPath(st, input, ctxObj)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	for _, ch := range st.choices {
+		ok, err := ch.rule.eval(eff, ctxObj)
+		if err != nil {
+			return nil, "", err
+		}
+		if ok {
+			next = ch.next
+			break
+		}
+	}
+	if next == "" {
+		if st.defaultNext == "" {
+			return nil, "", &stateError{name: ErrNoChoiceMatched, cause: fmt.Sprintf("No choice rule of state '%s' matched and it has no Default", st.name)}
+		}
+		next = st.defaultNext
+	}
+	out, err := outputPath(st, eff, ctxObj)
+	return out, next, err
+}
+
+func (r *run) wait(ctx context.Context, st *state, input, ctxObj any) (any, *stateError) {
+	eff, err := inputPath(st, input, ctxObj)
+	if err != nil {
+		return nil, err
+	}
+	var d time.Duration
+	switch {
+	case st.hasSeconds:
+		d = time.Duration(st.seconds) * time.Second
+	case st.hasTimestamp:
+		d = st.timestamp.Sub(r.clock.Now())
+	case st.secondsPath != nil:
+		v, err := st.secondsPath.eval(eff, ctxObj)
+		if err != nil {
+			return nil, runtimeErr("Invalid SecondsPath '%s': %s", st.secondsPath.src, err.cause)
+		}
+		n, ok := toInt(v)
+		if !ok || n < 0 || n > 99999999 {
+			return nil, runtimeErr("The SecondsPath '%s' selected %s, which is not a non-negative integer", st.secondsPath.src, excerpt(v))
+		}
+		d = time.Duration(n) * time.Second
+	case st.timestampPath != nil:
+		v, err := st.timestampPath.eval(eff, ctxObj)
+		if err != nil {
+			return nil, runtimeErr("Invalid TimestampPath '%s': %s", st.timestampPath.src, err.cause)
+		}
+		t, ok := parseTimestamp(v)
+		if !ok {
+			return nil, runtimeErr("The TimestampPath '%s' selected %s, which is not an RFC 3339 timestamp", st.timestampPath.src, excerpt(v))
+		}
+		d = t.Sub(r.clock.Now())
+	}
+	if d > 0 {
+		if herr := r.sleep(ctx, d); herr != nil {
+			return nil, herr
+		}
+	}
+	return outputPath(st, eff, ctxObj)
+}
+
+func (r *run) succeed(st *state, input, ctxObj any) (any, *stateError) {
+	eff, err := inputPath(st, input, ctxObj)
+	if err != nil {
+		return nil, err
+	}
+	return outputPath(st, eff, ctxObj)
+}
+
+func (r *run) fail(st *state, input, ctxObj any) *stateError {
+	name, cause := st.errorName, st.cause
+	for _, f := range []struct {
+		field string
+		expr  iexpr
+		dst   *string
+	}{{"ErrorPath", st.errorExpr, &name}, {"CausePath", st.causeEx, &cause}} {
+		if f.expr == nil {
+			continue
+		}
+		v, err := f.expr.eval(input, ctxObj, r.m.env)
+		if err != nil {
+			return runtimeErr("Invalid %s in state '%s': %s", f.field, st.name, err.cause)
+		}
+		s, ok := v.(string)
+		if !ok {
+			return runtimeErr("The %s of state '%s' selected %s, which is not a string", f.field, st.name, excerpt(v))
+		}
+		*f.dst = s
+	}
+	return &stateError{name: name, cause: cause}
+}
+
+// Retry and Catch.
+
+// withRetry runs a Task, Parallel or Map state's attempts under its Retry
+// and Catch policy.
+func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, entered time.Time) (any, string, *stateError) {
+	// Retry bookkeeping follows the example of the specification (and of
+	// the AWS guide): a retrier's interval grows with every retry it
+	// makes, while MaxAttempts bounds the retries per error name
+	// ("it has already reached its limit of two retries for that
+	// particular error"). Both reset when the state is entered again.
+	var (
+		counts   []int            // retries made by each retrier
+		perError []map[string]int // retries made by each retrier for each error name
+	)
+	if len(st.retry) > 0 {
+		counts = make([]int, len(st.retry))
+		perError = make([]map[string]int, len(st.retry))
+	}
+	retryCount := 0
+	for {
+		ctxObj := r.contextObject(st.name, entered, retryCount, nil)
+		var (
+			result   any
+			serr     *stateError
+			failType EventType
+		)
+		switch st.typ {
+		case "Task":
+			result, serr, failType = r.task(ctx, st, input, ctxObj, th)
+		case "Parallel":
+			result, serr, failType = r.parallel(ctx, st, input, ctxObj, th)
+		case "Map":
+			result, serr, failType = r.mapState(ctx, st, input, ctxObj, th, entered, retryCount)
+		}
+		if serr == nil {
+			out, err := r.applyResult(st, input, result, ctxObj)
+			return out, st.next, err
+		}
+		if serr.halt {
+			return nil, "", serr
+		}
+		var retry *RetryInfo
+		if !serr.terminal() {
+			if i := matchRetrier(st.retry, serr.name); i >= 0 && perError[i][serr.name] < st.retry[i].maxAttempts {
+				if perError[i] == nil {
+					perError[i] = map[string]int{}
+				}
+				perError[i][serr.name]++
+				retry = &RetryInfo{Retrier: i, Attempt: perError[i][serr.name], MaxAttempts: st.retry[i].maxAttempts, Delay: r.backoff(st.retry[i], counts[i])}
+				counts[i]++
+			}
+		}
+		if failType != "" {
+			th.emit(Event{Type: failType, StateName: st.name, Resource: st.resource, Error: serr.name, Cause: serr.cause, Retry: retry})
+		}
+		if retry != nil {
+			if herr := r.sleep(ctx, retry.Delay); herr != nil {
+				return nil, "", herr
+			}
+			retryCount++
+			continue
+		}
+		if !serr.terminal() {
+			for _, c := range st.catch {
+				if !anyMatches(c.errorEquals, serr.name) {
+					continue
+				}
+				errOut := map[string]any{"Error": serr.name, "Cause": serr.cause}
+				out, err := applyResultPath(c.resultPath, input, errOut)
+				if err != nil {
+					return nil, "", err
+				}
+				return out, c.next, nil
+			}
+		}
+		return nil, "", serr
+	}
+}
+
+// matchRetrier returns the index of the first retrier whose ErrorEquals
+// matches name, or -1. Only that retrier applies, even when it has no
+// attempts left.
+func matchRetrier(rs []retrier, name string) int {
+	for i, rt := range rs {
+		if anyMatches(rt.errorEquals, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// backoff computes the wait before retry number n+1 of a retrier:
+// IntervalSeconds × BackoffRate^n, capped at MaxDelaySeconds, then drawn
+// uniformly from [0, delay] with JitterStrategy FULL.
+func (r *run) backoff(rt retrier, n int) time.Duration {
+	secs := rt.interval * math.Pow(rt.backoff, float64(n))
+	if rt.maxDelay > 0 && secs > rt.maxDelay {
+		secs = rt.maxDelay
+	}
+	if rt.jitterFull {
+		secs *= r.m.env.rand()
+	}
+	if secs > 1e9 { // keep the Duration in range
+		secs = 1e9
+	}
+	return time.Duration(secs * float64(time.Second))
+}
+
+// Task.
+
+func taskEvents(lambda bool) (sched, started, succeeded, failed, timedOut EventType) {
+	if lambda {
+		return LambdaFunctionScheduled, LambdaFunctionStarted, LambdaFunctionSucceeded, LambdaFunctionFailed, LambdaFunctionTimedOut
+	}
+	return TaskScheduled, TaskStarted, TaskSucceeded, TaskFailed, TaskTimedOut
+}
+
+func (r *run) task(ctx context.Context, st *state, input any, ctxObj map[string]any, th *thread) (any, *stateError, EventType) {
+	eff, err := r.effectiveInput(st, input, ctxObj)
+	if err != nil {
+		return nil, err, ""
+	}
+	timeout := st.timeout
+	if st.timeoutPath != nil {
+		v, err := st.timeoutPath.eval(input, ctxObj)
+		if err != nil {
+			return nil, runtimeErr("Invalid TimeoutSecondsPath '%s': %s", st.timeoutPath.src, err.cause), ""
+		}
+		n, ok := toInt(v)
+		if !ok || n <= 0 {
+			return nil, runtimeErr("The TimeoutSecondsPath '%s' selected %s, which is not a positive integer", st.timeoutPath.src, excerpt(v)), ""
+		}
+		timeout = time.Duration(n) * time.Second
+	}
+	payload, jerr := encodeJSON(eff)
+	if jerr != nil {
+		return nil, runtimeErr("the input of state '%s' cannot be encoded: %v", st.name, jerr), ""
+	}
+	if len(payload) > maxPayload {
+		return nil, &stateError{name: ErrDataLimitExceeded, cause: fmt.Sprintf("The input of state '%s' is %d bytes, more than the %d bytes quota", st.name, len(payload), maxPayload)}, ""
+	}
+	sched, started, succeeded, failed, timedOut := taskEvents(st.lambda)
+	th.emit(Event{Type: sched, StateName: st.name, Resource: st.resource, Input: payload})
+	th.emit(Event{Type: started, StateName: st.name, Resource: st.resource})
+
+	tctx := ctx
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		tctx, cancel = r.clock.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	res, ierr := r.invoke(tctx, st.resource, payload)
+	if ierr != nil {
+		if herr := r.halted(ctx); herr != nil {
+			return nil, herr, ""
+		}
+		if timeout > 0 && tctx.Err() != nil {
+			return nil, &stateError{name: ErrTimeout, cause: fmt.Sprintf("The task ran longer than its TimeoutSeconds (%s)", timeout)}, timedOut
+		}
+		return nil, classifyInvokeError(ierr, r.m.opts.PlainLambdaCause), failed
+	}
+	if len(res) > maxPayload {
+		return nil, &stateError{name: ErrDataLimitExceeded, cause: fmt.Sprintf("The result of state '%s' is %d bytes, more than the %d bytes quota", st.name, len(res), maxPayload)}, ""
+	}
+	var out any
+	res = bytes.Clone(bytes.TrimSpace(res)) // the history keeps it; the Invoker may reuse its buffer
+	if len(res) > 0 {
+		v, derr := decodeJSON(res)
+		if derr != nil {
+			return nil, runtimeErr("the result of state '%s' is not JSON: %v", st.name, derr), ""
+		}
+		out = v
+	} else {
+		res = json.RawMessage("null")
+	}
+	th.emit(Event{Type: succeeded, StateName: st.name, Resource: st.resource, Output: res})
+	return out, nil, ""
+}
+
+type invokeResult struct {
+	out json.RawMessage
+	err error
+}
+
+// invoke calls the Invoker, returning when it does or when ctx is done,
+// whichever is first, and turns a panic into a Lambda-style error.
+func (r *run) invoke(ctx context.Context, resource string, payload json.RawMessage) (json.RawMessage, error) {
+	ch := make(chan invokeResult, 1)
+	go func() {
+		defer func() {
+			if v := recover(); v != nil {
+				ch <- invokeResult{err: messages.InvokeResponse_Error{Type: goErrorType(v), Message: fmt.Sprint(v)}}
+			}
+		}()
+		out, err := r.m.opts.Invoker.Invoke(ctx, resource, payload)
+		ch <- invokeResult{out: out, err: err}
+	}()
+	select {
+	case res := <-ch:
+		if res.err == nil && ctx.Err() != nil {
+			// The result came back after the deadline: Step Functions has
+			// already timed the task out.
+			return nil, ctx.Err()
+		}
+		return res.out, res.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// Parallel and Map.
+
+func (r *run) parallel(ctx context.Context, st *state, input any, ctxObj map[string]any, th *thread) (any, *stateError, EventType) {
+	eff, err := r.effectiveInput(st, input, ctxObj)
+	if err != nil {
+		return nil, err, ""
+	}
+	th.emit(Event{Type: ParallelStateStarted, StateName: st.name})
+	results := make([]any, len(st.branches))
+	first := r.fanOut(ctx, len(st.branches), 0, th, func(bctx context.Context, i int, bth *thread) *stateError {
+		out, err := r.runMachine(bctx, st.branches[i], eff, nil, bth)
+		results[i] = out
+		return err
+	})
+	if first != nil {
+		return nil, first, ParallelStateFailed
+	}
+	th.emit(Event{Type: ParallelStateSucceeded, StateName: st.name})
+	return results, nil, ""
+}
+
+func (r *run) mapState(ctx context.Context, st *state, input any, ctxObj map[string]any, th *thread, entered time.Time, retryCount int) (any, *stateError, EventType) {
+	eff, err := inputPath(st, input, ctxObj)
+	if err != nil {
+		return nil, err, ""
+	}
+	items := eff
+	if st.itemsPath != nil {
+		if items, err = st.itemsPath.eval(eff, ctxObj); err != nil {
+			return nil, runtimeErr("Invalid ItemsPath '%s': %s", st.itemsPath.src, err.cause), ""
+		}
+	}
+	arr, ok := items.([]any)
+	if !ok {
+		return nil, runtimeErr("The items of Map state '%s' must be an array, got %s", st.name, jsonType(items)), ""
+	}
+	conc := st.maxConcurrency
+	if st.maxConcurrencyPath != nil {
+		v, err := st.maxConcurrencyPath.eval(input, ctxObj)
+		if err != nil {
+			return nil, runtimeErr("Invalid MaxConcurrencyPath '%s': %s", st.maxConcurrencyPath.src, err.cause), ""
+		}
+		n, ok := toInt(v)
+		if !ok || n < 0 {
+			return nil, runtimeErr("The MaxConcurrencyPath '%s' selected %s, which is not a non-negative integer", st.maxConcurrencyPath.src, excerpt(v)), ""
+		}
+		conc = int(n)
+	}
+	inputs := arr
+	if st.itemSelector != nil {
+		inputs = make([]any, len(arr))
+		for i, item := range arr {
+			itemCtx := r.contextObject(st.name, entered, retryCount, map[string]any{"Index": num(int64(i)), "Value": item})
+			v, err := st.itemSelector.eval(eff, itemCtx, r.m.env)
+			if err != nil {
+				return nil, err, ""
+			}
+			inputs[i] = v
+		}
+	}
+	n := len(inputs)
+	th.emit(Event{Type: MapStateStarted, StateName: st.name, Length: &n})
+	results := make([]any, n)
+	first := r.fanOut(ctx, n, conc, th, func(ictx context.Context, i int, ith *thread) *stateError {
+		idx := i
+		ith.emit(Event{Type: MapIterationStarted, StateName: st.name, Index: &idx})
+		out, err := r.runMachine(ictx, st.iterator, inputs[i], nil, ith)
+		if err != nil {
+			if !err.halt {
+				ith.emit(Event{Type: MapIterationFailed, StateName: st.name, Index: &idx, Error: err.name, Cause: err.cause})
+			}
+			return err
+		}
+		results[i] = out
+		ith.emit(Event{Type: MapIterationSucceeded, StateName: st.name, Index: &idx})
+		return nil
+	})
+	if first != nil {
+		return nil, first, MapStateFailed
+	}
+	th.emit(Event{Type: MapStateSucceeded, StateName: st.name})
+	return results, nil, ""
+}
+
+// fanOut runs n branches with at most conc at a time (0: all at once),
+// each on its own history thread, and returns the first error; the first
+// error cancels the branches still running.
+func (r *run) fanOut(ctx context.Context, n, conc int, th *thread, branch func(context.Context, int, *thread) *stateError) *stateError {
+	if n == 0 {
+		return nil
+	}
+	bctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if conc <= 0 || conc > n {
+		conc = n
+	}
+	sem := make(chan struct{}, conc)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first *stateError
+	)
+	for i := 0; i < n; i++ {
+		select {
+		case sem <- struct{}{}:
+		case <-bctx.Done():
+		}
+		if bctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		bth := th.fork()
+		go func(i int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := branch(bctx, i, bth); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+					cancel()
+				}
+				mu.Unlock()
+			}
+		}(i)
+	}
+	wg.Wait()
+	if first == nil && bctx.Err() != nil {
+		// The execution stopped before every branch was started.
+		return errHalt
+	}
+	if first != nil && first.halt {
+		if herr := r.halted(ctx); herr != nil {
+			return herr
+		}
+	}
+	return first
+}

@@ -1,0 +1,133 @@
+package aslrun
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+var fuzzInput = mustDecode(`{"a":{"b":[1,"two",{"c":null}],"d e":true},"s":"x,y","n":3,"arr":[3,1,2],"o":{"k":"v"}}`)
+
+func mustDecode(s string) any {
+	v, err := decodeJSON([]byte(s))
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// FuzzIntrinsic checks that the intrinsic function parser never panics
+// and that whatever it accepts evaluates to a value or a States.Runtime
+// error.
+func FuzzIntrinsic(f *testing.F) {
+	for _, s := range []string{
+		`States.Format('Hello {}', $.a.b[1])`,
+		`States.Format('\{\} \'x\' \\', $.n)`,
+		`States.Array(1, -2.5e3, true, false, null, 'x', $.a['d e'], States.UUID())`,
+		`States.ArrayPartition(States.ArrayRange(1, 20, 3), 4)`,
+		`States.StringSplit($.s, ',')`,
+		`States.JsonMerge($.o, $.o, false)`,
+		`States.Hash($.s, 'SHA-256')`,
+		`States.MathRandom(1, 10, 3)`,
+		`States.Format('{}', $$.Execution.Name)`,
+		`States.ArrayGetItem($.arr[?@ > 1], 0)`,
+		`States.Base64Decode(States.Base64Encode('x'))`,
+	} {
+		f.Add(s)
+	}
+	e := &env{rand: func() float64 { return 0.5 }, uuid: func() string { return "u" }}
+	ctxObj := mustDecode(`{"Execution":{"Name":"n"}}`)
+	f.Fuzz(func(t *testing.T, src string) {
+		c, err := parseIntrinsic(src)
+		if err != nil {
+			return
+		}
+		v, serr := c.eval(fuzzInput, ctxObj, e)
+		if serr != nil {
+			if serr.name != ErrRuntime {
+				t.Fatalf("%s: error %s, want States.Runtime", src, serr.name)
+			}
+			return
+		}
+		if _, err := encodeJSON(v); err != nil {
+			t.Fatalf("%s: result %#v does not encode: %v", src, v, err)
+		}
+	})
+}
+
+// FuzzPath checks the path parser and, for reference paths, that writing
+// a value with setPath and reading it back gives the value.
+func FuzzPath(f *testing.F) {
+	for _, s := range []string{"$", "$.a.b[2].c", "$['a']['d e']", "$.a.b[*]", "$..c", "$.arr[?@ > 1]", "$$.Execution.Id", "$.new.deep", "$.a.b[7]", `$["x\"y"]`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		p, err := parsePath(src, false)
+		if err != nil {
+			return
+		}
+		if v, serr := p.eval(fuzzInput, fuzzInput); serr == nil {
+			if _, err := encodeJSON(v); err != nil {
+				t.Fatalf("%s selected %#v, which does not encode", src, v)
+			}
+		}
+		rp, err := parsePath(src, true)
+		if err != nil || rp.context {
+			return
+		}
+		out, serr := setPath(fuzzInput, rp, "marker")
+		if serr != nil {
+			return
+		}
+		got, ok := walk(out, rp.steps)
+		if !ok || got != "marker" {
+			t.Fatalf("%s: read back %#v after writing it", src, got)
+		}
+		if !jsonEqual(fuzzInput, mustDecode(`{"a":{"b":[1,"two",{"c":null}],"d e":true},"s":"x,y","n":3,"arr":[3,1,2],"o":{"k":"v"}}`)) {
+			t.Fatalf("%s: setPath modified its input", src)
+		}
+	})
+}
+
+// FuzzStringMatches compares the StringMatches matcher with a regular
+// expression built from the same pattern.
+func FuzzStringMatches(f *testing.F) {
+	f.Add("pay*", "payment")
+	f.Add("*a\\*b*", "xxa*bxx")
+	f.Add("a\\\\b", "a\\b")
+	f.Add("**", "")
+	f.Add("*ab*ab", "abab")
+	f.Fuzz(func(t *testing.T, pat, s string) {
+		if !utf8.ValidString(pat) || !utf8.ValidString(s) {
+			return // JSON strings are UTF-8
+		}
+		p, err := compilePattern(pat)
+		if err != nil {
+			return
+		}
+		var re strings.Builder
+		re.WriteString(`^`)
+		for i, part := range p.parts {
+			if i > 0 {
+				re.WriteString(`(?s:.*)`)
+			}
+			re.WriteString(regexp.QuoteMeta(part))
+		}
+		re.WriteString(`$`)
+		want := regexp.MustCompile(re.String()).MatchString(s)
+		if got := p.match(s); got != want {
+			t.Fatalf("pattern %q on %q: got %v, want %v", pat, s, got, want)
+		}
+	})
+}
+
+// FuzzDefinition checks that New never panics on arbitrary definitions.
+func FuzzDefinition(f *testing.F) {
+	f.Add(string(paymentsDefinition(f)))
+	f.Add(oneState(`{"Type":"Choice","Choices":[{"Not":{"Variable":"$.a","StringMatches":"x*"},"Next":"S"}],"Default":"S"}`))
+	f.Add(oneState(`{"Type":"Map","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}`))
+	f.Fuzz(func(t *testing.T, def string) {
+		_, _ = New([]byte(def), Options{Invoker: &scriptedInvoker{}})
+	})
+}
