@@ -22,6 +22,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/resilientpay/paymentapi/dashboards"
+	"github.com/resilientpay/paymentapi/internal/grants"
 	"github.com/resilientpay/paymentapi/internal/naming"
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 )
@@ -163,7 +164,7 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 	})
 	retrySDK(startMove)
 	// StartMessageMoveTask also needs to read the DLQ and send to the
-	// source queue; the grants below add those on the named queues only.
+	// source queue: grants.MoveMessages below, on the named queues only.
 	pollInit := sfn.NewPass(c, jsii.String("InitPolls"), &sfn.PassProps{
 		Result: sfn.Result_FromNumber(jsii.Number(0)), ResultPath: jsii.String("$.polls"),
 	})
@@ -269,11 +270,10 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 		RemovalPolicy:    awscdk.RemovalPolicy_DESTROY,
 	})
 	for _, t := range props.Targets {
-		// A move task receives from and deletes on the DLQ and sends to
-		// the source queue, with the caller's permissions.
-		t.DLQ.GrantConsumeMessages(sm)
-		t.Source.GrantSendMessages(sm)
+		grants.MoveMessages(sm, t.DLQ, t.Source, props.Key)
 	}
+	// SnsPublish grants sns:Publish; the topic is encrypted.
+	grants.PublishTo(sm, props.Topic, props.Key)
 
 	triggerDLQ := awssqs.NewQueue(c, jsii.String("TriggerDLQ"), &awssqs.QueueProps{
 		QueueName: naming.NamePtr(c, "recovery-trigger-dlq"), Encryption: awssqs.QueueEncryption_KMS,

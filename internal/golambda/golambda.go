@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -44,6 +45,11 @@ type Props struct {
 	LogRetention awslogs.RetentionDays
 	// EncryptionKey encrypts the log group and the environment variables.
 	EncryptionKey awskms.IKey
+	// DeadLetterQueue receives the events of failed asynchronous
+	// invocations. The app invokes every function synchronously (Step
+	// Functions, API Gateway, SQS event source), so it stays empty unless
+	// someone invokes a function asynchronously by hand.
+	DeadLetterQueue awssqs.IQueue
 }
 
 // Function is a built Go function with the role and log group it owns.
@@ -64,8 +70,8 @@ func New(scope constructs.Construct, id string, props *Props) *Function {
 		panic(fmt.Sprintf("golambda %s: an explicit Timeout and MemorySize are required", id))
 	case props.LogRetention == "":
 		panic(fmt.Sprintf("golambda %s: LogRetention is required", id))
-	case props.EncryptionKey == nil:
-		panic(fmt.Sprintf("golambda %s: EncryptionKey is required", id))
+	case props.EncryptionKey == nil || props.DeadLetterQueue == nil:
+		panic(fmt.Sprintf("golambda %s: EncryptionKey and DeadLetterQueue are required", id))
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	name := naming.Name(c, props.ResourceType)
@@ -113,6 +119,10 @@ func New(scope constructs.Construct, id string, props *Props) *Function {
 		ApplicationLogLevelV2: awslambda.ApplicationLogLevel_INFO,
 		SystemLogLevelV2:      awslambda.SystemLogLevel_WARN,
 		Tracing:               awslambda.Tracing_ACTIVE,
+		DeadLetterQueue:       props.DeadLetterQueue,
 	})
+	// The function adds sqs:SendMessage on the queue; the queue is
+	// encrypted, so sending also needs a data key.
+	props.EncryptionKey.Grant(role, jsii.String("kms:GenerateDataKey"), jsii.String("kms:Decrypt"))
 	return &Function{Function: fn, Role: role, LogGroup: logGroup}
 }
