@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -44,16 +45,35 @@ func MapExecution(e Execution) Response {
 		return Response{Status: r.StatusCode, Headers: h, Body: r.Body}
 	case "FAILED":
 		spec, ok := errorname.Lookup(errorname.Name(e.Error))
+		problem := problemFromCause(e.Cause)
 		switch {
 		case !ok || !spec.Terminal:
 			return genericProblem(http.StatusInternalServerError)
-		case spec.Status >= 500 || !json.Valid([]byte(e.Cause)):
+		case spec.Status >= 500 || problem == "":
 			return genericProblem(spec.Status)
 		}
-		return Response{Status: spec.Status, Headers: map[string]string{"Content-Type": ProblemContentType}, Body: e.Cause}
+		return Response{Status: spec.Status, Headers: map[string]string{"Content-Type": ProblemContentType}, Body: problem}
 	default: // TIMED_OUT, ABORTED
 		return genericProblem(http.StatusGatewayTimeout)
 	}
+}
+
+// problemFromCause extracts the handler's problem document from a Fail
+// state's cause. Step Functions wraps a Lambda error as
+// {"errorType": ..., "errorMessage": "<problem JSON>"}; the problem is the
+// message. It returns "" when the cause holds no problem document.
+func problemFromCause(cause string) string {
+	var wrapped struct {
+		ErrorMessage *string `json:"errorMessage"`
+	}
+	if err := json.Unmarshal([]byte(cause), &wrapped); err == nil && wrapped.ErrorMessage != nil {
+		cause = *wrapped.ErrorMessage
+	}
+	var p payment.Problem
+	if err := json.Unmarshal([]byte(cause), &p); err != nil || p.Status == 0 {
+		return ""
+	}
+	return cause
 }
 
 // ReplayedHeader marks the stored first response of a replayed request.
@@ -129,7 +149,9 @@ $result.body
 		}
 		fmt.Fprintf(&b, "%s($status == \"FAILED\" && $error == \"%s\")\n#set($context.responseOverride.status = %d)\n", kw, s.Name, s.Status)
 		if s.Status < 500 {
-			b.WriteString("$input.path('$.cause')\n")
+			// The cause is Lambda's error wrapper; its errorMessage is
+			// the handler's problem document.
+			b.WriteString("#set($cause = $util.parseJson($input.path('$.cause')))\n$cause.errorMessage\n")
 		} else {
 			b.WriteString(GenericProblemBody(s.Status) + "\n")
 		}
@@ -137,4 +159,15 @@ $result.body
 	fmt.Fprintf(&b, "#elseif($status == \"FAILED\")\n#set($context.responseOverride.status = 500)\n%s\n", GenericProblemBody(500))
 	fmt.Fprintf(&b, "#else\n#set($context.responseOverride.status = 504)\n%s\n#end\n#end\n", GenericProblemBody(504))
 	return b.String()
+}
+
+// ExecutionInput is the execution input the request template builds for a
+// request: what the local runner passes to the payments workflow.
+func ExecutionInput(requestID, idempotencyKey string, body []byte) []byte {
+	b, _ := json.Marshal(map[string]string{
+		"requestId":      requestID,
+		"idempotencyKey": base64.StdEncoding.EncodeToString([]byte(idempotencyKey)),
+		"body":           base64.StdEncoding.EncodeToString(body),
+	})
+	return b
 }

@@ -1,0 +1,158 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/resilientpay/paymentapi/tasks/errorname"
+	"github.com/resilientpay/paymentapi/tasks/payment"
+)
+
+func lambdaCause(t *testing.T, e *payment.Error) string {
+	t.Helper()
+	b, err := json.Marshal(map[string]string{"errorType": string(e.Name), "errorMessage": e.ProblemJSON()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestEveryTerminalErrorNameMapsToItsStatusInGoAndInTheTemplate(t *testing.T) {
+	tmpl := ResponseTemplate()
+	for _, spec := range errorname.All() {
+		e := payment.NewError(spec.Name, "detail")
+		got := MapExecution(Execution{Status: "FAILED", Error: string(spec.Name), Cause: lambdaCause(t, e)})
+		want := spec.Status
+		if !spec.Terminal {
+			want = http.StatusInternalServerError // never the end of a workflow
+		}
+		if got.Status != want {
+			t.Errorf("%s: MapExecution status %d, want %d", spec.Name, got.Status, want)
+		}
+		inTemplate := strings.Contains(tmpl, `$error == "`+string(spec.Name)+`")`+"\n#set($context.responseOverride.status = "+strconv.Itoa(spec.Status)+")")
+		if inTemplate != spec.Terminal {
+			t.Errorf("%s: in the response template = %v, want %v", spec.Name, inTemplate, spec.Terminal)
+		}
+		if got.Headers["Content-Type"] != ProblemContentType {
+			t.Errorf("%s: content type %q", spec.Name, got.Headers["Content-Type"])
+		}
+	}
+}
+
+func TestMapExecution(t *testing.T) {
+	invalid := payment.NewError(errorname.Invalid, "bad", payment.FieldError{Field: "amount", Detail: "must be an integer"})
+	tests := []struct {
+		name       string
+		exec       Execution
+		wantStatus int
+		wantBody   string // substring
+		replayed   bool
+	}{
+		{"a processed payment answers its task's status and body",
+			Execution{Status: "SUCCEEDED", Output: `{"statusCode":201,"replayed":false,"body":"{\"id\":\"pay_1\"}"}`}, 201, `{"id":"pay_1"}`, false},
+		{"a replay carries the Idempotent-Replayed header",
+			Execution{Status: "SUCCEEDED", Output: `{"statusCode":201,"replayed":true,"body":"{\"id\":\"pay_1\"}"}`}, 201, `pay_1`, true},
+		{"a queued payment answers 202",
+			Execution{Status: "SUCCEEDED", Output: `{"statusCode":202,"replayed":false,"body":"{\"status\":\"QUEUED\"}"}`}, 202, `QUEUED`, false},
+		{"an output without a status code is an internal error",
+			Execution{Status: "SUCCEEDED", Output: `{"body":"x"}`}, 500, `"status":500`, false},
+		{"a client error passes the handler's problem document on",
+			Execution{Status: "FAILED", Error: string(errorname.Invalid), Cause: lambdaCause(t, invalid)}, 400, `"field":"amount"`, false},
+		{"an unwrapped problem document is accepted too (local runs)",
+			Execution{Status: "FAILED", Error: string(errorname.Invalid), Cause: invalid.ProblemJSON()}, 400, `"field":"amount"`, false},
+		{"an internal error never shows its cause",
+			Execution{Status: "FAILED", Error: string(errorname.Internal), Cause: `{"errorMessage":"secret stack trace"}`}, 500, `Internal`, false},
+		{"an unknown error name is a generic 500",
+			Execution{Status: "FAILED", Error: "States.Runtime", Cause: "path $.x not found"}, 500, `"status":500`, false},
+		{"a cause that is not a problem document is not passed on",
+			Execution{Status: "FAILED", Error: string(errorname.Invalid), Cause: `card 4111111111111111`}, 400, `"status":400`, false},
+		{"a timed-out execution is 504",
+			Execution{Status: "TIMED_OUT"}, 504, `"status":504`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := MapExecution(tt.exec)
+			if got.Status != tt.wantStatus || !strings.Contains(got.Body, tt.wantBody) {
+				t.Errorf("got %d %s, want %d containing %s", got.Status, got.Body, tt.wantStatus, tt.wantBody)
+			}
+			if (got.Headers[ReplayedHeader] == "true") != tt.replayed {
+				t.Errorf("replayed header = %q, want %v", got.Headers[ReplayedHeader], tt.replayed)
+			}
+			if strings.Contains(got.Body, "secret") || strings.Contains(got.Body, "4111") {
+				t.Errorf("the body leaks the cause: %s", got.Body)
+			}
+		})
+	}
+}
+
+func TestValidateAtGateway(t *testing.T) {
+	key := http.Header{"Idempotency-Key": {"k1"}}
+	tests := []struct {
+		name   string
+		header http.Header
+		body   string
+		want   int // 0: passes to the workflow
+	}{
+		{"a complete request passes", key, `{"amount":1,"currency":"EUR","source":"tok_12345678","merchant_id":"m"}`, 0},
+		{"fields of any type pass: their checks are the task's", key, `{"amount":"x","currency":1,"source":null,"merchant_id":[]}`, 0},
+		{"a missing Idempotency-Key is refused", http.Header{}, `{"amount":1,"currency":"EUR","source":"s","merchant_id":"m"}`, 400},
+		{"a missing field is refused", key, `{"amount":1,"currency":"EUR","source":"s"}`, 400},
+		{"a body that is not JSON is refused", key, `amount=1`, 400},
+		{"a JSON array is refused", key, `[1,2]`, 400},
+		{"null is refused", key, `null`, 400},
+		{"an empty body is refused", key, ``, 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ValidateAtGateway(tt.header, []byte(tt.body))
+			switch {
+			case tt.want == 0 && got != nil:
+				t.Errorf("refused with %d %s", got.Status, got.Body)
+			case tt.want != 0 && (got == nil || got.Status != tt.want):
+				t.Errorf("got %+v, want status %d", got, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzValidateAtGateway(f *testing.F) {
+	f.Add("k", []byte(`{"amount":1,"currency":"EUR","source":"tok_12345678","merchant_id":"m"}`))
+	f.Add("", []byte(`{"amount":4111111111111111}`))
+	f.Add("k", []byte(`{"a":`))
+	f.Fuzz(func(t *testing.T, key string, body []byte) {
+		h := http.Header{}
+		if key != "" {
+			h.Set(IdempotencyKeyHeader, key)
+		}
+		got := ValidateAtGateway(h, body)
+		if got == nil {
+			return
+		}
+		if got.Status != 400 || !json.Valid([]byte(got.Body)) {
+			t.Fatalf("status %d body %s", got.Status, got.Body)
+		}
+		if len(body) > 3 && strings.Contains(got.Body, string(body)) {
+			t.Fatalf("the answer echoes the body")
+		}
+	})
+}
+
+func TestExecutionInputIsWhatTheRequestTemplateBuilds(t *testing.T) {
+	in := ExecutionInput("req-1", `k"\'`, []byte(`{"amount":1}`))
+	var got map[string]string
+	if err := json.Unmarshal(in, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got["requestId"] != "req-1" || got["idempotencyKey"] != "ayJcJw==" || got["body"] != "eyJhbW91bnQiOjF9" {
+		t.Errorf("input = %s", in)
+	}
+	tmpl := RequestTemplate("arn")
+	for _, want := range []string{`\"idempotencyKey\":\"$util.base64Encode($key)\"`, `\"body\":\"$util.base64Encode($input.body)\"`, `\"requestId\":\"$context.requestId\"`} {
+		if !strings.Contains(tmpl, want) {
+			t.Errorf("the request template lacks %s", want)
+		}
+	}
+}

@@ -1,0 +1,32 @@
+package emulator
+
+import (
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+)
+
+// Region is the region every emulator client uses.
+const Region = "us-east-1"
+
+// AWSConfig returns an SDK configuration that sends every request to
+// endpoint with static fake credentials: no AWS account, profile or
+// environment variable is read.
+func AWSConfig(endpoint string) aws.Config {
+	return aws.Config{
+		Region:       Region,
+		Credentials:  credentials.NewStaticCredentialsProvider("emulator", "emulator", ""),
+		BaseEndpoint: aws.String(endpoint),
+	}
+}
+
+// DynamoDBClient returns a DynamoDB client for an emulator endpoint.
+func DynamoDBClient(endpoint string) *dynamodb.Client {
+	return dynamodb.NewFromConfig(AWSConfig(endpoint))
+}
+
+// SQSClient returns an SQS client for an emulator endpoint.
+func SQSClient(endpoint string) *sqs.Client {
+	return sqs.NewFromConfig(AWSConfig(endpoint))
+}

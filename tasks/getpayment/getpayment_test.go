@@ -1,0 +1,116 @@
+package getpayment_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/resilientpay/paymentapi/tasks/errorname"
+	"github.com/resilientpay/paymentapi/tasks/getpayment"
+	"github.com/resilientpay/paymentapi/tasks/payment"
+	"github.com/resilientpay/paymentapi/tasks/store"
+)
+
+// fakeStore knows one payment and fails with err.
+type fakeStore struct {
+	known store.Receipt
+	err   error
+}
+
+func (f *fakeStore) Get(_ context.Context, id string) (store.Receipt, error) {
+	if f.err != nil {
+		return store.Receipt{}, f.err
+	}
+	if id != f.known.ID {
+		return store.Receipt{}, payment.NewError(errorname.NotFound, "No payment has this id.")
+	}
+	return f.known, nil
+}
+
+const knownID = "pay_abcdefghijklmnopqrstuvwxyz"
+
+func request(id string) events.APIGatewayProxyRequest {
+	return events.APIGatewayProxyRequest{
+		HTTPMethod: "GET", Path: "/payments/" + id, PathParameters: map[string]string{"id": id},
+		RequestContext: events.APIGatewayProxyRequestContext{RequestID: "req-1"},
+	}
+}
+
+func handler(f *fakeStore) *getpayment.Handler {
+	if f.known.ID == "" {
+		f.known = store.Receipt{ID: knownID, Amount: 100, Currency: "EUR", Source: "****1234", MerchantID: "m1", Status: store.StatusProcessed}
+	}
+	return &getpayment.Handler{Store: f, Log: slog.New(slog.DiscardHandler)}
+}
+
+func TestHandleAnswersWithThePaymentOrAProblem(t *testing.T) {
+	tests := []struct {
+		name       string
+		store      *fakeStore
+		id         string
+		wantStatus int
+		wantType   string
+	}{
+		{"a known id is 200 with the payment", &fakeStore{}, knownID, 200, "application/json"},
+		{"an unknown id is a 404 problem", &fakeStore{}, "pay_bbbbbbbbbbbbbbbbbbbbbbbbbb", 404, "application/problem+json"},
+		{"an id without the pay_ prefix is a 400 problem", &fakeStore{}, "abcdefghijklmnopqrstuvwxyz", 400, "application/problem+json"},
+		{"an id with uppercase letters is a 400 problem", &fakeStore{}, "pay_ABCDEFGHIJKLMNOPQRSTUVWXYZ", 400, "application/problem+json"},
+		{"a missing id is a 400 problem", &fakeStore{}, "", 400, "application/problem+json"},
+		{"an unavailable store is a 503 problem", &fakeStore{err: payment.NewError(errorname.StoreUnavailable, "down").Wrap(errors.New("sdk secret"))}, knownID, 503, "application/problem+json"},
+		{"an unexpected error is a 500 problem", &fakeStore{err: errors.New("sdk secret")}, knownID, 500, "application/problem+json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := handler(tt.store).Handle(context.Background(), request(tt.id))
+			if err != nil {
+				t.Fatalf("Handle returned an error: %v", err)
+			}
+			if resp.StatusCode != tt.wantStatus || resp.Headers["Content-Type"] != tt.wantType {
+				t.Errorf("response %d %s, want %d %s", resp.StatusCode, resp.Headers["Content-Type"], tt.wantStatus, tt.wantType)
+			}
+			if strings.Contains(resp.Body, "secret") {
+				t.Errorf("body leaks the cause: %s", resp.Body)
+			}
+			if tt.wantStatus == 200 {
+				var r store.Receipt
+				if err := json.Unmarshal([]byte(resp.Body), &r); err != nil || r.ID != knownID {
+					t.Errorf("body %s is not the payment", resp.Body)
+				}
+				return
+			}
+			var p payment.Problem
+			if err := json.Unmarshal([]byte(resp.Body), &p); err != nil || p.Status != tt.wantStatus || p.Type == "" || p.Title == "" {
+				t.Errorf("body %s is not a problem document with status %d", resp.Body, tt.wantStatus)
+			}
+		})
+	}
+}
+
+func FuzzHandle(f *testing.F) {
+	f.Add(knownID)
+	f.Add("pay_")
+	f.Add("../../etc/passwd")
+	f.Add("pay_abcdefghijklmnopqrstuvwxy\u00e9")
+	malformed, _ := handler(&fakeStore{}).Handle(context.Background(), request("x"))
+	unknown, _ := handler(&fakeStore{}).Handle(context.Background(), request("pay_bbbbbbbbbbbbbbbbbbbbbbbbbb"))
+	f.Fuzz(func(t *testing.T, id string) {
+		resp, err := handler(&fakeStore{}).Handle(context.Background(), request(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch resp.StatusCode {
+		case 200, 400, 404:
+		default:
+			t.Fatalf("status %d for id %q", resp.StatusCode, id)
+		}
+		// Problem documents never depend on (so never echo) the id.
+		if resp.StatusCode == 400 && resp.Body != malformed.Body || resp.StatusCode == 404 && resp.Body != unknown.Body {
+			t.Fatalf("problem for %q differs from the fixed one: %s", id, resp.Body)
+		}
+	})
+}

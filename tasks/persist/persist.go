@@ -1,0 +1,52 @@
+// Package persist is the Persist task of the payments workflow: it stores
+// the validated payment and its idempotency record, and answers replays.
+package persist
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/resilientpay/paymentapi/tasks/lambdaerr"
+	"github.com/resilientpay/paymentapi/tasks/payment"
+)
+
+// Event is the state input: the output of Validate.
+type Event struct {
+	RequestID string          `json:"requestId"`
+	Payment   payment.Payment `json:"payment"`
+}
+
+// persister stores a payment; *store.Store implements it.
+type persister interface {
+	Persist(ctx context.Context, p payment.Payment) (payment.Result, error)
+}
+
+// Handler handles Persist invocations.
+type Handler struct {
+	Store persister
+	Log   *slog.Logger
+}
+
+// Handle persists ev.Payment and returns the 201 result, or the stored
+// first result with Replayed set. Errors are Lambda errors named
+// Payment.IdempotencyKeyReused, Payment.InProgress, Payment.StoreUnavailable
+// or Payment.Internal.
+func (h *Handler) Handle(ctx context.Context, ev Event) (payment.Result, error) {
+	log := h.Log.With("request_id", ev.RequestID, "payment_id", ev.Payment.ID)
+	res, err := h.Store.Persist(ctx, ev.Payment)
+	if err != nil {
+		e := payment.AsError(err)
+		log.LogAttrs(ctx, levelOf(e), "persist failed", slog.String("error_name", string(e.Name)), slog.Any("error", err))
+		return payment.Result{}, lambdaerr.From(e)
+	}
+	log.LogAttrs(ctx, slog.LevelInfo, "payment persisted", slog.Bool("replayed", res.Replayed), slog.Int("status", res.StatusCode))
+	return res, nil
+}
+
+// levelOf logs client-caused outcomes as warnings and the rest as errors.
+func levelOf(e *payment.Error) slog.Level {
+	if e.Problem.Status < 500 {
+		return slog.LevelWarn
+	}
+	return slog.LevelError
+}
