@@ -125,6 +125,12 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 	notifyFailed := notify("NotifyRecoveryFailed", "Recovery could not check health",
 		sfn.TaskInput_FromJsonPathAt(jsii.String("$.error.Cause")))
 	notifyFailed.Next(failed)
+	// A notification or metric that cannot be sent must not change the
+	// outcome: each such task goes on to its next state either way.
+	catchAndContinue := func(t sfn.TaskStateBase, next sfn.IChainable) {
+		t.AddCatch(next, &sfn.CatchProps{Errors: jsii.Strings(string(errorname.StatesALL)), ResultPath: jsii.String("$.sideEffectError")})
+	}
+	catchAndContinue(notifyFailed, failed)
 	concurrency.AddCatch(notifyFailed, &sfn.CatchProps{Errors: jsii.Strings(string(errorname.StatesALL)), ResultPath: jsii.String("$.error")})
 
 	checkHealth := tasks.NewLambdaInvoke(c, jsii.String("CheckHealth"), &tasks.LambdaInvokeProps{
@@ -142,14 +148,17 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 	checkHealth.AddCatch(notifyFailed, &sfn.CatchProps{Errors: jsii.Strings(string(errorname.StatesALL)), ResultPath: jsii.String("$.error")})
 
 	// Unhealthy: defer, tell the operators which alarms hold it back.
-	deferred := notify("NotifyRedriveDeferred", "Dead-letter redrive deferred: platform unhealthy",
+	deferredNotify := notify("NotifyRedriveDeferred", "Dead-letter redrive deferred: platform unhealthy",
 		sfn.TaskInput_FromObject(&map[string]interface{}{
 			"message":       "Dead-lettered payments stay in their DLQ until the platform is healthy.",
 			"alarmsInAlarm": sfn.JsonPath_ListAt(jsii.String("$.health.alarmsInAlarm")),
 			"reasons":       sfn.JsonPath_ListAt(jsii.String("$.health.reasons")),
-		})).
-		Next(metric("RecordRedriveDeferred", dashboards.MetricRedriveDeferred, "$.one")).
-		Next(sfn.NewSucceed(c, jsii.String("RedriveDeferred"), nil))
+		}))
+	deferredMetric := metric("RecordRedriveDeferred", dashboards.MetricRedriveDeferred, "$.one")
+	deferredDone := sfn.NewSucceed(c, jsii.String("RedriveDeferred"), nil)
+	catchAndContinue(deferredNotify, deferredMetric)
+	catchAndContinue(deferredMetric, deferredDone)
+	deferred := deferredNotify.Next(deferredMetric).Next(deferredDone)
 
 	// Healthy with dead letters: move each DLQ back to its source, one at a
 	// time, and wait (bounded) for the move to finish.
@@ -196,7 +205,10 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 			"moved.$": "$.move.moved", "status.$": "$.move.status",
 		}})
 	}
-	moveDone := moveResult("MoveFinished", "finished").Next(metric("RecordMessagesRedriven", dashboards.MetricMessagesRedriven, "$.moved"))
+	redrivenMetric := metric("RecordMessagesRedriven", dashboards.MetricMessagesRedriven, "$.moved")
+	metricSkipped := sfn.NewPass(c, jsii.String("MetricNotRecorded"), nil)
+	catchAndContinue(redrivenMetric, metricSkipped)
+	moveDone := moveResult("MoveFinished", "finished").Next(redrivenMetric)
 	moveRunning := moveResult("MoveStillRunning", "still-running")
 	notStarted := sfn.NewPass(c, jsii.String("MoveNotStarted"), &sfn.PassProps{Parameters: &map[string]interface{}{
 		"dlqArn.$": "$.dlqArn", "sourceArn.$": "$.sourceArn", "outcome": "not-started", "error.$": "$.error.Error",
@@ -224,11 +236,14 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 		ResultPath: jsii.String("$.redriven"),
 	})
 	redrive.ItemProcessor(itemChain, nil)
-	redriven := notify("NotifyRedriven", "Dead-lettered payments redriven",
+	redrivenNotify := notify("NotifyRedriven", "Dead-lettered payments redriven",
 		sfn.TaskInput_FromObject(&map[string]interface{}{
 			"message": "Dead-letter queues were moved back to their source queues; the reprocess function persists them idempotently.",
 			"results": sfn.JsonPath_ListAt(jsii.String("$.redriven")),
-		})).Next(sfn.NewSucceed(c, jsii.String("Redriven"), nil))
+		}))
+	redrivenDone := sfn.NewSucceed(c, jsii.String("Redriven"), nil)
+	catchAndContinue(redrivenNotify, redrivenDone)
+	redriven := redrivenNotify.Next(redrivenDone)
 	redrive.AddCatch(notifyFailed, &sfn.CatchProps{Errors: jsii.Strings(string(errorname.StatesALL)), ResultPath: jsii.String("$.error")})
 	redrive.Next(redriven)
 

@@ -21,7 +21,8 @@ import (
 type Event struct {
 	// RequestID is API Gateway's request id, for correlating logs.
 	RequestID string `json:"requestId"`
-	// IdempotencyKey is the Idempotency-Key header as sent.
+	// IdempotencyKey is the Idempotency-Key header, base64-encoded like
+	// the body so that no client byte can break the template's JSON.
 	IdempotencyKey string `json:"idempotencyKey"`
 	// Body is the raw request body, base64-encoded (standard alphabet,
 	// padded), so that API Gateway's own parsing hides nothing.
@@ -74,13 +75,21 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (Output, error) {
 	return Output{RequestID: ev.RequestID, Payment: p}, nil
 }
 
-// parse decodes the body and validates the request.
+// parse decodes the key and the body and validates the request.
 func parse(ev Event) (payment.Payment, error) {
+	key, keyErr := base64.StdEncoding.DecodeString(ev.IdempotencyKey)
+	if keyErr != nil {
+		if payment.ContainsCardNumber(ev.IdempotencyKey) {
+			return payment.Payment{}, payment.CardDataError(payment.FieldIdempotencyKey)
+		}
+		return payment.Payment{}, payment.NewError(errorname.Invalid, "The Idempotency-Key could not be read.",
+			payment.FieldError{Field: payment.FieldIdempotencyKey, Detail: "is not base64-encoded"})
+	}
 	body, err := base64.StdEncoding.DecodeString(ev.Body)
 	if err != nil {
 		// Card data still takes precedence over every other problem.
 		var card []string
-		if payment.ContainsCardNumber(ev.IdempotencyKey) {
+		if payment.ContainsCardNumber(string(key)) {
 			card = append(card, payment.FieldIdempotencyKey)
 		}
 		if payment.ContainsCardNumber(ev.Body) {
@@ -92,7 +101,7 @@ func parse(ev Event) (payment.Payment, error) {
 		return payment.Payment{}, payment.NewError(errorname.Invalid, "The request body could not be read.",
 			payment.FieldError{Field: payment.FieldBody, Detail: "is not base64-encoded"})
 	}
-	return payment.ParseRequest(ev.IdempotencyKey, body)
+	return payment.ParseRequest(string(key), body)
 }
 
 func (h *Handler) logger() *slog.Logger {

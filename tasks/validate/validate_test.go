@@ -40,7 +40,7 @@ func newHandler(buf *bytes.Buffer) *validate.Handler {
 func TestHandleReturnsTheValidatedPayment(t *testing.T) {
 	var logs bytes.Buffer
 	h := newHandler(&logs)
-	out, err := h.Handle(context.Background(), validate.Event{RequestID: "req-1", IdempotencyKey: key, Body: b64(validBody())})
+	out, err := h.Handle(context.Background(), validate.Event{RequestID: "req-1", IdempotencyKey: b64(key), Body: b64(validBody())})
 	if err != nil {
 		t.Fatalf("Handle() error = %v", err)
 	}
@@ -63,7 +63,7 @@ func TestHandleReturnsTheValidatedPayment(t *testing.T) {
 // and checks the JSON the next state receives.
 func TestHandleOutputFollowsTheWorkflowContract(t *testing.T) {
 	h := &validate.Handler{}
-	in, _ := json.Marshal(map[string]string{"requestId": "req-2", "idempotencyKey": key, "body": b64(validBody())})
+	in, _ := json.Marshal(map[string]string{"requestId": "req-2", "idempotencyKey": b64(key), "body": b64(validBody())})
 	raw, err := lambda.NewHandler(h.Handle).Invoke(context.Background(), in)
 	if err != nil {
 		t.Fatalf("Invoke() error = %v", err)
@@ -96,11 +96,12 @@ func TestHandleErrorsAreLambdaErrorsNamedForTheProblem(t *testing.T) {
 		wantStatus int
 		wantField  string
 	}{
-		{"an invalid body is Payment.Invalid", validate.Event{IdempotencyKey: key, Body: b64(`{"amount":1}`)}, errorname.Invalid, http.StatusBadRequest, "currency"},
+		{"an invalid body is Payment.Invalid", validate.Event{IdempotencyKey: b64(key), Body: b64(`{"amount":1}`)}, errorname.Invalid, http.StatusBadRequest, "currency"},
 		{"a missing key is Payment.Invalid", validate.Event{Body: b64(validBody())}, errorname.Invalid, http.StatusBadRequest, "Idempotency-Key"},
-		{"a body that is not base64 is Payment.Invalid", validate.Event{IdempotencyKey: key, Body: "{not base64}"}, errorname.Invalid, http.StatusBadRequest, "body"},
-		{"a card number in the body is Payment.CardDataRejected", validate.Event{IdempotencyKey: key, Body: b64(strings.Replace(validBody(), "two coffees", card, 1))}, errorname.CardData, http.StatusUnprocessableEntity, "description"},
-		{"a card number in the key is Payment.CardDataRejected even if the body is not base64", validate.Event{IdempotencyKey: card, Body: "%%%"}, errorname.CardData, http.StatusUnprocessableEntity, "Idempotency-Key"},
+		{"a key that is not base64 is Payment.Invalid", validate.Event{IdempotencyKey: "%%%", Body: b64(validBody())}, errorname.Invalid, http.StatusBadRequest, "Idempotency-Key"},
+		{"a body that is not base64 is Payment.Invalid", validate.Event{IdempotencyKey: b64(key), Body: "{not base64}"}, errorname.Invalid, http.StatusBadRequest, "body"},
+		{"a card number in the body is Payment.CardDataRejected", validate.Event{IdempotencyKey: b64(key), Body: b64(strings.Replace(validBody(), "two coffees", card, 1))}, errorname.CardData, http.StatusUnprocessableEntity, "description"},
+		{"a card number in the key is Payment.CardDataRejected even if the body is not base64", validate.Event{IdempotencyKey: b64(card), Body: "%%%"}, errorname.CardData, http.StatusUnprocessableEntity, "Idempotency-Key"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -149,7 +150,7 @@ func TestSecretsNeverReachLogsOrProblems(t *testing.T) {
 	for _, k := range keys {
 		for _, body := range bodies {
 			n++
-			_, err := h.Handle(context.Background(), validate.Event{RequestID: "req", IdempotencyKey: k, Body: b64(body)})
+			_, err := h.Handle(context.Background(), validate.Event{RequestID: "req", IdempotencyKey: b64(k), Body: b64(body)})
 			var ie messages.InvokeResponse_Error
 			if errors.As(err, &ie) {
 				problems = append(problems, ie.Message)

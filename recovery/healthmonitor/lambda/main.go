@@ -14,13 +14,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/resilientpay/paymentapi/internal/logging"
 	"github.com/resilientpay/paymentapi/internal/telemetry"
 	"github.com/resilientpay/paymentapi/recovery/health"
 	"github.com/resilientpay/paymentapi/recovery/healthmonitor"
 )
 
 func main() {
-	logger := telemetry.NewLogger(os.Stdout)
+	logger := logging.NewLogger(os.Stdout)
 	cfg, err := health.ConfigFromEnv(os.Getenv)
 	if err != nil {
 		logger.Error("invalid configuration", "error", err.Error())

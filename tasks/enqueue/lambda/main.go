@@ -8,13 +8,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/resilientpay/paymentapi/internal/logging"
 	"github.com/resilientpay/paymentapi/internal/telemetry"
 	"github.com/resilientpay/paymentapi/tasks/enqueue"
 	"github.com/resilientpay/paymentapi/tasks/queue"
 )
 
 func main() {
-	log := telemetry.NewLogger(os.Stdout)
+	log := logging.NewLogger(os.Stdout)
 	if os.Getenv("FAILED_QUEUE_URL") == "" {
 		log.Error("FAILED_QUEUE_URL is not set")
 		os.Exit(1)

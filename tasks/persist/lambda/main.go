@@ -8,13 +8,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/resilientpay/paymentapi/internal/logging"
 	"github.com/resilientpay/paymentapi/internal/telemetry"
 	"github.com/resilientpay/paymentapi/tasks/persist"
 	"github.com/resilientpay/paymentapi/tasks/store"
 )
 
 func main() {
-	log := telemetry.NewLogger(os.Stdout)
+	log := logging.NewLogger(os.Stdout)
 	if os.Getenv("TABLE_NAME") == "" {
 		log.Error("TABLE_NAME is not set")
 		os.Exit(1)

@@ -6,11 +6,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/resilientpay/paymentapi/internal/telemetry"
+	"github.com/resilientpay/paymentapi/internal/logging"
 	"github.com/resilientpay/paymentapi/tasks/validate"
 )
 
 func main() {
-	h := &validate.Handler{Log: telemetry.NewLogger(os.Stdout)}
+	h := &validate.Handler{Log: logging.NewLogger(os.Stdout)}
 	lambda.Start(h.Handle)
 }

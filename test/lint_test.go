@@ -1,0 +1,129 @@
+package test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/resilientpay/paymentapi/tasks/errorname"
+	"github.com/resilientpay/paymentapi/workflows/asl"
+	"github.com/resilientpay/paymentapi/workflows/asllint"
+)
+
+func lintOptions() asllint.Options {
+	// The payments workflow is the only EXPRESS machine and API Gateway
+	// runs it synchronously: it must fit in 29 s.
+	return asllint.Options{DeclaredErrors: errorname.Strings(errorname.Declared()), Synchronous: true}
+}
+
+func TestEverySynthesizedStateMachinePassesTheWorkflowLinter(t *testing.T) {
+	s := synth(t, suffix)
+	machines, err := asl.LoadAssembly(s.AssemblyDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(machines) != 2 {
+		t.Fatalf("linted %d state machines, want the payments and recovery workflows", len(machines))
+	}
+	findings, err := asllint.LintAssembly(s.AssemblyDir, lintOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range findings {
+		if f.Severity == asllint.Error {
+			t.Errorf("%s:%s: %s: %s (%s)", f.Machine, f.State, f.Rule, f.Message, f.Hint)
+		} else {
+			t.Logf("warning %s:%s: %s: %s", f.Machine, f.State, f.Rule, f.Message)
+		}
+	}
+	for _, m := range machines {
+		if m.Type == "EXPRESS" {
+			b := asllint.Bound(m.Definition)
+			t.Logf("%s worst case: %.0f s along %s", m.Name, b.Seconds, strings.Join(b.Path, " -> "))
+			if !b.Bounded || b.Seconds > 29 {
+				t.Errorf("%s worst case %.0f s (bounded %v) exceeds API Gateway's 29 s", m.Name, b.Seconds, b.Bounded)
+			}
+		}
+	}
+}
+
+// TestHandlersWorkflowAndAPIAgreeOnErrorNames: every terminal handler
+// error ends the payments workflow in a Fail state of that name (whose
+// status the API maps, see api tests), and every name the workflow uses is
+// on the shared list (the linter's error-name rule).
+func TestHandlersWorkflowAndAPIAgreeOnErrorNames(t *testing.T) {
+	s := synth(t, suffix)
+	machines, err := asl.LoadAssembly(s.AssemblyDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var payments *asl.Machine
+	for _, m := range machines {
+		if m.Name == "payments-workflow-"+suffix {
+			payments = m
+		}
+	}
+	if payments == nil {
+		t.Fatal("no payments workflow in the assembly")
+	}
+	var def struct {
+		States map[string]struct {
+			Type  string
+			Error string
+		}
+	}
+	if err := json.Unmarshal(payments.JSON, &def); err != nil {
+		t.Fatal(err)
+	}
+	failErrors := map[string]bool{}
+	for _, st := range def.States {
+		if st.Type == "Fail" {
+			failErrors[st.Error] = true
+		}
+	}
+	for _, spec := range errorname.All() {
+		if spec.Terminal && !failErrors[string(spec.Name)] {
+			t.Errorf("terminal error %s has no Fail state in the payments workflow", spec.Name)
+		}
+	}
+	for name := range failErrors {
+		if spec, ok := errorname.Lookup(errorname.Name(name)); !ok || !spec.Terminal {
+			t.Errorf("Fail state error %s is not a terminal error of the shared list", name)
+		}
+	}
+}
+
+// TestWorkflowDiagramsAreCurrent keeps docs/workflows/*.md equal to the
+// Mermaid diagrams generated from the synthesized definitions. Run with
+// UPDATE_DOCS=1 to rewrite them.
+func TestWorkflowDiagramsAreCurrent(t *testing.T) {
+	s := synth(t, suffix)
+	machines, err := asl.LoadAssembly(s.AssemblyDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join("..", "docs", "workflows")
+	for _, m := range machines {
+		name := strings.TrimSuffix(m.Name, "-"+suffix)
+		doc := "# " + name + "\n\n" +
+			"Generated from the synthesized definition by `go test ./test -run Diagrams` (UPDATE_DOCS=1 rewrites it).\n" +
+			"Type: " + m.Type + ". Solid arrows: Next, Choice and Default; dashed arrows: Catch; self-loops: Retry.\n\n" +
+			"```mermaid\n" + asllint.Mermaid(m.Definition) + "```\n"
+		path := filepath.Join(dir, name+".md")
+		if os.Getenv("UPDATE_DOCS") == "1" {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		got, err := os.ReadFile(path)
+		if err != nil || string(got) != doc {
+			t.Errorf("%s is not current (err %v): run UPDATE_DOCS=1 go test ./test -run Diagrams", path, err)
+		}
+	}
+}
