@@ -71,3 +71,18 @@ var gatewayProblems = []struct {
 	{"DEFAULT_4XX", 0, `{"type":"about:blank","title":"$context.error.responseType","status":$context.error.statusCode}`},
 	{"DEFAULT_5XX", 0, problemJSON(payment.Problem{Type: "about:blank", Title: "Service Unavailable", Status: 503})},
 }
+
+// GatewayProblem returns the status and problem body API Gateway answers
+// with for one of its own error responses, by response type (THROTTLED,
+// UNSUPPORTED_MEDIA_TYPE, REQUEST_TOO_LARGE, DEFAULT_5XX...), so that the
+// local runner answers as the deployed API does. status is 0 for a type
+// that keeps the status of the error (DEFAULT_5XX). ok is false for an
+// unknown type and for DEFAULT_4XX, whose body is a mapping template.
+func GatewayProblem(responseType string) (status int, body string, ok bool) {
+	for _, gr := range gatewayProblems {
+		if gr.responseType == responseType && !strings.Contains(gr.body, "$context") {
+			return gr.status, gr.body, true
+		}
+	}
+	return 0, "", false
+}

@@ -167,11 +167,18 @@ func (m *Monitoring) MonitorWorkflow(name string, sm sfn.IStateMachine) {
 }
 
 // MonitorFunction alarms on a function's errors and throttles; its graphs
-// join the Lambda row.
-func (m *Monitoring) MonitorFunction(name string, fn awslambda.IFunction, gatesRecovery bool) {
+// join the Lambda row. A task function reports the workflow errors it
+// raises (including client errors such as Payment.Invalid) as function
+// errors, so clientFacing functions alarm at the workflow's client-error
+// rate instead of the infrastructure error rate, and never gate recovery.
+func (m *Monitoring) MonitorFunction(name string, fn awslambda.IFunction, gatesRecovery, clientFacing bool) {
 	errs, throttles := fn.MetricErrors(sum()), fn.MetricThrottles(sum())
+	threshold := m.thresholds.LambdaErrorsPerPeriod
+	if clientFacing {
+		threshold, gatesRecovery = m.thresholds.WorkflowFailuresPerPeriod, false
+	}
 	m.Alarm(AlarmSpec{ResourceType: name + "-errors-alarm", Description: "Function " + name + " returned errors",
-		Metric: errs, Threshold: m.thresholds.LambdaErrorsPerPeriod, GatesRecovery: gatesRecovery})
+		Metric: errs, Threshold: threshold, GatesRecovery: gatesRecovery})
 	m.Alarm(AlarmSpec{ResourceType: name + "-throttles-alarm", Description: "Function " + name + " was throttled",
 		Metric: throttles, Threshold: 0, GatesRecovery: gatesRecovery})
 	m.lambdaRow = append(m.lambdaRow, graph(name, 8, fn.MetricInvocations(sum()), errs, throttles,

@@ -100,3 +100,20 @@ func TestCdkNagPacksFindNothingUnsuppressed(t *testing.T) {
 		t.Errorf("warning: %s", f)
 	}
 }
+
+func TestSecurityDocListsEverySuppression(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "security.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range paymentstack.Suppressions {
+		if !strings.Contains(string(doc), "| "+s.Rule) || !strings.Contains(string(doc), s.Reason) {
+			t.Errorf("docs/security.md does not list the suppression of %s with its reason", s.Rule)
+		}
+		for _, p := range s.Paths {
+			if !strings.Contains(string(doc), p) {
+				t.Errorf("docs/security.md does not list %s for %s", p, s.Rule)
+			}
+		}
+	}
+}

@@ -79,7 +79,7 @@ func ConfigFromContext(scope constructs.Construct) (Config, error) {
 		Thresholds: dashboards.Thresholds{
 			APILatencyP99Millis:       num(KeyAlarmLatencyP99Millis, 3000),
 			OldestMessageAgeSeconds:   num(KeyAlarmOldestMessageAge, 900),
-			LambdaErrorsPerPeriod:     num(KeyAlarmLambdaErrors, 0),
+			LambdaErrorsPerPeriod:     num(KeyAlarmLambdaErrors, 5),
 			WorkflowFailuresPerPeriod: num(KeyAlarmWorkflowFailures, 50),
 		},
 		APIGatewayCloudWatchRole: true,

@@ -135,14 +135,15 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	monitoring.MonitorWorkflow("payments-workflow", workflow.StateMachine)
 	monitoring.MonitorQueue("failed-transactions", failed.Queue, failed.DLQ)
 	for _, f := range []struct {
-		name  string
-		fn    *golambda.Function
-		gates bool
+		name                string
+		fn                  *golambda.Function
+		gates, clientFacing bool
 	}{
-		{FnValidate, validate, true}, {FnPersist, persist, true}, {FnEnqueue, enqueue, true},
-		{FnReprocess, reprocess, true}, {FnGetPayment, getPayment, false},
+		// Validate's errors are client errors (400/422).
+		{FnValidate, validate, false, true}, {FnPersist, persist, true, false}, {FnEnqueue, enqueue, true, false},
+		{FnReprocess, reprocess, true, false}, {FnGetPayment, getPayment, false, false},
 	} {
-		monitoring.MonitorFunction(f.name, f.fn.Function, f.gates)
+		monitoring.MonitorFunction(f.name, f.fn.Function, f.gates, f.clientFacing)
 	}
 	gating := monitoring.RecoveryGatingAlarmNames()
 
@@ -151,7 +152,6 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 			"TABLE_NAME":  table.TableName(),
 			"ALARM_NAMES": jsii.String(strings.Join(gating, ",")),
 			"QUEUE_URLS":  jsii.String(*failed.Queue.QueueUrl() + "," + *failed.DLQ.QueueUrl()),
-			"DLQ_SOURCES": jsii.String(*failed.DLQ.QueueUrl() + "=" + *failed.Queue.QueueUrl()),
 		}
 	}
 	health := fn("Health", FnHealth, "./tasks/health/lambda", "Answers GET /health with the health report",
@@ -178,8 +178,8 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	})
 	monitoring.MonitorQueue("recovery-trigger", nil, rec.TriggerDLQ)
 	monitoring.MonitorQueue("lambda-async", nil, asyncDLQ)
-	monitoring.MonitorFunction(FnHealth, health.Function, false)
-	monitoring.MonitorFunction(FnHealthMonitor, monitor.Function, false)
+	monitoring.MonitorFunction(FnHealth, health.Function, false, false)
+	monitoring.MonitorFunction(FnHealthMonitor, monitor.Function, false, false)
 	monitoring.MonitorRecovery(rec.StateMachine)
 	monitoring.Finish()
 
