@@ -2,7 +2,8 @@
 SUFFIX ?= dev
 CDK_DIR := tools/cdk
 CDK := $(CDK_DIR)/node_modules/.bin/cdk
-CDK_FLAGS := -c environmentSuffix=$(SUFFIX)
+CDK_EXTRA ?=
+CDK_FLAGS := -c environmentSuffix=$(SUFFIX) $(CDK_EXTRA)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
