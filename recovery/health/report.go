@@ -77,7 +77,10 @@
 // and not redriven automatically.
 package health
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Status is the overall verdict of a health check.
 type Status string
@@ -213,4 +216,34 @@ type RedriveCandidate struct {
 	// MaxNumberOfMessagesPerSecond is the rate limit to pass to
 	// StartMessageMoveTask.
 	MaxNumberOfMessagesPerSecond int32 `json:"maxNumberOfMessagesPerSecond"`
+}
+
+// Public returns a copy of r fit for the public GET /health route: the same
+// report, states, names and counts, without queue URLs and ARNs (they
+// carry the account id). ARNs are replaced by the resource name.
+func (r Report) Public() Report {
+	name := func(arn string) string {
+		if i := strings.LastIndexByte(arn, ':'); i >= 0 {
+			return arn[i+1:]
+		}
+		return arn
+	}
+	p := r
+	p.Queues = make([]QueueDepth, len(r.Queues))
+	for i, q := range r.Queues {
+		q.URL, q.ARN = "", ""
+		q.SourceQueueARN, q.DeadLetterTargetARN = name(q.SourceQueueARN), name(q.DeadLetterTargetARN)
+		p.Queues[i] = q
+	}
+	p.MoveTasks = make([]MoveTask, len(r.MoveTasks))
+	for i, t := range r.MoveTasks {
+		t.SourceARN, t.DestinationARN = name(t.SourceARN), name(t.DestinationARN)
+		p.MoveTasks[i] = t
+	}
+	p.Redrive = make([]RedriveCandidate, len(r.Redrive))
+	for i, c := range r.Redrive {
+		c.DLQARN, c.DLQURL, c.SourceARN, c.SourceURL = "", "", "", ""
+		p.Redrive[i] = c
+	}
+	return p
 }

@@ -1,7 +1,8 @@
 // Package health is the GET /health Lambda behind API Gateway: it returns
 // the same health report as the recovery workflow's health monitor (see
 // package recovery/health for the JSON shape), with 200 when the service is
-// healthy or degraded and 503 when it is unhealthy.
+// healthy or degraded and 503 when it is unhealthy. The route is public, so
+// queue URLs and ARNs are left out (Report.Public).
 package health
 
 import (
@@ -54,7 +55,8 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest)
 	if r.Status == health.Unhealthy {
 		status = http.StatusServiceUnavailable
 	}
-	body, err := json.Marshal(r)
+	// The route is public: no URLs or ARNs (they carry the account id).
+	body, err := json.Marshal(r.Public())
 	if err != nil {
 		// A Report always marshals; this guards against a future field
 		// that does not, without leaking the error.

@@ -150,3 +150,22 @@ func TestHandleNeverLeaksSDKErrors(t *testing.T) {
 		t.Errorf("body lacks the table reason: %s", resp.Body)
 	}
 }
+
+func TestThePublicReportCarriesNoURLOrARN(t *testing.T) {
+	r := rhealth.Report{Status: rhealth.Healthy,
+		Queues:    []rhealth.QueueDepth{{Name: "q-dev", URL: "https://sqs.us-east-1.amazonaws.com/123456789012/q-dev", ARN: "arn:aws:sqs:us-east-1:123456789012:q-dev", SourceQueueARN: "arn:aws:sqs:us-east-1:123456789012:src-dev"}},
+		MoveTasks: []rhealth.MoveTask{{SourceARN: "arn:aws:sqs:us-east-1:123456789012:dlq-dev", DestinationARN: "arn:aws:sqs:us-east-1:123456789012:src-dev"}},
+		Redrive:   []rhealth.RedriveCandidate{{DLQARN: "arn:aws:sqs:us-east-1:123456789012:dlq-dev", DLQName: "dlq-dev", Messages: 2}},
+	}
+	h := &health.Handler{Checker: &fixedChecker{report: r}}
+	resp, err := h.Handle(context.Background(), events.APIGatewayProxyRequest{HTTPMethod: "GET"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(resp.Body, "123456789012") || strings.Contains(resp.Body, "https://") {
+		t.Errorf("the public report leaks an account id or URL: %s", resp.Body)
+	}
+	if !strings.Contains(resp.Body, `"sourceQueueArn":"src-dev"`) || !strings.Contains(resp.Body, `"dlqName":"dlq-dev"`) {
+		t.Errorf("the public report lost the names: %s", resp.Body)
+	}
+}
