@@ -24,6 +24,7 @@ import (
 	"github.com/resilientpay/paymentapi/dashboards"
 	"github.com/resilientpay/paymentapi/internal/grants"
 	"github.com/resilientpay/paymentapi/internal/naming"
+	"github.com/resilientpay/paymentapi/internal/statemachine"
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 )
 
@@ -264,25 +265,12 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 	})
 	definition := start.Next(concurrency).Next(oneAtATime)
 
-	logGroup := awslogs.NewLogGroup(c, jsii.String("LogGroup"), &awslogs.LogGroupProps{
-		LogGroupName: jsii.String("/aws/vendedlogs/states/" + name), Retention: props.LogRetention,
-		EncryptionKey: props.Key, RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
-	})
-	role := awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
-		RoleName:    jsii.String(name + "-role"),
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("states.amazonaws.com"), nil),
-		Description: jsii.String("Execution role of " + name),
-	})
-	sm := sfn.NewStateMachine(c, jsii.String("StateMachine"), &sfn.StateMachineProps{
-		StateMachineName: jsii.String(name),
-		Role:             role,
-		StateMachineType: sfn.StateMachineType_STANDARD,
-		Comment:          jsii.String("Checks health and redrives dead-lettered payments when the platform is healthy"),
-		DefinitionBody:   sfn.DefinitionBody_FromChainable(definition),
-		Logs:             &sfn.LogOptions{Destination: logGroup, Level: sfn.LogLevel_ALL, IncludeExecutionData: jsii.Bool(true)},
-		TracingEnabled:   jsii.Bool(true),
-		Timeout:          awscdk.Duration_Minutes(jsii.Number(30)),
-		RemovalPolicy:    awscdk.RemovalPolicy_DESTROY,
+	sm, _ := statemachine.New(c, &statemachine.Props{
+		Name: name, Type: sfn.StateMachineType_STANDARD,
+		Comment:      "Checks health and redrives dead-lettered payments when the platform is healthy",
+		Definition:   definition,
+		Timeout:      awscdk.Duration_Minutes(jsii.Number(30)),
+		LogRetention: props.LogRetention, Key: props.Key,
 	})
 	for _, t := range props.Targets {
 		grants.MoveMessages(sm, t.DLQ, t.Source, props.Key)

@@ -14,7 +14,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -24,6 +23,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/resilientpay/paymentapi/internal/naming"
+	"github.com/resilientpay/paymentapi/internal/statemachine"
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 )
 
@@ -116,33 +116,12 @@ func New(scope constructs.Construct, id string, props *Props) *Workflow {
 	}))
 
 	name := naming.Name(c, "payments-workflow")
-	logGroup := awslogs.NewLogGroup(c, jsii.String("LogGroup"), &awslogs.LogGroupProps{
-		// The /aws/vendedlogs/ prefix keeps CloudWatch Logs' resource
-		// policy small when many state machines log.
-		LogGroupName:  jsii.String("/aws/vendedlogs/states/" + name),
-		Retention:     props.LogRetention,
-		EncryptionKey: props.Key,
-		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
-	})
-	// Its own named role; CDK's grants add invoke rights on the three
-	// functions, log delivery and X-Ray, nothing else.
-	role := awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
-		RoleName:    jsii.String(name + "-role"),
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("states.amazonaws.com"), nil),
-		Description: jsii.String("Execution role of " + name),
-	})
-	sm := sfn.NewStateMachine(c, jsii.String("StateMachine"), &sfn.StateMachineProps{
-		StateMachineName: jsii.String(name),
-		Role:             role,
-		StateMachineType: sfn.StateMachineType_EXPRESS,
-		Comment:          jsii.String("Validate, persist idempotently, or queue a payment for later persistence"),
-		DefinitionBody:   sfn.DefinitionBody_FromChainable(definition),
-		// Level ALL with execution data is what the console needs to show
-		// an Express execution's steps, inputs and outputs.
-		Logs:           &sfn.LogOptions{Destination: logGroup, Level: sfn.LogLevel_ALL, IncludeExecutionData: jsii.Bool(true)},
-		TracingEnabled: jsii.Bool(true),
-		Timeout:        awscdk.Duration_Seconds(jsii.Number(29)),
-		RemovalPolicy:  awscdk.RemovalPolicy_DESTROY,
+	sm, logGroup := statemachine.New(c, &statemachine.Props{
+		Name: name, Type: sfn.StateMachineType_EXPRESS,
+		Comment:      "Validate, persist idempotently, or queue a payment for later persistence",
+		Definition:   definition,
+		Timeout:      awscdk.Duration_Seconds(jsii.Number(29)),
+		LogRetention: props.LogRetention, Key: props.Key,
 	})
 	return &Workflow{StateMachine: sm, LogGroup: logGroup}
 }

@@ -10,41 +10,19 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/resilientpay/paymentapi/internal/logging"
-	"github.com/resilientpay/paymentapi/internal/telemetry"
 	"github.com/resilientpay/paymentapi/recovery/health"
 	"github.com/resilientpay/paymentapi/recovery/healthmonitor"
 )
 
 func main() {
 	logger := logging.NewLogger(os.Stdout)
-	cfg, err := health.ConfigFromEnv(os.Getenv)
+	checker, err := health.CheckerFromEnv(context.Background(), os.Getenv, logger, 20*time.Second, 5*time.Second)
 	if err != nil {
 		logger.Error("invalid configuration", "error", err.Error())
 		os.Exit(1)
 	}
-	awsCfg, err := telemetry.LoadAWSConfig(context.Background())
-	if err != nil {
-		logger.Error("loading AWS configuration failed", "error", err.Error())
-		os.Exit(1)
-	}
-	sqsClient := sqs.NewFromConfig(awsCfg)
-	h := &healthmonitor.Handler{
-		Checker: &health.Checker{
-			Alarms:      cloudwatch.NewFromConfig(awsCfg),
-			Tables:      dynamodb.NewFromConfig(awsCfg),
-			Queues:      sqsClient,
-			MoveTasks:   sqsClient,
-			Config:      cfg,
-			Logger:      logger,
-			Budget:      20 * time.Second,
-			CallTimeout: 5 * time.Second,
-		},
-		Logger: logger,
-	}
+	h := &healthmonitor.Handler{Checker: checker, Logger: logger}
 	lambda.Start(h.Handle)
 }

@@ -11,23 +11,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/resilientpay/paymentapi/internal/logging"
-	"github.com/resilientpay/paymentapi/internal/telemetry"
 	rhealth "github.com/resilientpay/paymentapi/recovery/health"
 	"github.com/resilientpay/paymentapi/tasks/health"
 )
 
 func main() {
 	logger := logging.NewLogger(os.Stdout)
-	cfg, err := rhealth.ConfigFromEnv(os.Getenv)
-	if err != nil {
-		logger.Error("invalid configuration", "error", err.Error())
-		os.Exit(1)
-	}
 	maxAge := 5 * time.Second
 	if v := os.Getenv("HEALTH_CACHE_SECONDS"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -37,25 +28,12 @@ func main() {
 		}
 		maxAge = time.Duration(n) * time.Second
 	}
-	awsCfg, err := telemetry.LoadAWSConfig(context.Background())
+	// API Gateway waits 29 s at most; the function's timeout is 10 s.
+	checker, err := rhealth.CheckerFromEnv(context.Background(), os.Getenv, logger, 6*time.Second, 3*time.Second)
 	if err != nil {
-		logger.Error("loading AWS configuration failed", "error", err.Error())
+		logger.Error("invalid configuration", "error", err.Error())
 		os.Exit(1)
 	}
-	sqsClient := sqs.NewFromConfig(awsCfg)
-	h := &health.Handler{
-		Checker: &rhealth.Checker{
-			Alarms:      cloudwatch.NewFromConfig(awsCfg),
-			Tables:      dynamodb.NewFromConfig(awsCfg),
-			Queues:      sqsClient,
-			MoveTasks:   sqsClient,
-			Config:      cfg,
-			Logger:      logger,
-			Budget:      6 * time.Second,
-			CallTimeout: 3 * time.Second,
-		},
-		MaxAge: maxAge,
-		Logger: logger,
-	}
+	h := &health.Handler{Checker: checker, MaxAge: maxAge, Logger: logger}
 	lambda.Start(h.Handle)
 }
