@@ -99,6 +99,9 @@ func New(scope constructs.Construct, id string, props *Props) *API {
 		},
 	})
 
+	// TLS 1.2 minimum on the default endpoint (API Gateway's security
+	// policies for REST APIs; the L2 has no property for it yet).
+	rest.Node().DefaultChild().(apigw.CfnRestApi).SetSecurityPolicy(jsii.String("TLS_1_2"))
 	if props.CloudWatchRole {
 		accountLogsRole(c, rest)
 	}

@@ -433,6 +433,11 @@ func TestTheAPIHasThreeRoutesThrottlingAccessLogsAndTracing(t *testing.T) {
 			}
 		}
 	}
+	for id, r := range s.Resources("AWS::ApiGateway::RestApi") {
+		if props(r)["SecurityPolicy"] != "TLS_1_2" {
+			t.Errorf("REST API %s: SecurityPolicy = %v, want TLS_1_2 (TLS 1.2 minimum)", id, props(r)["SecurityPolicy"])
+		}
+	}
 	resources := map[string]string{} // logical id -> path part
 	for id, r := range s.Resources("AWS::ApiGateway::Resource") {
 		resources[id] = props(r)["PathPart"].(string)
