@@ -50,7 +50,7 @@ func MapExecution(e Execution) Response {
 		case !ok || !spec.Terminal:
 			return genericProblem(http.StatusInternalServerError)
 		case spec.Status >= 500 || problem == "":
-			return genericProblem(spec.Status)
+			return Response{Status: spec.Status, Headers: map[string]string{"Content-Type": ProblemContentType}, Body: ErrorProblemBody(spec)}
 		}
 		return Response{Status: spec.Status, Headers: map[string]string{"Content-Type": ProblemContentType}, Body: problem}
 	default: // TIMED_OUT, ABORTED
@@ -82,17 +82,18 @@ const ReplayedHeader = "Idempotent-Replayed"
 // ProblemContentType is the media type of RFC 9457 problem documents.
 const ProblemContentType = "application/problem+json"
 
-// GenericProblemBody is the body of a 5xx answer: it names the status and
-// nothing of the cause.
+// GenericProblemBody is the body of an answer that may say nothing but its
+// status (RFC 9457's about:blank type).
 func GenericProblemBody(status int) string {
-	title := http.StatusText(status)
-	for _, s := range errorname.All() {
-		if s.Status == status && status != http.StatusInternalServerError {
-			title = s.Title
-			break
-		}
-	}
-	b, _ := json.Marshal(payment.Problem{Type: "about:blank", Title: title, Status: status})
+	b, _ := json.Marshal(payment.Problem{Type: "about:blank", Title: http.StatusText(status), Status: status})
+	return string(b)
+}
+
+// ErrorProblemBody is the body of an answer for a workflow error whose
+// cause cannot be shown (5xx, or no problem document): the error's type,
+// title and status from the shared list, nothing of the cause.
+func ErrorProblemBody(spec errorname.Spec) string {
+	b, _ := json.Marshal(payment.Problem{Type: payment.ProblemTypeBase + string(spec.Name), Title: spec.Title, Status: spec.Status})
 	return string(b)
 }
 
@@ -119,21 +120,25 @@ func RequestTemplate(stateMachineArn string) string {
 
 // ResponseTemplate is the integration response template of POST /payments.
 // StartSyncExecution answers HTTP 200 even for a FAILED execution, so the
-// template sets the status: the Task's statusCode on success, the status of
-// the error name on failure (the problem document from the handler for
-// 4xx; a generic problem for 5xx so nothing internal leaks), 504 on a
-// timeout.
+// template sets the status: the Task's statusCode on success (a generic 500
+// when the output has none), the status of the error name on failure (the
+// problem document from the handler for 4xx, when the cause holds one; a
+// generic problem for 5xx so nothing internal leaks), 504 on a timeout.
+// Overrides are set at most once per path: API Gateway answers 5XX when a
+// template sets one twice. api/vtl_test.go executes it.
 func ResponseTemplate() string {
 	var b strings.Builder
 	b.WriteString(`#set($status = $input.path('$.status'))
 #if($status == "SUCCEEDED")
 #set($result = $util.parseJson($input.path('$.output')))
+#end
+#if($status == "SUCCEEDED" && "$!result.statusCode" != "" && "$!result.statusCode" != "0")
 #set($context.responseOverride.status = $result.statusCode)
 #set($context.responseOverride.header.Content-Type = "application/json")
 #if($result.replayed)
 #set($context.responseOverride.header.` + ReplayedHeader + ` = "true")
 #end
-$result.body
+$!result.body
 #else
 #set($context.responseOverride.header.Content-Type = "` + ProblemContentType + `")
 #set($error = $input.path('$.error'))
@@ -150,13 +155,15 @@ $result.body
 		fmt.Fprintf(&b, "%s($status == \"FAILED\" && $error == \"%s\")\n#set($context.responseOverride.status = %d)\n", kw, s.Name, s.Status)
 		if s.Status < 500 {
 			// The cause is Lambda's error wrapper; its errorMessage is
-			// the handler's problem document.
-			b.WriteString("#set($cause = $util.parseJson($input.path('$.cause')))\n$cause.errorMessage\n")
+			// the handler's problem document (lambdaerr.From), which
+			// starts with its "type" member. Any other message is not
+			// shown.
+			fmt.Fprintf(&b, "#set($cause = $util.parseJson($input.path('$.cause')))\n#set($problem = \"$!cause.errorMessage\")\n#if($problem.startsWith('{\"type\":'))\n$problem\n#else\n%s\n#end\n", ErrorProblemBody(s))
 		} else {
-			b.WriteString(GenericProblemBody(s.Status) + "\n")
+			b.WriteString(ErrorProblemBody(s) + "\n")
 		}
 	}
-	fmt.Fprintf(&b, "#elseif($status == \"FAILED\")\n#set($context.responseOverride.status = 500)\n%s\n", GenericProblemBody(500))
+	fmt.Fprintf(&b, "#elseif($status == \"FAILED\" || $status == \"SUCCEEDED\")\n#set($context.responseOverride.status = 500)\n%s\n", GenericProblemBody(500))
 	fmt.Fprintf(&b, "#else\n#set($context.responseOverride.status = 504)\n%s\n#end\n#end\n", GenericProblemBody(504))
 	return b.String()
 }
