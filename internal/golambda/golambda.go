@@ -101,6 +101,8 @@ func New(scope constructs.Construct, id string, props *Props) *Function {
 	})
 	if c.Node().TryGetContext(jsii.String(StubCodeContextKey)) == true {
 		code = awslambda.Code_FromAsset(jsii.String(filepath.Join(props.ModuleDir, props.Entry)), nil)
+	} else {
+		builds.register(props.ModuleDir, props.Entry)
 	}
 	fn := awslambda.NewFunction(c, jsii.String("Function"), &awslambda.FunctionProps{
 		FunctionName:          jsii.String(name),
