@@ -85,6 +85,9 @@ func nagSynth(t *testing.T) (errors, warnings []string) {
 	}
 	annotations := assertions.Annotations_FromStack(stack.Stack)
 	for _, m := range *annotations.FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(".*"))) {
+		// FindWarning still returns cxapi.SynthesisMessage in aws-cdk-lib
+		// 2.276; its replacement type is not exposed to Go yet.
+		//lint:ignore SA1019 no other type carries the finding
 		warnings = append(warnings, fmt.Sprintf("%s: %v", *m.Id, m.Entry.Data))
 	}
 	sort.Strings(warnings)
