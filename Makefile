@@ -12,6 +12,14 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
 
+.PHONY: run bench-local
+run: ## Run the payment API on 127.0.0.1:8080 with emulators, no AWS account (ARGS="-history -recovery-interval 30s")
+	go build -o "$${TMPDIR:-/tmp}/paymentapi-localrun" ./cmd/localrun
+	"$${TMPDIR:-/tmp}/paymentapi-localrun" $(ARGS)
+
+bench-local: ## Measure POST /payments against the local runner: req/s, p50, p99 (LOAD=2000 CONCURRENCY=16)
+	go run ./cmd/localrun -load $(or $(LOAD),2000) -concurrency $(or $(CONCURRENCY),16)
+
 $(CDK): $(CDK_DIR)/package.json $(CDK_DIR)/package-lock.json
 	npm ci --prefix $(CDK_DIR) --no-audit --no-fund
 	@touch $(CDK)

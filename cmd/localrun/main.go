@@ -1,0 +1,167 @@
+// Command localrun runs the payment API on 127.0.0.1 without an AWS
+// account: it synthesizes the CDK app (or reads a template), starts
+// DynamoDB Local and the SQS emulator, and serves the API by executing the
+// synthesized payments workflow with the real Go task handlers. `make run`
+// runs it. With -load N it measures POST /payments instead of serving.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/resilientpay/paymentapi/app/paymentstack"
+	"github.com/resilientpay/paymentapi/internal/golambda"
+	"github.com/resilientpay/paymentapi/internal/localrun"
+	"github.com/resilientpay/paymentapi/internal/logging"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "localrun:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	addr := flag.String("addr", "127.0.0.1:8080", "address to serve the API on")
+	template := flag.String("template", "", "synthesized template file or cdk.out directory (default: synthesize in process)")
+	suffix := flag.String("suffix", "", "environment suffix (default: cdk.json's environmentSuffix)")
+	history := flag.Bool("history", false, "print each payments execution's history to stderr")
+	recoveryEvery := flag.Duration("recovery-interval", 0, "how often the recovery workflow runs (default: cdk.json's recoveryScheduleMinutes)")
+	fault := flag.String("fault", "", "fault to inject at start: store=unavailable|throttled|conflict[:duration], queue=unavailable[:duration]")
+	timeScale := flag.Float64("time-scale", 30, "divide the recovery workflow's waits by this factor")
+	visibility := flag.Duration("visibility-timeout", 5*time.Second, "visibility timeout of the failed-transactions queue (deployed: 180s)")
+	ddbEndpoint := flag.String("dynamodb-endpoint", "", "use a running DynamoDB Local instead of starting one")
+	sqsEndpoint := flag.String("sqs-endpoint", "", "use a running SQS emulator instead of starting one")
+	load := flag.Int("load", 0, "measure: send this many POST /payments (max 100000) on loopback, print req/s and latency, exit")
+	concurrency := flag.Int("concurrency", 8, "concurrent clients for -load")
+	throttle := flag.Bool("throttle", false, "with -load: keep the stage's throttling (default: off, to measure the runner)")
+	flag.Parse()
+
+	log := logging.NewLogger(os.Stderr)
+	moduleDir, err := golambda.ModuleDir(".")
+	if err != nil {
+		return err
+	}
+	cdkCtx, err := paymentstack.CDKJSONContext(filepath.Join(moduleDir, "cdk.json"), nil)
+	if err != nil {
+		return err
+	}
+	if *suffix == "" {
+		*suffix, _ = cdkCtx["environmentSuffix"].(string)
+	}
+	if *recoveryEvery == 0 {
+		minutes, _ := cdkCtx[paymentstack.KeyRecoveryScheduleMinutes].(float64)
+		*recoveryEvery = time.Duration(max(minutes, 1) * float64(time.Minute))
+	}
+
+	var tpl []byte
+	if *template != "" {
+		tpl, err = localrun.ReadTemplate(*template)
+	} else {
+		started := time.Now()
+		fmt.Fprintln(os.Stderr, "localrun: synthesizing the CDK app (10-20 s)...")
+		os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+		tpl, err = localrun.Synthesize(moduleDir, *suffix)
+		jsii.Close()
+		log.Info("app synthesized", "duration_ms", time.Since(started).Milliseconds())
+	}
+	if err != nil {
+		return err
+	}
+
+	cfg := localrun.Config{
+		Template: tpl, Suffix: *suffix, DynamoDBEndpoint: *ddbEndpoint, SQSEndpoint: *sqsEndpoint,
+		RecoveryInterval: *recoveryEvery, TimeScale: *timeScale, VisibilityTimeout: *visibility, Logger: log,
+	}
+	if *history {
+		cfg.HistoryTo = os.Stderr
+	}
+	if *load > 0 {
+		return runLoad(cfg, *load, *concurrency, *throttle)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	r, err := localrun.Start(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer r.Stop()
+	if *fault != "" {
+		fr, err := localrun.ParseFault(*fault)
+		if err != nil {
+			return err
+		}
+		if err := r.Faults().Apply(fr); err != nil {
+			return err
+		}
+	}
+	if err := r.Serve(*addr); err != nil {
+		return err
+	}
+	printReady(os.Stderr, r.Addr(), *recoveryEvery)
+	<-ctx.Done()
+	fmt.Fprintln(os.Stderr, "localrun: stopping the emulators...")
+	return nil
+}
+
+func printReady(w io.Writer, addr string, recovery time.Duration) {
+	base := "http://" + addr
+	fmt.Fprintf(w, `
+Payment API running at %[1]s (recovery every %[2]s). Try:
+
+  curl -si %[1]s/payments -H 'Content-Type: application/json' -H 'Idempotency-Key: first-try-1' \
+       -d '{"amount":1250,"currency":"EUR","source":"tok_visa4242abcd","merchant_id":"m_123"}'
+  curl -si %[1]s/payments/<id from the answer>
+  curl -si %[1]s/health
+  curl -s  %[1]s/_local/executions/<x-amzn-requestid of an answer>     # the workflow's history
+  curl -si %[1]s/_local/faults -d '{"store":"unavailable","seconds":20}'  # then POST again: 202
+  curl -s  %[1]s/_local/metrics
+
+Ctrl-C stops it and the emulators.
+`, base, recovery)
+}
+
+// runLoad starts the runner on loopback, measures POST /payments and stops.
+func runLoad(cfg localrun.Config, n, concurrency int, throttle bool) error {
+	if n > 100000 || concurrency < 1 || concurrency > 256 {
+		return fmt.Errorf("-load must be within 1..100000 and -concurrency within 1..256")
+	}
+	if !throttle {
+		cfg.ThrottleRate, cfg.ThrottleBurst = math.MaxFloat64/4, math.MaxFloat64/4
+	}
+	cfg.RecoveryInterval = -1
+	cfg.Logger = nil // request logs would dominate the measurement
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	r, err := localrun.Start(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer r.Stop()
+	if err := r.Serve("127.0.0.1:0"); err != nil {
+		return err
+	}
+	base := "http://" + r.Addr()
+	// Warm up: first calls pay for connections and handler start-up.
+	if _, err := localrun.Load(ctx, base, min(n, 50), min(concurrency, 50)); err != nil {
+		return err
+	}
+	res, err := localrun.Load(ctx, base, n, concurrency)
+	if err != nil {
+		return err
+	}
+	fmt.Println(res)
+	return nil
+}

@@ -1,0 +1,172 @@
+package localrun
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/resilientpay/paymentapi/workflows/aslrun"
+)
+
+// poll is the failed-transactions queue's event source, as Lambda runs it
+// for the reprocess function (batch size 10, batch item failures): it
+// receives a batch, invokes the function with it and deletes the messages
+// the function did not report as failures. Failed messages become visible
+// again after the visibility timeout and go to the DLQ after
+// maxReceiveCount receives. It uses short polling: the SQS emulator's long
+// polling can return a message twice.
+func (r *Runner) poll(ctx context.Context) {
+	log := r.log.With("component", "event-source", "queue", r.queue.name)
+	for ctx.Err() == nil {
+		n, err := r.pollOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("polling the queue failed", "error", err.Error())
+		}
+		if n == 0 || err != nil {
+			select {
+			case <-ctx.Done():
+			case <-time.After(r.cfg.PollInterval):
+			}
+		}
+	}
+}
+
+// pollOnce handles one batch and returns its size.
+func (r *Runner) pollOnce(ctx context.Context) (int, error) {
+	out, err := r.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+		QueueUrl: aws.String(r.queue.url), MaxNumberOfMessages: 10, WaitTimeSeconds: 0,
+		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll},
+		MessageAttributeNames:       []string{"All"},
+	})
+	if err != nil || len(out.Messages) == 0 {
+		return 0, err
+	}
+	ev := events.SQSEvent{Records: make([]events.SQSMessage, len(out.Messages))}
+	for i, m := range out.Messages {
+		attrs := map[string]events.SQSMessageAttribute{}
+		for k, v := range m.MessageAttributes {
+			attrs[k] = events.SQSMessageAttribute{DataType: aws.ToString(v.DataType), StringValue: v.StringValue, BinaryValue: v.BinaryValue}
+		}
+		ev.Records[i] = events.SQSMessage{
+			MessageId: aws.ToString(m.MessageId), ReceiptHandle: aws.ToString(m.ReceiptHandle), Body: aws.ToString(m.Body),
+			Md5OfBody: aws.ToString(m.MD5OfBody), Attributes: m.Attributes, MessageAttributes: attrs,
+			EventSource: "aws:sqs", EventSourceARN: r.queue.arn, AWSRegion: region,
+		}
+	}
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return len(out.Messages), err
+	}
+	resp, err := r.invoker.lambda(ctx, "reprocess-function-"+r.cfg.Suffix, payload)
+	if err != nil {
+		// A function error fails the whole batch: every message is
+		// received again after the visibility timeout.
+		r.metrics.add("Local/ReprocessBatchesFailed", 1)
+		return len(out.Messages), fmt.Errorf("reprocess function failed: %w", err)
+	}
+	var res events.SQSEventResponse
+	if err := json.Unmarshal(resp, &res); err != nil {
+		return len(out.Messages), fmt.Errorf("reprocess function answered %q: %w", resp, err)
+	}
+	failed := map[string]bool{}
+	for _, f := range res.BatchItemFailures {
+		failed[f.ItemIdentifier] = true
+	}
+	var del []sqstypes.DeleteMessageBatchRequestEntry
+	for i, m := range out.Messages {
+		if !failed[aws.ToString(m.MessageId)] {
+			del = append(del, sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle})
+		}
+	}
+	r.metrics.add("Local/ReprocessedMessages", float64(len(del)))
+	r.metrics.add("Local/ReprocessFailedMessages", float64(len(failed)))
+	if len(del) > 0 {
+		d, err := r.sqs.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(r.queue.url), Entries: del})
+		if err != nil {
+			return len(out.Messages), fmt.Errorf("deleting processed messages: %w", err)
+		}
+		if len(d.Failed) > 0 {
+			return len(out.Messages), fmt.Errorf("deleting %d processed messages failed", len(d.Failed))
+		}
+	}
+	return len(out.Messages), nil
+}
+
+// recoveryLoop starts the recovery workflow on its schedule, as the
+// EventBridge rule does. Executions may overlap, as they can in AWS; the
+// workflow itself checks for another running one.
+func (r *Runner) recoveryLoop(ctx context.Context) {
+	t := time.NewTicker(r.cfg.RecoveryInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			r.wg.Go(func() { r.RunRecovery(ctx) })
+		}
+	}
+}
+
+// RunRecovery executes the recovery workflow once, as a scheduled trigger
+// does, and returns its record.
+func (r *Runner) RunRecovery(ctx context.Context) *Record {
+	name := fmt.Sprintf("local-recovery-%d-%d", time.Now().Unix(), r.recoverySeq.Add(1))
+	input, _ := json.Marshal(map[string]any{
+		"version": "0", "id": newRequestID(), "detail-type": "Scheduled Event", "source": "aws.events",
+		"account": account, "time": time.Now().UTC().Format(time.RFC3339), "region": region,
+		"resources": []string{"arn:aws:events:" + region + ":" + account + ":rule/recovery-schedule-" + r.cfg.Suffix},
+		"detail":    map[string]any{},
+	})
+	r.runningRecoveries.Add(1)
+	exec, err := r.recovery.Run(ctx, name, input)
+	r.runningRecoveries.Add(-1)
+	if err != nil {
+		r.log.Error("recovery workflow did not start", "error", err.Error())
+		return nil
+	}
+	rec := &Record{ID: name, Workflow: "recovery-workflow-" + r.cfg.Suffix, Status: string(exec.Status), Error: exec.Error,
+		StartDate: exec.StartDate, StopDate: exec.StopDate, History: redactHistory(exec.History)}
+	r.execs.add(rec)
+	r.metrics.add("Local/RecoveryExecutions"+string(exec.Status), 1)
+	attrs := []any{"execution", name, "status", string(exec.Status), "outcome", recoveryOutcome(exec),
+		"duration_ms", exec.StopDate.Sub(exec.StartDate).Milliseconds()}
+	if exec.Status != aslrun.Succeeded {
+		r.log.Error("recovery workflow failed", append(attrs, "error", exec.Error)...)
+	} else {
+		r.log.Info("recovery workflow finished", attrs...)
+	}
+	return rec
+}
+
+// recoveryOutcome names the Succeed state the recovery ended in.
+func recoveryOutcome(exec *aslrun.Execution) string {
+	for i := len(exec.History) - 1; i >= 0; i-- {
+		ev := exec.History[i]
+		if ev.Type == aslrun.SucceedStateEntered || ev.Type == aslrun.FailStateEntered {
+			return ev.StateName
+		}
+	}
+	return ""
+}
+
+// printHistory writes an execution's history to HistoryTo.
+func (r *Runner) printHistory(id string, events []aslrun.Event) {
+	if r.cfg.HistoryTo == nil {
+		return
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "--- payments execution for request %s\n", id)
+	_ = aslrun.FormatHistory(&b, events)
+	r.historyMu.Lock()
+	_, _ = r.cfg.HistoryTo.Write(b.Bytes())
+	r.historyMu.Unlock()
+}

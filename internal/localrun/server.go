@@ -1,0 +1,354 @@
+package localrun
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/resilientpay/paymentapi/api"
+	"github.com/resilientpay/paymentapi/workflows/aslrun"
+)
+
+// Limits of API Gateway that the runner applies.
+const (
+	// maxBody is API Gateway's payload limit (10 MB).
+	maxBody = 10 << 20
+	// integrationTimeout is API Gateway's integration timeout.
+	integrationTimeout = 29 * time.Second
+)
+
+// RequestIDHeader carries the request id on every answer, as API Gateway's
+// x-amzn-RequestId does; the payment's logs and execution use the same id.
+const RequestIDHeader = "X-Amzn-Requestid"
+
+// Handler returns the HTTP handler of the API and of the runner's own
+// endpoints under /_local/.
+func (r *Runner) Handler() http.Handler {
+	return http.HandlerFunc(r.serveHTTP)
+}
+
+func (r *Runner) serveHTTP(w http.ResponseWriter, req *http.Request) {
+	id := newRequestID()
+	w.Header().Set(RequestIDHeader, id)
+	w.Header().Set("X-Request-Id", id)
+	start := time.Now()
+	rec := &statusRecorder{ResponseWriter: w}
+	path := req.URL.Path
+	switch {
+	case path == "/payments":
+		if !allowMethod(rec, req, http.MethodPost) {
+			break
+		}
+		r.createPayment(rec, req, id)
+	case strings.HasPrefix(path, "/payments/") && !strings.Contains(path[len("/payments/"):], "/"):
+		if !allowMethod(rec, req, http.MethodGet) {
+			break
+		}
+		r.proxy(rec, req, id, "get-payment", "/payments/{id}", map[string]string{"id": path[len("/payments/"):]}, r.stageBucket)
+	case path == "/health":
+		if !allowMethod(rec, req, http.MethodGet) {
+			break
+		}
+		r.proxy(rec, req, id, "health", "/health", nil, r.healthBucket)
+	case strings.HasPrefix(path, "/_local/"):
+		r.serveLocal(rec, req)
+	default:
+		writeProblem(rec, http.StatusNotFound, "Not Found", "No route matches "+req.Method+" "+path+".")
+	}
+	r.metrics.add("Local/HTTP"+strconv.Itoa(rec.status), 1)
+	if !strings.HasPrefix(path, "/_local/") {
+		r.log.Info("request", "request_id", id, "method", req.Method, "route", route(path), "status", rec.status,
+			"latency_ms", float64(time.Since(start).Microseconds())/1000)
+	}
+}
+
+// route names the resource of a path without the payment id.
+func route(path string) string {
+	if strings.HasPrefix(path, "/payments/") {
+		return "/payments/{id}"
+	}
+	return path
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func allowMethod(w http.ResponseWriter, req *http.Request, methods ...string) bool {
+	for _, m := range methods {
+		if req.Method == m {
+			return true
+		}
+	}
+	w.Header().Set("Allow", strings.Join(methods, ", "))
+	writeProblem(w, http.StatusMethodNotAllowed, "Method Not Allowed", "Use "+strings.Join(methods, " or ")+".")
+	return false
+}
+
+func writeProblem(w http.ResponseWriter, status int, title, detail string) {
+	b, _ := json.Marshal(map[string]any{"type": "about:blank", "title": title, "status": status, "detail": detail})
+	writeBody(w, status, api.ProblemContentType, b)
+}
+
+func writeBody(w http.ResponseWriter, status int, contentType string, body []byte) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// writeGateway answers with one of API Gateway's own error responses.
+func writeGateway(w http.ResponseWriter, responseType string, status int) {
+	s, body, ok := api.GatewayProblem(responseType)
+	if !ok {
+		body = api.GenericProblemBody(status)
+	}
+	if s != 0 {
+		status = s
+	}
+	writeBody(w, status, api.ProblemContentType, []byte(body))
+}
+
+// jsonContent reports whether a Content-Type selects the application/json
+// request template. API Gateway treats a missing Content-Type as
+// application/json.
+func jsonContent(ct string) bool {
+	if strings.TrimSpace(ct) == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "application/json"
+}
+
+// createPayment is POST /payments: what API Gateway and the
+// StartSyncExecution integration do, in their order.
+func (r *Runner) createPayment(w http.ResponseWriter, req *http.Request, id string) {
+	if !r.stageBucket.allow() {
+		writeGateway(w, "THROTTLED", http.StatusTooManyRequests)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(req.Body, maxBody+1))
+	if err != nil {
+		writeGateway(w, "BAD_REQUEST_BODY", http.StatusBadRequest)
+		return
+	}
+	if len(body) > maxBody {
+		writeGateway(w, "REQUEST_TOO_LARGE", http.StatusRequestEntityTooLarge)
+		return
+	}
+	isJSON := jsonContent(req.Header.Get("Content-Type"))
+	validated := body
+	if !isJSON {
+		// The request model is declared for application/json only: for
+		// another media type the validator checks the required header and
+		// not the body.
+		validated = []byte(`{"amount":0,"currency":0,"source":0,"merchant_id":0}`)
+	}
+	if resp := api.ValidateAtGateway(req.Header, validated); resp != nil {
+		writeResponse(w, *resp)
+		return
+	}
+	// PassthroughBehavior NEVER: no application/json template, no call.
+	if !isJSON {
+		writeGateway(w, "UNSUPPORTED_MEDIA_TYPE", http.StatusUnsupportedMediaType)
+		return
+	}
+	input := api.ExecutionInput(id, req.Header.Get(api.IdempotencyKeyHeader), body)
+	ctx, cancel := context.WithTimeout(req.Context(), integrationTimeout)
+	defer cancel()
+	exec, err := r.payments.Run(ctx, "", input)
+	if err != nil {
+		// StartSyncExecution refused the input (over 256 KiB): the
+		// integration's 4XX/5XX response.
+		var ie *aslrun.InputError
+		if !errors.As(err, &ie) {
+			r.log.Error("payments workflow did not start", "request_id", id, "error", err.Error())
+		}
+		writeResponse(w, api.Response{Status: http.StatusServiceUnavailable,
+			Headers: map[string]string{"Content-Type": api.ProblemContentType}, Body: api.GenericProblemBody(http.StatusServiceUnavailable)})
+		return
+	}
+	resp := api.MapExecution(api.Execution{Status: string(exec.Status), Output: string(exec.Output), Error: exec.Error, Cause: exec.Cause})
+	history := redactHistory(exec.History)
+	r.execs.add(&Record{ID: id, Workflow: "payments-workflow-" + r.cfg.Suffix, Status: string(exec.Status), Error: exec.Error,
+		HTTPStatus: resp.Status, StartDate: exec.StartDate, StopDate: exec.StopDate, History: history})
+	r.printHistory(id, history)
+	lvl := slog.LevelInfo
+	if resp.Status >= 500 {
+		lvl = slog.LevelError
+	}
+	r.log.Log(ctx, lvl, "payments execution", "request_id", id, "execution_status", string(exec.Status),
+		"error_name", exec.Error, "status", resp.Status)
+	writeResponse(w, resp)
+}
+
+func writeResponse(w http.ResponseWriter, resp api.Response) {
+	ct := resp.Headers["Content-Type"]
+	for k, v := range resp.Headers {
+		if k != "Content-Type" {
+			w.Header().Set(k, v)
+		}
+	}
+	if ct == "" {
+		ct = "application/json"
+	}
+	writeBody(w, resp.Status, ct, []byte(resp.Body))
+}
+
+// proxy invokes a Lambda proxy integration (GET /payments/{id}, GET
+// /health) with the event API Gateway would send.
+func (r *Runner) proxy(w http.ResponseWriter, req *http.Request, id, fn, resource string, params map[string]string, bucket *tokenBucket) {
+	if !bucket.allow() {
+		writeGateway(w, "THROTTLED", http.StatusTooManyRequests)
+		return
+	}
+	headers := map[string]string{}
+	multi := map[string][]string{}
+	for k, v := range req.Header {
+		headers[k] = v[len(v)-1]
+		multi[k] = v
+	}
+	query := map[string]string{}
+	for k, v := range req.URL.Query() {
+		query[k] = v[len(v)-1]
+	}
+	ev := events.APIGatewayProxyRequest{
+		Resource: resource, Path: req.URL.Path, HTTPMethod: req.Method,
+		Headers: headers, MultiValueHeaders: multi, QueryStringParameters: query,
+		PathParameters: params,
+		RequestContext: events.APIGatewayProxyRequestContext{
+			AccountID: account, ResourcePath: resource, Stage: api.StageName, RequestID: id,
+			HTTPMethod: req.Method, Path: "/" + api.StageName + req.URL.Path, Protocol: req.Proto,
+			Identity:         events.APIGatewayRequestIdentity{SourceIP: sourceIP(req.RemoteAddr), UserAgent: req.UserAgent()},
+			RequestTimeEpoch: time.Now().UnixMilli(),
+		},
+	}
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		writeGateway(w, "DEFAULT_5XX", http.StatusInternalServerError)
+		return
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), integrationTimeout)
+	defer cancel()
+	out, err := r.invoker.lambda(ctx, fn+"-function-"+r.cfg.Suffix, payload)
+	var resp events.APIGatewayProxyResponse
+	if err == nil {
+		err = json.Unmarshal(out, &resp)
+	}
+	if err != nil || resp.StatusCode == 0 {
+		// A function error or a malformed proxy answer is API Gateway's 502.
+		r.log.Error("proxy integration failed", "request_id", id, "function", fn)
+		writeGateway(w, "DEFAULT_5XX", http.StatusBadGateway)
+		return
+	}
+	for k, v := range resp.Headers {
+		w.Header().Set(k, v)
+	}
+	for k, vs := range resp.MultiValueHeaders {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	w.WriteHeader(resp.StatusCode)
+	if req.Method != http.MethodHead {
+		_, _ = io.WriteString(w, resp.Body)
+	}
+}
+
+func sourceIP(remote string) string {
+	if i := strings.LastIndexByte(remote, ':'); i > 0 {
+		return strings.Trim(remote[:i], "[]")
+	}
+	return remote
+}
+
+// serveLocal serves the runner's own endpoints.
+func (r *Runner) serveLocal(w http.ResponseWriter, req *http.Request) {
+	path := req.URL.Path
+	switch {
+	case path == "/_local/executions":
+		if allowMethod(w, req, http.MethodGet) {
+			writeJSON(w, http.StatusOK, map[string]any{"executions": r.execs.list()})
+		}
+	case strings.HasPrefix(path, "/_local/executions/"):
+		if !allowMethod(w, req, http.MethodGet) {
+			return
+		}
+		rec, ok := r.execs.get(strings.TrimPrefix(path, "/_local/executions/"))
+		if !ok {
+			writeProblem(w, http.StatusNotFound, "Not Found", "No kept execution has this request id.")
+			return
+		}
+		writeJSON(w, http.StatusOK, rec)
+	case path == "/_local/metrics":
+		if allowMethod(w, req, http.MethodGet) {
+			writeJSON(w, http.StatusOK, map[string]any{"counters": r.metrics.snapshot(), "alarms": r.alarms,
+				"runningRecoveries": r.runningRecoveries.Load()})
+		}
+	case path == "/_local/faults":
+		switch req.Method {
+		case http.MethodGet:
+			writeJSON(w, http.StatusOK, r.faults.Snapshot())
+		case http.MethodPost:
+			var fr FaultRequest
+			dec := json.NewDecoder(io.LimitReader(req.Body, 4096))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&fr); err != nil {
+				writeProblem(w, http.StatusBadRequest, "Bad Request", `Send {"store":"unavailable|throttled|conflict|ok","queue":"unavailable|ok","seconds":N}.`)
+				return
+			}
+			if err := r.faults.Apply(fr); err != nil {
+				writeProblem(w, http.StatusBadRequest, "Bad Request", err.Error())
+				return
+			}
+			writeJSON(w, http.StatusOK, r.faults.Snapshot())
+		default:
+			allowMethod(w, req, http.MethodGet, http.MethodPost)
+		}
+	case path == "/_local/recovery":
+		// Runs the recovery workflow now and answers with its record.
+		if allowMethod(w, req, http.MethodPost) {
+			rec := r.RunRecovery(req.Context())
+			if rec == nil {
+				writeProblem(w, http.StatusInternalServerError, "Internal Server Error", "The recovery workflow did not start.")
+				return
+			}
+			writeJSON(w, http.StatusOK, rec)
+		}
+	default:
+		writeProblem(w, http.StatusNotFound, "Not Found", "Local endpoints: /_local/executions[/{requestId}], /_local/metrics, /_local/faults, /_local/recovery.")
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		writeProblem(w, http.StatusInternalServerError, "Internal Server Error", "")
+		return
+	}
+	writeBody(w, status, "application/json", b)
+}
