@@ -1,17 +1,10 @@
 package emulator
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
-	"syscall"
+
+	"github.com/resilientpay/paymentapi/internal/npmproject"
 )
 
 // DirEnv overrides where the emulators' npm project (package.json and
@@ -19,88 +12,24 @@ import (
 // repository.
 const DirEnv = "PAYMENTAPI_EMULATORS_DIR"
 
-// installedMarker records the hash of the lock file node_modules was
-// installed from; npm ci removes node_modules first, so a missing or stale
-// marker means an incomplete or outdated install.
-const installedMarker = ".paymentapi-installed"
-
 // Dir returns the emulators' npm project directory.
 func Dir() (string, error) {
-	if d := os.Getenv(DirEnv); d != "" {
-		return filepath.Abs(d)
+	d, err := npmproject.Find("emulators", "package-lock.json", DirEnv)
+	if err != nil {
+		return "", fmt.Errorf("emulator: %w", err)
 	}
-	var starts []string
-	if wd, err := os.Getwd(); err == nil {
-		starts = append(starts, wd)
-	}
-	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
-		starts = append(starts, filepath.Dir(file))
-	}
-	for _, d := range starts {
-		for {
-			cand := filepath.Join(d, "tools", "emulators")
-			if _, err := os.Stat(filepath.Join(cand, "package-lock.json")); err == nil {
-				return cand, nil
-			}
-			parent := filepath.Dir(d)
-			if parent == d {
-				break
-			}
-			d = parent
-		}
-	}
-	return "", fmt.Errorf("emulator: tools/emulators/package-lock.json not found above the working directory; set %s", DirEnv)
+	return d, nil
 }
 
-// Install makes sure the emulators are installed, running
-// `npm ci --prefix <dir>` when node_modules is missing or older than
-// package-lock.json. Concurrent test binaries take an exclusive file lock,
-// so only one of them installs. It returns the project directory.
+// Install makes sure the emulators are installed from their lock file
+// (npm ci, once, under a file lock). It returns the project directory.
 func Install(ctx context.Context) (string, error) {
 	dir, err := Dir()
 	if err != nil {
 		return "", err
 	}
-	lock, err := os.ReadFile(filepath.Join(dir, "package-lock.json"))
-	if err != nil {
-		return "", fmt.Errorf("emulator: %w", err)
-	}
-	sum := sha256.Sum256(lock)
-	want := hex.EncodeToString(sum[:])
-	marker := filepath.Join(dir, "node_modules", installedMarker)
-	if installed(marker, want) {
-		return dir, nil
-	}
-
-	f, err := os.OpenFile(filepath.Join(dir, ".install.lock"), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return "", fmt.Errorf("emulator: %w", err)
-	}
-	defer f.Close()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		return "", fmt.Errorf("emulator: locking the install: %w", err)
-	}
-	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN) //nolint:errcheck // closing releases it too
-	if installed(marker, want) {                      // another binary installed while we waited
-		return dir, nil
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		return "", errors.New("emulator: npm not found on PATH: install Node.js 20+ (with npm) to run the emulators")
-	}
-	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, npm, "ci", "--prefix", dir, "--no-audit", "--no-fund", "--loglevel=error")
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("emulator: npm ci --prefix %s failed: %w\n%s", dir, err, out.String())
-	}
-	if err := os.WriteFile(marker, []byte(want+"\n"), 0o644); err != nil {
+	if err := npmproject.Install(ctx, dir); err != nil {
 		return "", fmt.Errorf("emulator: %w", err)
 	}
 	return dir, nil
-}
-
-func installed(marker, want string) bool {
-	b, err := os.ReadFile(marker)
-	return err == nil && string(bytes.TrimSpace(b)) == want
 }

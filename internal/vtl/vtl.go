@@ -21,8 +21,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sync"
+
+	"github.com/resilientpay/paymentapi/internal/npmproject"
 )
 
 // DirEnv overrides where the renderer's npm project (package.json,
@@ -176,28 +177,9 @@ func (r *Renderer) Close() error {
 
 // Dir returns the renderer's npm project directory.
 func Dir() (string, error) {
-	if d := os.Getenv(DirEnv); d != "" {
-		return filepath.Abs(d)
+	d, err := npmproject.Find("vtl", "render.js", DirEnv)
+	if err != nil {
+		return "", fmt.Errorf("vtl: %w", err)
 	}
-	var starts []string
-	if wd, err := os.Getwd(); err == nil {
-		starts = append(starts, wd)
-	}
-	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
-		starts = append(starts, filepath.Dir(file))
-	}
-	for _, d := range starts {
-		for {
-			cand := filepath.Join(d, "tools", "vtl")
-			if _, err := os.Stat(filepath.Join(cand, "render.js")); err == nil {
-				return cand, nil
-			}
-			parent := filepath.Dir(d)
-			if parent == d {
-				break
-			}
-			d = parent
-		}
-	}
-	return "", fmt.Errorf("vtl: tools/vtl/render.js not found above the working directory; set %s", DirEnv)
+	return d, nil
 }
