@@ -109,6 +109,11 @@ func TestSecurityDocListsEverySuppression(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, threat := range []string{"**Card data**", "**Replay", "**Injection**", "**Flooding**", "**Privilege**"} {
+		if !strings.Contains(string(doc), "| "+threat) {
+			t.Errorf("docs/security.md's threat model lacks the row %s", threat)
+		}
+	}
 	for _, s := range paymentstack.Suppressions {
 		if !strings.Contains(string(doc), "| "+s.Rule) || !strings.Contains(string(doc), s.Reason) {
 			t.Errorf("docs/security.md does not list the suppression of %s with its reason", s.Rule)
