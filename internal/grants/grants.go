@@ -17,7 +17,7 @@ import (
 // key; reading one decrypts it.
 var (
 	kmsEncrypt = jsii.Strings("kms:GenerateDataKey", "kms:Decrypt")
-	kmsDecrypt = jsii.Strings("kms:Decrypt")
+	kmsDecrypt = jsii.Strings("kms:Decrypt", "kms:DescribeKey")
 	// DynamoDB with a customer-managed key also describes the key and
 	// encrypts with it on the caller's behalf.
 	kmsTable = jsii.Strings("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey")
