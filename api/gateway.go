@@ -68,6 +68,10 @@ var gatewayProblems = []struct {
 	{"THROTTLED", 429, problemJSON(payment.Problem{Type: "about:blank", Title: "Too Many Requests", Status: 429,
 		Detail: "The request rate limit was exceeded; retry with the same Idempotency-Key after a pause."})},
 	{"WAF_FILTERED", 403, problemJSON(payment.Problem{Type: "about:blank", Title: "Forbidden", Status: 403})},
+	// API Gateway answers an unknown route, an undefined method of a known
+	// route and an unsigned request to an IAM route alike.
+	{"MISSING_AUTHENTICATION_TOKEN", 403, problemJSON(payment.Problem{Type: "about:blank", Title: "Forbidden", Status: 403,
+		Detail: "No such route or method, or the request is not signed (SigV4)."})},
 	{"DEFAULT_4XX", 0, `{"type":"about:blank","title":"$context.error.responseType","status":$context.error.statusCode}`},
 	{"DEFAULT_5XX", 0, problemJSON(payment.Problem{Type: "about:blank", Title: "Service Unavailable", Status: 503})},
 }

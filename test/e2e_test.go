@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/resilientpay/paymentapi/api"
 	"github.com/resilientpay/paymentapi/internal/localrun"
 )
 
@@ -359,12 +360,13 @@ var contractCases = []e2eCase{
 		wantStatus(t, e.do(t, http.MethodGet, "/payments/pay_aaaaaaaaaaaaaaaaaaaaaaaaaa", nil, ""), http.StatusNotFound, "application/problem+json")
 		wantStatus(t, e.do(t, http.MethodGet, "/payments/not-an-id", nil, ""), http.StatusBadRequest, "application/problem+json")
 	}},
-	{"unknown routes are 404 and wrong methods 405", func(t *testing.T, e *e2e) {
-		wantStatus(t, e.do(t, http.MethodGet, "/refunds", nil, ""), http.StatusNotFound, "application/problem+json")
-		rp := e.do(t, http.MethodGet, "/payments", nil, "")
-		wantStatus(t, rp, http.StatusMethodNotAllowed, "application/problem+json")
-		if rp.header.Get("Allow") != "POST" {
-			t.Errorf("Allow = %q, want POST", rp.header.Get("Allow"))
+	{"unknown routes and wrong methods are API Gateway's 403", func(t *testing.T, e *e2e) {
+		_, want, _ := api.GatewayProblem("MISSING_AUTHENTICATION_TOKEN")
+		for _, rp := range []reply{e.do(t, http.MethodGet, "/refunds", nil, ""), e.do(t, http.MethodGet, "/payments", nil, "")} {
+			wantStatus(t, rp, http.StatusForbidden, "application/problem+json")
+			if string(rp.body) != want {
+				t.Errorf("body %s, want %s", rp.body, want)
+			}
 		}
 	}},
 	{"the execution history of a request is kept without secrets", func(t *testing.T, e *e2e) {

@@ -20,9 +20,9 @@
 //
 // # Where the local API differs from the deployed one
 //
-//   - No SigV4 (IAM) authorization and no WAF. Unknown routes answer 404
-//     and wrong methods 405; API Gateway answers both with 403
-//     (MISSING_AUTHENTICATION_TOKEN).
+//   - No SigV4 (IAM) authorization and no WAF. Unknown routes and wrong
+//     methods answer 403 with API Gateway's MISSING_AUTHENTICATION_TOKEN
+//     problem, as the deployed API does.
 //   - The Lambda functions run in process: no cold starts, no function
 //     timeouts beyond the workflow's TimeoutSeconds, no X-Ray.
 //   - Injected DynamoDB and SQS errors are returned once per call, without

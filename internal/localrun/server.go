@@ -62,7 +62,8 @@ func (r *Runner) serveHTTP(w http.ResponseWriter, req *http.Request) {
 	case strings.HasPrefix(path, "/_local/"):
 		r.serveLocal(rec, req)
 	default:
-		writeProblem(rec, http.StatusNotFound, "Not Found", "No route matches "+req.Method+" "+path+".")
+		// As API Gateway does for a route it does not have.
+		writeGateway(rec, "MISSING_AUTHENTICATION_TOKEN", http.StatusForbidden)
 	}
 	r.metrics.add("Local/HTTP"+strconv.Itoa(rec.status), 1)
 	if !strings.HasPrefix(path, "/_local/") {
@@ -104,8 +105,9 @@ func allowMethod(w http.ResponseWriter, req *http.Request, methods ...string) bo
 			return true
 		}
 	}
-	w.Header().Set("Allow", strings.Join(methods, ", "))
-	writeProblem(w, http.StatusMethodNotAllowed, "Method Not Allowed", "Use "+strings.Join(methods, " or ")+".")
+	// API Gateway answers an undefined method of a known route like an
+	// unknown route.
+	writeGateway(w, "MISSING_AUTHENTICATION_TOKEN", http.StatusForbidden)
 	return false
 }
 
