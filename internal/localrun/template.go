@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"github.com/resilientpay/paymentapi/app/paymentstack"
 	"github.com/resilientpay/paymentapi/internal/golambda"
@@ -129,46 +128,6 @@ func (n *localNames) resolve(id, attr string) (string, bool) {
 	return "", false
 }
 
-// eval evaluates a CloudFormation string value: a literal, Ref,
-// Fn::GetAtt or Fn::Join of those.
-func (n *localNames) eval(v any) (string, error) {
-	switch x := v.(type) {
-	case string:
-		return x, nil
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64), nil
-	case map[string]any:
-		if ref, ok := x["Ref"].(string); ok {
-			if s, ok := n.resolve(ref, ""); ok {
-				return s, nil
-			}
-			return "", fmt.Errorf("unresolved Ref %s", ref)
-		}
-		if ga, ok := x["Fn::GetAtt"].([]any); ok && len(ga) == 2 {
-			id, _ := ga[0].(string)
-			attr, _ := ga[1].(string)
-			if s, ok := n.resolve(id, attr); ok {
-				return s, nil
-			}
-			return "", fmt.Errorf("unresolved Fn::GetAtt %s.%s", id, attr)
-		}
-		if j, ok := x["Fn::Join"].([]any); ok && len(j) == 2 {
-			sep, _ := j[0].(string)
-			parts, _ := j[1].([]any)
-			out := make([]string, len(parts))
-			for i, p := range parts {
-				s, err := n.eval(p)
-				if err != nil {
-					return "", err
-				}
-				out[i] = s
-			}
-			return strings.Join(out, sep), nil
-		}
-	}
-	return "", fmt.Errorf("unsupported value %v", v)
-}
-
 // functionEnv returns the environment variables the template gives the
 // named function, with references resolved to the local resources.
 func (n *localNames) functionEnv(functionName string) (map[string]string, error) {
@@ -180,7 +139,7 @@ func (n *localNames) functionEnv(functionName string) (map[string]string, error)
 	e, _ := props["Environment"].(map[string]any)
 	vars, _ := e["Variables"].(map[string]any)
 	for k, v := range vars {
-		s, err := n.eval(v)
+		s, err := aslrun.EvalString(v, n.resolve)
 		if err != nil {
 			return nil, fmt.Errorf("localrun: %s environment %s: %w", functionName, k, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -91,6 +92,14 @@ func DefinitionFromTemplate(template []byte, logicalID string, resolve CfnResolv
 	return []byte(def), nil
 }
 
+// EvalString evaluates one CloudFormation string value of a template (a
+// literal, a number, Ref, Fn::GetAtt, Fn::Join or Fn::Sub) with resolve.
+// Pseudo parameters get DefinitionFromTemplate's defaults; any other
+// reference that resolve cannot answer is an error.
+func EvalString(v any, resolve CfnResolver) (string, error) {
+	return (&cfnContext{resolve: resolve}).eval(v)
+}
+
 type cfnContext struct {
 	resolve CfnResolver
 	props   map[string]map[string]any
@@ -102,6 +111,8 @@ func (c *cfnContext) eval(v any) (string, error) {
 	switch x := v.(type) {
 	case string:
 		return x, nil
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), nil
 	case map[string]any:
 		if len(x) != 1 {
 			break
