@@ -548,3 +548,37 @@ func TestThePaymentRoutesAreProtectedByTheWebACL(t *testing.T) {
 		}
 	}
 }
+
+// The health functions must read every alarm that gates recovery (the
+// API's included) and be allowed to describe exactly those.
+func TestHealthFunctionsReadEveryGatingAlarm(t *testing.T) {
+	s := synth(t, suffix)
+	var gating []string
+	for _, r := range s.Resources("AWS::Events::Rule") {
+		pattern, _ := props(r)["EventPattern"].(map[string]interface{})
+		detail, _ := pattern["detail"].(map[string]interface{})
+		if names, ok := detail["alarmName"].([]interface{}); ok {
+			for _, n := range names {
+				gating = append(gating, n.(string))
+			}
+		}
+	}
+	if len(gating) == 0 || !strings.Contains(strings.Join(gating, ","), "api-5xx-alarm-"+suffix) {
+		t.Fatalf("the alarm-OK rule's alarms %v lack the API's", gating)
+	}
+	found := 0
+	for id, r := range s.Resources("AWS::Lambda::Function") {
+		name := props(r)["FunctionName"].(string)
+		if name != paymentstack.FnHealth+"-"+suffix && name != paymentstack.FnHealthMonitor+"-"+suffix {
+			continue
+		}
+		found++
+		env, _ := props(r)["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+		if got := env["ALARM_NAMES"]; got != strings.Join(gating, ",") {
+			t.Errorf("%s: ALARM_NAMES = %v, want %s", id, got, strings.Join(gating, ","))
+		}
+	}
+	if found != 2 {
+		t.Errorf("found %d health functions, want 2", found)
+	}
+}

@@ -130,7 +130,6 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 		Validate: validate.Function, Persist: persist.Function, Enqueue: enqueue.Function, LogRetention: logRetention, Key: key,
 	})
 
-	// Alarms first: the health functions read the gating alarms by name.
 	monitoring.MonitorTable(table)
 	monitoring.MonitorWorkflow("payments-workflow", workflow.StateMachine)
 	monitoring.MonitorQueue("failed-transactions", failed.Queue, failed.DLQ)
@@ -145,22 +144,17 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	} {
 		monitoring.MonitorFunction(f.name, f.fn.Function, f.gates, f.clientFacing)
 	}
-	gating := monitoring.RecoveryGatingAlarmNames()
 
 	healthEnv := func() map[string]*string {
 		return map[string]*string{
-			"TABLE_NAME":  table.TableName(),
-			"ALARM_NAMES": jsii.String(strings.Join(gating, ",")),
-			"QUEUE_URLS":  jsii.String(*failed.Queue.QueueUrl() + "," + *failed.DLQ.QueueUrl()),
+			"TABLE_NAME": table.TableName(),
+			"QUEUE_URLS": jsii.String(*failed.Queue.QueueUrl() + "," + *failed.DLQ.QueueUrl()),
 		}
 	}
 	health := fn("Health", FnHealth, "./tasks/health/lambda", "Answers GET /health with the health report",
 		10, 256, healthEnv())
 	monitor := fn("HealthMonitor", FnHealthMonitor, "./recovery/healthmonitor/lambda", "Reads the platform's health for the recovery workflow",
 		30, 256, healthEnv())
-	for _, f := range []*golambda.Function{health, monitor} {
-		grantHealthReads(stack, table, f, gating, failed)
-	}
 
 	rest := api.New(stack, "Api", &api.Props{
 		Payments: workflow.StateMachine, GetPayment: getPayment.Function, Health: health.Function,
@@ -170,10 +164,18 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	})
 	monitoring.MonitorAPI(rest.RestAPI)
 
+	// Every gating alarm exists now (the API's too): the health functions
+	// read exactly these, and recovery starts when one returns to OK.
+	gating := monitoring.RecoveryGatingAlarmNames()
+	for _, f := range []*golambda.Function{health, monitor} {
+		f.Function.AddEnvironment(jsii.String("ALARM_NAMES"), jsii.String(strings.Join(gating, ",")), nil)
+		grantHealthReads(stack, table, f, gating, failed)
+	}
+
 	rec := recovery.New(stack, "Recovery", &recovery.Props{
 		HealthMonitor: monitor.Function, Topic: monitoring.Topic,
 		Targets:         []recovery.RedriveTarget{{DLQ: failed.DLQ, Source: failed.Queue}},
-		TriggerAlarms:   monitoring.RecoveryGatingAlarmNames(),
+		TriggerAlarms:   gating,
 		ScheduleMinutes: cfg.RecoveryScheduleMinutes, LogRetention: logRetention, Key: key,
 	})
 	monitoring.MonitorQueue("recovery-trigger", nil, rec.TriggerDLQ)
