@@ -14,7 +14,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/resilientpay/paymentapi/internal/vtl"
+	"github.com/resilientpay/paymentapi/internal/harness/vtl"
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 	"github.com/resilientpay/paymentapi/tasks/payment"
 )

@@ -8,7 +8,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/resilientpay/paymentapi/internal/naming"
+	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 )
 
 // newWebACL protects the stage with AWS's managed common and known-bad-

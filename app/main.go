@@ -10,7 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/resilientpay/paymentapi/app/paymentstack"
-	"github.com/resilientpay/paymentapi/internal/golambda"
+	"github.com/resilientpay/paymentapi/internal/cdk/golambda"
 )
 
 func main() {

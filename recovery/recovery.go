@@ -22,9 +22,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/resilientpay/paymentapi/dashboards"
-	"github.com/resilientpay/paymentapi/internal/grants"
-	"github.com/resilientpay/paymentapi/internal/naming"
-	"github.com/resilientpay/paymentapi/internal/statemachine"
+	"github.com/resilientpay/paymentapi/internal/cdk/grants"
+	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+	"github.com/resilientpay/paymentapi/internal/cdk/statemachine"
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 )
 

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/resilientpay/paymentapi/internal/naming"
+	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 )
 
 // Table attribute names shared with tasks/store.

@@ -21,7 +21,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/resilientpay/paymentapi/api"
-	"github.com/resilientpay/paymentapi/internal/localrun"
+	"github.com/resilientpay/paymentapi/localrun"
 )
 
 // e2e is the local platform under test, started once for the end-to-end

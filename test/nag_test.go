@@ -15,7 +15,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/resilientpay/paymentapi/app/paymentstack"
-	"github.com/resilientpay/paymentapi/internal/golambda"
+	"github.com/resilientpay/paymentapi/internal/cdk/golambda"
 )
 
 // nagSynth synthesizes the real app (with stub Lambda code: nag reads the

@@ -16,7 +16,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/resilientpay/paymentapi/app/paymentstack"
-	"github.com/resilientpay/paymentapi/internal/golambda"
+	"github.com/resilientpay/paymentapi/internal/cdk/golambda"
 )
 
 func TestMain(m *testing.M) {

@@ -17,10 +17,10 @@ import (
 
 	"github.com/resilientpay/paymentapi/api"
 	"github.com/resilientpay/paymentapi/dashboards"
-	"github.com/resilientpay/paymentapi/internal/datakey"
-	"github.com/resilientpay/paymentapi/internal/golambda"
-	"github.com/resilientpay/paymentapi/internal/grants"
-	"github.com/resilientpay/paymentapi/internal/naming"
+	"github.com/resilientpay/paymentapi/internal/cdk/datakey"
+	"github.com/resilientpay/paymentapi/internal/cdk/golambda"
+	"github.com/resilientpay/paymentapi/internal/cdk/grants"
+	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/recovery"
 	"github.com/resilientpay/paymentapi/storage"
 	"github.com/resilientpay/paymentapi/workflows/payments"
@@ -153,7 +153,7 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	}
 	health := fn("Health", FnHealth, "./tasks/health/lambda", "Answers GET /health with the health report",
 		10, 256, healthEnv())
-	monitor := fn("HealthMonitor", FnHealthMonitor, "./recovery/healthmonitor/lambda", "Reads the platform's health for the recovery workflow",
+	monitor := fn("HealthMonitor", FnHealthMonitor, "./tasks/healthmonitor/lambda", "Reads the platform's health for the recovery workflow",
 		30, 256, healthEnv())
 
 	rest := api.New(stack, "Api", &api.Props{

@@ -20,9 +20,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/resilientpay/paymentapi/app/paymentstack"
-	"github.com/resilientpay/paymentapi/internal/golambda"
-	"github.com/resilientpay/paymentapi/internal/localrun"
-	"github.com/resilientpay/paymentapi/internal/logging"
+	"github.com/resilientpay/paymentapi/internal/cdk/golambda"
+	"github.com/resilientpay/paymentapi/localrun"
+	"github.com/resilientpay/paymentapi/internal/runtime/logging"
 )
 
 func main() {

@@ -15,16 +15,16 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/resilientpay/paymentapi/recovery/health"
+	"github.com/resilientpay/paymentapi/tasks/healthcheck"
 	"github.com/resilientpay/paymentapi/tasks/payment"
 )
 
 // Checker runs one health check.
 type Checker interface {
-	Check(ctx context.Context) health.Report
+	Check(ctx context.Context) healthcheck.Report
 }
 
-var _ Checker = (*health.Checker)(nil)
+var _ Checker = (*healthcheck.Checker)(nil)
 
 // Handler answers GET /health. It is safe for concurrent use.
 type Handler struct {
@@ -39,7 +39,7 @@ type Handler struct {
 	Now func() time.Time
 
 	mu     sync.Mutex
-	last   health.Report
+	last   healthcheck.Report
 	lastAt time.Time
 }
 
@@ -52,7 +52,7 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest)
 	}
 	r := h.report(ctx)
 	status := http.StatusOK
-	if r.Status == health.Unhealthy {
+	if r.Status == healthcheck.Unhealthy {
 		status = http.StatusServiceUnavailable
 	}
 	// The route is public: no URLs or ARNs (they carry the account id).
@@ -78,7 +78,7 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest)
 
 // report returns a fresh report, or the last one while it is younger than
 // MaxAge. Checks are serialised so that concurrent requests share one.
-func (h *Handler) report(ctx context.Context) health.Report {
+func (h *Handler) report(ctx context.Context) healthcheck.Report {
 	now := time.Now
 	if h.Now != nil {
 		now = h.Now

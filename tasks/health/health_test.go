@@ -14,27 +14,27 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	rhealth "github.com/resilientpay/paymentapi/recovery/health"
+	"github.com/resilientpay/paymentapi/tasks/healthcheck"
 	"github.com/resilientpay/paymentapi/tasks/health"
 )
 
 type fixedChecker struct {
-	report rhealth.Report
+	report healthcheck.Report
 	calls  int
 }
 
 var _ health.Checker = (*fixedChecker)(nil)
 
-func (f *fixedChecker) Check(context.Context) rhealth.Report {
+func (f *fixedChecker) Check(context.Context) healthcheck.Report {
 	f.calls++
 	return f.report
 }
 
-func report(s rhealth.Status, reasons ...string) rhealth.Report {
-	return rhealth.Report{Status: s, Reasons: append([]string{}, reasons...), Notes: []string{},
+func report(s healthcheck.Status, reasons ...string) healthcheck.Report {
+	return healthcheck.Report{Status: s, Reasons: append([]string{}, reasons...), Notes: []string{},
 		AlarmsInAlarm: []string{}, NonBlockingAlarmsInAlarm: []string{}, AlarmsInsufficientData: []string{},
-		Table: rhealth.Table{Name: "transactions-table-dev", Status: "ACTIVE"}, Queues: []rhealth.QueueDepth{},
-		MoveTasks: []rhealth.MoveTask{}, Redrive: []rhealth.RedriveCandidate{}}
+		Table: healthcheck.Table{Name: "transactions-table-dev", Status: "ACTIVE"}, Queues: []healthcheck.QueueDepth{},
+		MoveTasks: []healthcheck.MoveTask{}, Redrive: []healthcheck.RedriveCandidate{}}
 }
 
 func get() events.APIGatewayProxyRequest {
@@ -44,12 +44,12 @@ func get() events.APIGatewayProxyRequest {
 func TestHandle(t *testing.T) {
 	tests := []struct {
 		name       string
-		report     rhealth.Report
+		report     healthcheck.Report
 		wantStatus int
 	}{
-		{"a healthy report is served with 200", report(rhealth.Healthy), http.StatusOK},
-		{"a degraded report is served with 200", report(rhealth.Degraded, "queue q could not be read"), http.StatusOK},
-		{"an unhealthy report is served with 503", report(rhealth.Unhealthy, "alarm a is in ALARM"), http.StatusServiceUnavailable},
+		{"a healthy report is served with 200", report(healthcheck.Healthy), http.StatusOK},
+		{"a degraded report is served with 200", report(healthcheck.Degraded, "queue q could not be read"), http.StatusOK},
+		{"an unhealthy report is served with 503", report(healthcheck.Unhealthy, "alarm a is in ALARM"), http.StatusServiceUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,7 +64,7 @@ func TestHandle(t *testing.T) {
 			if resp.Headers["Content-Type"] != "application/json" || resp.Headers["Cache-Control"] != "no-store" {
 				t.Errorf("headers = %v", resp.Headers)
 			}
-			var got rhealth.Report
+			var got healthcheck.Report
 			if err := json.Unmarshal([]byte(resp.Body), &got); err != nil {
 				t.Fatalf("body %q: %v", resp.Body, err)
 			}
@@ -76,7 +76,7 @@ func TestHandle(t *testing.T) {
 }
 
 func TestHandleRefusesOtherMethods(t *testing.T) {
-	c := &fixedChecker{report: report(rhealth.Healthy)}
+	c := &fixedChecker{report: report(healthcheck.Healthy)}
 	h := &health.Handler{Checker: c}
 	resp, _ := h.Handle(context.Background(), events.APIGatewayProxyRequest{HTTPMethod: http.MethodPost})
 	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Headers["Content-Type"] != "application/problem+json" || c.calls != 0 {
@@ -85,7 +85,7 @@ func TestHandleRefusesOtherMethods(t *testing.T) {
 }
 
 func TestHandleHeadHasStatusButNoBody(t *testing.T) {
-	h := &health.Handler{Checker: &fixedChecker{report: report(rhealth.Unhealthy)}}
+	h := &health.Handler{Checker: &fixedChecker{report: report(healthcheck.Unhealthy)}}
 	resp, _ := h.Handle(context.Background(), events.APIGatewayProxyRequest{HTTPMethod: http.MethodHead})
 	if resp.StatusCode != http.StatusServiceUnavailable || resp.Body != "" {
 		t.Errorf("HEAD answered %d with body %q", resp.StatusCode, resp.Body)
@@ -94,7 +94,7 @@ func TestHandleHeadHasStatusButNoBody(t *testing.T) {
 
 func TestHandleReusesAReportForMaxAge(t *testing.T) {
 	now := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
-	c := &fixedChecker{report: report(rhealth.Healthy)}
+	c := &fixedChecker{report: report(healthcheck.Healthy)}
 	h := &health.Handler{Checker: c, MaxAge: 5 * time.Second, Now: func() time.Time { return now }}
 	for _, step := range []struct {
 		advance   time.Duration
@@ -130,8 +130,8 @@ func (failing) ListMessageMoveTasks(context.Context, *sqs.ListMessageMoveTasksIn
 
 func TestHandleNeverLeaksSDKErrors(t *testing.T) {
 	// GIVEN a checker whose every AWS call fails with a revealing error
-	h := &health.Handler{Checker: &rhealth.Checker{Alarms: failing{}, Tables: failing{}, Queues: failing{}, MoveTasks: failing{},
-		Config: rhealth.Config{AlarmNamePrefix: "app-", TableName: "transactions-table-dev", QueueURLs: []string{"http://q/0/a"}, RedriveRate: 1}}}
+	h := &health.Handler{Checker: &healthcheck.Checker{Alarms: failing{}, Tables: failing{}, Queues: failing{}, MoveTasks: failing{},
+		Config: healthcheck.Config{AlarmNamePrefix: "app-", TableName: "transactions-table-dev", QueueURLs: []string{"http://q/0/a"}, RedriveRate: 1}}}
 	// WHEN /health is requested
 	resp, err := h.Handle(context.Background(), get())
 	if err != nil {
@@ -152,10 +152,10 @@ func TestHandleNeverLeaksSDKErrors(t *testing.T) {
 }
 
 func TestThePublicReportCarriesNoURLOrARN(t *testing.T) {
-	r := rhealth.Report{Status: rhealth.Healthy,
-		Queues:    []rhealth.QueueDepth{{Name: "q-dev", URL: "https://sqs.us-east-1.amazonaws.com/123456789012/q-dev", ARN: "arn:aws:sqs:us-east-1:123456789012:q-dev", SourceQueueARN: "arn:aws:sqs:us-east-1:123456789012:src-dev"}},
-		MoveTasks: []rhealth.MoveTask{{SourceARN: "arn:aws:sqs:us-east-1:123456789012:dlq-dev", DestinationARN: "arn:aws:sqs:us-east-1:123456789012:src-dev"}},
-		Redrive:   []rhealth.RedriveCandidate{{DLQARN: "arn:aws:sqs:us-east-1:123456789012:dlq-dev", DLQName: "dlq-dev", Messages: 2}},
+	r := healthcheck.Report{Status: healthcheck.Healthy,
+		Queues:    []healthcheck.QueueDepth{{Name: "q-dev", URL: "https://sqs.us-east-1.amazonaws.com/123456789012/q-dev", ARN: "arn:aws:sqs:us-east-1:123456789012:q-dev", SourceQueueARN: "arn:aws:sqs:us-east-1:123456789012:src-dev"}},
+		MoveTasks: []healthcheck.MoveTask{{SourceARN: "arn:aws:sqs:us-east-1:123456789012:dlq-dev", DestinationARN: "arn:aws:sqs:us-east-1:123456789012:src-dev"}},
+		Redrive:   []healthcheck.RedriveCandidate{{DLQARN: "arn:aws:sqs:us-east-1:123456789012:dlq-dev", DLQName: "dlq-dev", Messages: 2}},
 	}
 	h := &health.Handler{Checker: &fixedChecker{report: r}}
 	resp, err := h.Handle(context.Background(), events.APIGatewayProxyRequest{HTTPMethod: "GET"})

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/resilientpay/paymentapi/internal/emulator"
+	"github.com/resilientpay/paymentapi/internal/harness/emulator"
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 	"github.com/resilientpay/paymentapi/tasks/payment"
 	"github.com/resilientpay/paymentapi/tasks/queue"

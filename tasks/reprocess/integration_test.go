@@ -19,7 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/resilientpay/paymentapi/internal/emulator"
+	"github.com/resilientpay/paymentapi/internal/harness/emulator"
 	"github.com/resilientpay/paymentapi/tasks/enqueue"
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 	"github.com/resilientpay/paymentapi/tasks/payment"

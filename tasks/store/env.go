@@ -6,7 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/resilientpay/paymentapi/internal/telemetry"
+	"github.com/resilientpay/paymentapi/internal/runtime/telemetry"
 )
 
 // FromEnv builds the Store a Lambda function uses from its environment:

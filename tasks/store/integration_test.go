@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/resilientpay/paymentapi/internal/emulator"
+	"github.com/resilientpay/paymentapi/internal/harness/emulator"
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 	"github.com/resilientpay/paymentapi/tasks/payment"
 	"github.com/resilientpay/paymentapi/tasks/store"

@@ -22,8 +22,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/resilientpay/paymentapi/internal/naming"
-	"github.com/resilientpay/paymentapi/internal/statemachine"
+	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+	"github.com/resilientpay/paymentapi/internal/cdk/statemachine"
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 )
 

@@ -8,8 +8,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/resilientpay/paymentapi/internal/logging"
-	"github.com/resilientpay/paymentapi/internal/telemetry"
+	"github.com/resilientpay/paymentapi/internal/runtime/logging"
+	"github.com/resilientpay/paymentapi/internal/runtime/telemetry"
 	"github.com/resilientpay/paymentapi/tasks/enqueue"
 	"github.com/resilientpay/paymentapi/tasks/queue"
 )

@@ -12,8 +12,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/resilientpay/paymentapi/internal/logging"
-	rhealth "github.com/resilientpay/paymentapi/recovery/health"
+	"github.com/resilientpay/paymentapi/internal/runtime/logging"
+	"github.com/resilientpay/paymentapi/tasks/healthcheck"
 	"github.com/resilientpay/paymentapi/tasks/health"
 )
 
@@ -29,7 +29,7 @@ func main() {
 		maxAge = time.Duration(n) * time.Second
 	}
 	// API Gateway waits 29 s at most; the function's timeout is 10 s.
-	checker, err := rhealth.CheckerFromEnv(context.Background(), os.Getenv, logger, 6*time.Second, 3*time.Second)
+	checker, err := healthcheck.CheckerFromEnv(context.Background(), os.Getenv, logger, 6*time.Second, 3*time.Second)
 	if err != nil {
 		logger.Error("invalid configuration", "error", err.Error())
 		os.Exit(1)

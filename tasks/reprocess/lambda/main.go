@@ -7,7 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/resilientpay/paymentapi/internal/logging"
+	"github.com/resilientpay/paymentapi/internal/runtime/logging"
 	"github.com/resilientpay/paymentapi/tasks/reprocess"
 	"github.com/resilientpay/paymentapi/tasks/store"
 )

@@ -1,0 +1,61 @@
+// Package datakey creates the one customer-managed KMS key that encrypts
+// the app's data at rest: the transactions table, every queue, the alarm
+// topic and every log group.
+package datakey
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+)
+
+// New returns a rotating key, destroyed with the stack after a 7-day
+// pending window. Besides the account (whose IAM policies grant each role
+// what it needs), its policy lets exactly the services that encrypt on the
+// app's behalf use it: CloudWatch Logs for this account's log groups,
+// CloudWatch alarms publishing to the encrypted topic, and EventBridge
+// writing to the encrypted trigger dead-letter queue.
+func New(scope constructs.Construct, id string) awskms.Key {
+	stack := awscdk.Stack_Of(scope)
+	key := awskms.NewKey(scope, jsii.String(id), &awskms.KeyProps{
+		Alias:             jsii.String("alias/" + naming.Name(scope, "data-key")),
+		Description:       jsii.String("Encrypts payment data, queues, alarm topic and logs of " + naming.Suffix(scope)),
+		EnableKeyRotation: jsii.Bool(true),
+		PendingWindow:     awscdk.Duration_Days(jsii.Number(7)),
+		RemovalPolicy:     awscdk.RemovalPolicy_DESTROY,
+	})
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("CloudWatchLogsOfThisAccount"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*stack.Region()+".amazonaws.com"), nil)},
+		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
+		// In a key policy "*" means this key.
+		Resources: jsii.Strings("*"),
+		Conditions: &map[string]interface{}{
+			"ArnLike": map[string]interface{}{
+				"kms:EncryptionContext:aws:logs:arn": stack.FormatArn(&awscdk.ArnComponents{
+					Service: jsii.String("logs"), Resource: jsii.String("log-group"), ResourceName: jsii.String("*"),
+					ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+				}),
+			},
+		},
+	}), jsii.Bool(false))
+	for sid, service := range map[string]string{
+		"CloudWatchAlarmsToEncryptedTopic":  "cloudwatch.amazonaws.com",
+		"EventBridgeToEncryptedDeadLetters": "events.amazonaws.com",
+	} {
+		key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String(sid),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(service), nil)},
+			Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]interface{}{
+				"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()},
+			},
+		}), jsii.Bool(false))
+	}
+	return key
+}

@@ -1,0 +1,509 @@
+// Package localrun runs the payment API on a laptop without an AWS
+// account: the HTTP API of API Gateway on 127.0.0.1, executing the payments
+// workflow definition that the CDK app synthesizes (with workflows/aslrun)
+// and the real Go task handlers in process, against DynamoDB Local and the
+// SQS emulator (internal/emulator).
+//
+// Besides the API it runs what AWS would run in the background: the
+// failed-transactions queue's event source (a poller that calls the
+// reprocess handler with batches and deletes what succeeded) and the
+// scheduled recovery workflow (the synthesized definition, its AWS SDK
+// integrations served by the SQS emulator and in-memory stand-ins for
+// Step Functions, CloudWatch metrics and SNS).
+//
+// Faults can be injected (POST /_local/faults) to watch the resilience
+// paths: a DynamoDB outage answers 202 and queues the payment, the poller
+// persists it when the store is back, and payments that went to the DLQ
+// are redriven by the recovery workflow once the platform is healthy.
+// CloudWatch alarms are simulated: the alarms a fault would set off are in
+// ALARM while it is active.
+//
+// # Where the local API differs from the deployed one
+//
+//   - No SigV4 (IAM) authorization and no WAF. Unknown routes and wrong
+//     methods answer 403 with API Gateway's MISSING_AUTHENTICATION_TOKEN
+//     problem, as the deployed API does.
+//   - The Lambda functions run in process: no cold starts, no function
+//     timeouts beyond the workflow's TimeoutSeconds, no X-Ray.
+//   - Injected DynamoDB and SQS errors are returned once per call, without
+//     the SDK's own retries a real outage would also go through.
+//   - GET /health answers a fresh report (the deployed function caches it
+//     for 5 s); CloudWatch alarms are simulated from the injected faults.
+//   - The queue poller is one poller (Lambda runs several) and the
+//     queue's visibility timeout is short (Config.VisibilityTimeout).
+//   - The recovery workflow's waits are divided by Config.TimeScale, and it
+//     runs every Config.RecoveryInterval; SNS notifications are log lines
+//     and CloudWatch metrics in-memory counters (GET /_local/metrics).
+package localrun
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/resilientpay/paymentapi/internal/harness/emulator"
+	"github.com/resilientpay/paymentapi/tasks/healthcheck"
+	"github.com/resilientpay/paymentapi/tasks/healthmonitor"
+	"github.com/resilientpay/paymentapi/tasks/enqueue"
+	"github.com/resilientpay/paymentapi/tasks/getpayment"
+	"github.com/resilientpay/paymentapi/tasks/health"
+	"github.com/resilientpay/paymentapi/tasks/persist"
+	"github.com/resilientpay/paymentapi/tasks/queue"
+	"github.com/resilientpay/paymentapi/tasks/reprocess"
+	"github.com/resilientpay/paymentapi/tasks/store"
+	"github.com/resilientpay/paymentapi/tasks/validate"
+	"github.com/resilientpay/paymentapi/workflows/aslrun"
+)
+
+// Config configures a Runner. Template is required; the zero value of
+// every other field has a working default.
+type Config struct {
+	// Template is the synthesized CloudFormation template (see Synthesize
+	// and ReadTemplate).
+	Template []byte
+	// Suffix is the environment suffix the template was synthesized for
+	// (default "dev"); resource names are <type>-<suffix>.
+	Suffix string
+	// DynamoDBEndpoint and SQSEndpoint use running emulators instead of
+	// starting them.
+	DynamoDBEndpoint, SQSEndpoint string
+	// ThrottleRate and ThrottleBurst are the stage's throttling limits;
+	// zero reads them from the template's stage (cdk.json's
+	// apiThrottleRateLimit and apiThrottleBurstLimit).
+	ThrottleRate, ThrottleBurst float64
+	// RecoveryInterval is how often the recovery workflow runs (the
+	// deployed schedule is cdk.json's recoveryScheduleMinutes); zero means
+	// 5 minutes, negative never.
+	RecoveryInterval time.Duration
+	// TimeScale divides the recovery workflow's waits (Wait states and
+	// retry backoff), so that a redrive takes seconds: 60 turns its 15 s
+	// Wait into 0.25 s. Default 1.
+	TimeScale float64
+	// VisibilityTimeout of the failed-transactions queue (the stack's is
+	// 180 s; default 5 s so that retries are visible locally).
+	VisibilityTimeout time.Duration
+	// PollInterval is the pause of the queue poller when the queue is
+	// empty (default 250 ms).
+	PollInterval time.Duration
+	// KeepExecutions is how many executions /_local/executions keeps
+	// (default 200).
+	KeepExecutions int
+	// HistoryTo, when set, receives the history of every payments
+	// execution (aslrun.FormatHistory, secrets redacted).
+	HistoryTo io.Writer
+	// Logger receives JSON logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Runner is the running local platform. Its Handler serves the API.
+type Runner struct {
+	cfg       Config
+	log       *slog.Logger
+	emulators []*emulator.Process
+	names     *localNames
+
+	ddb     *dynamodb.Client
+	sqs     *sqs.Client
+	faults  *Faults
+	alarms  *fakeAlarms
+	metrics *metrics
+	execs   *executions
+	invoker *invoker
+
+	payments, recovery *aslrun.Machine
+
+	tableName                 string
+	queue, dlq                queueRef
+	stageBucket, healthBucket *tokenBucket
+
+	runningRecoveries atomic.Int64
+	recoverySeq       atomic.Int64
+	historyMu         sync.Mutex
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	srv    *http.Server
+	addr   string
+}
+
+// Start starts the emulators (unless endpoints are given), creates the
+// table and queues, compiles the workflows from the template, builds the
+// handlers and starts the background workers. Call Stop when done, also
+// after an error.
+func Start(ctx context.Context, cfg Config) (r *Runner, err error) {
+	if len(cfg.Template) == 0 {
+		return nil, errors.New("localrun: Config.Template is required")
+	}
+	if cfg.Suffix == "" {
+		cfg.Suffix = "dev"
+	}
+	if cfg.TimeScale <= 0 {
+		cfg.TimeScale = 1
+	}
+	if cfg.RecoveryInterval == 0 {
+		cfg.RecoveryInterval = 5 * time.Minute
+	}
+	if cfg.VisibilityTimeout <= 0 {
+		cfg.VisibilityTimeout = 5 * time.Second
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 250 * time.Millisecond
+	}
+	if cfg.KeepExecutions <= 0 {
+		cfg.KeepExecutions = 200
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	r = &Runner{cfg: cfg, log: log, faults: newFaults(), metrics: newMetrics(), execs: newExecutions(cfg.KeepExecutions)}
+	r.faults.onChange = func(target, kind string, d time.Duration) {
+		log.Warn("fault changed", "target", target, "fault", kind, "duration", d.String())
+	}
+	defer func() {
+		if err != nil {
+			r.Stop()
+			r = nil
+		}
+	}()
+	tpl, err := parseTemplate(cfg.Template)
+	if err != nil {
+		return r, err
+	}
+	if err := r.startEmulators(ctx); err != nil {
+		return r, err
+	}
+	if err := r.createResources(ctx, tpl); err != nil {
+		return r, err
+	}
+	if err := r.build(tpl); err != nil {
+		return r, err
+	}
+	bg, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	r.wg.Go(func() { r.poll(bg) })
+	if cfg.RecoveryInterval > 0 {
+		r.wg.Go(func() { r.recoveryLoop(bg) })
+	}
+	return r, nil
+}
+
+func (r *Runner) startEmulators(ctx context.Context) error {
+	ddbEndpoint, sqsEndpoint := r.cfg.DynamoDBEndpoint, r.cfg.SQSEndpoint
+	type started struct {
+		p   *emulator.Process
+		err error
+	}
+	var ddbCh, sqsCh chan started
+	if ddbEndpoint == "" || sqsEndpoint == "" {
+		// npm ci must run once, before the two start concurrently.
+		if _, err := emulator.Install(ctx); err != nil {
+			return fmt.Errorf("localrun: installing the emulators: %w", err)
+		}
+	}
+	if ddbEndpoint == "" {
+		ddbCh = make(chan started, 1)
+		go func() { p, err := emulator.StartDynamoDB(ctx); ddbCh <- started{p, err} }()
+	}
+	if sqsEndpoint == "" {
+		sqsCh = make(chan started, 1)
+		go func() { p, err := emulator.StartSQS(ctx); sqsCh <- started{p, err} }()
+	}
+	var errs []error
+	if ddbCh != nil {
+		s := <-ddbCh
+		if s.err != nil {
+			errs = append(errs, fmt.Errorf("localrun: starting DynamoDB Local: %w", s.err))
+		} else {
+			r.emulators = append(r.emulators, s.p)
+			ddbEndpoint = s.p.Endpoint()
+			r.log.Info("DynamoDB Local started", "endpoint", ddbEndpoint)
+		}
+	}
+	if sqsCh != nil {
+		s := <-sqsCh
+		if s.err != nil {
+			errs = append(errs, fmt.Errorf("localrun: starting the SQS emulator: %w", s.err))
+		} else {
+			r.emulators = append(r.emulators, s.p)
+			sqsEndpoint = s.p.Endpoint()
+			r.log.Info("SQS emulator started", "endpoint", sqsEndpoint)
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	r.ddb = emulator.DynamoDBClient(ddbEndpoint)
+	r.sqs = emulator.SQSClient(sqsEndpoint)
+	return nil
+}
+
+// createResources creates the table and the failed-transactions queue and
+// DLQ under the template's names, with the template's maxReceiveCount.
+func (r *Runner) createResources(ctx context.Context, tpl *cfnTemplate) error {
+	s := r.cfg.Suffix
+	r.names = &localNames{t: tpl, table: map[string]string{}, queues: map[string]queueRef{}}
+	tableID, _, err := tpl.byName("AWS::DynamoDB::Table", "TableName", "transactions-table-"+s)
+	if err != nil {
+		return err
+	}
+	r.tableName = "transactions-table-" + s
+	if err := store.CreateTable(ctx, r.ddb, r.tableName); err != nil {
+		var inUse interface{ ErrorCode() string }
+		if !errors.As(err, &inUse) || inUse.ErrorCode() != "ResourceInUseException" {
+			return err
+		}
+	}
+	r.names.table[tableID] = r.tableName
+
+	maxReceive, err := r.names.maxReceiveCount("failed-transactions-queue-" + s)
+	if err != nil {
+		return err
+	}
+	dlqID, _, err := tpl.byName("AWS::SQS::Queue", "QueueName", "failed-transactions-dlq-"+s)
+	if err != nil {
+		return err
+	}
+	if r.dlq, err = r.createQueue(ctx, "failed-transactions-dlq-"+s, nil); err != nil {
+		return err
+	}
+	r.names.queues[dlqID] = r.dlq
+	queueID, _, err := tpl.byName("AWS::SQS::Queue", "QueueName", "failed-transactions-queue-"+s)
+	if err != nil {
+		return err
+	}
+	r.queue, err = r.createQueue(ctx, "failed-transactions-queue-"+s, map[string]string{
+		"RedrivePolicy":     fmt.Sprintf(`{"deadLetterTargetArn":%q,"maxReceiveCount":"%d"}`, r.dlq.arn, maxReceive),
+		"VisibilityTimeout": strconv.Itoa(max(1, int(r.cfg.VisibilityTimeout.Round(time.Second).Seconds()))),
+	})
+	if err != nil {
+		return err
+	}
+	r.names.queues[queueID] = r.queue
+	r.log.Info("resources created", "table", r.tableName, "queue", r.queue.name, "dlq", r.dlq.name,
+		"max_receive_count", maxReceive, "visibility_timeout", r.cfg.VisibilityTimeout.String())
+	return nil
+}
+
+func (r *Runner) createQueue(ctx context.Context, name string, attrs map[string]string) (queueRef, error) {
+	out, err := r.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs})
+	if err != nil {
+		return queueRef{}, fmt.Errorf("localrun: creating queue %s: %w", name, err)
+	}
+	a, err := r.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: out.QueueUrl,
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+	if err != nil {
+		return queueRef{}, fmt.Errorf("localrun: reading queue %s: %w", name, err)
+	}
+	return queueRef{url: *out.QueueUrl, arn: a.Attributes[string(sqstypes.QueueAttributeNameQueueArn)], name: name}, nil
+}
+
+// build makes the handlers from the template's function configuration and
+// compiles both workflows.
+func (r *Runner) build(tpl *cfnTemplate) error {
+	s := r.cfg.Suffix
+	env := func(fn string) (func(string) string, error) {
+		m, err := r.names.functionEnv(fn + "-function-" + s)
+		if err != nil {
+			return nil, err
+		}
+		return func(k string) string { return m[k] }, nil
+	}
+	db := &faultyDynamoDB{db: r.ddb, faults: r.faults}
+	storeFor := func(fn string) (*store.Store, error) {
+		getenv, err := env(fn)
+		if err != nil {
+			return nil, err
+		}
+		ttl, err := store.ParseTTLHours(getenv("IDEMPOTENCY_TTL_HOURS"))
+		if err != nil {
+			return nil, err
+		}
+		return store.New(db, getenv("TABLE_NAME"), store.WithTTL(ttl)), nil
+	}
+	fnLog := func(fn string) *slog.Logger { return r.log.With("function", fn+"-function-"+s) }
+
+	persistStore, err := storeFor("persist")
+	if err != nil {
+		return err
+	}
+	reprocessStore, err := storeFor("reprocess")
+	if err != nil {
+		return err
+	}
+	getStore, err := storeFor("get-payment")
+	if err != nil {
+		return err
+	}
+	enqueueEnv, err := env("enqueue")
+	if err != nil {
+		return err
+	}
+	healthEnv, err := env("health")
+	if err != nil {
+		return err
+	}
+	healthCfg, err := healthcheck.ConfigFromEnv(healthEnv)
+	if err != nil {
+		return err
+	}
+	monitorEnv, err := env("health-monitor")
+	if err != nil {
+		return err
+	}
+	monitorCfg, err := healthcheck.ConfigFromEnv(monitorEnv)
+	if err != nil {
+		return err
+	}
+	r.alarms = &fakeAlarms{known: healthCfg.AlarmNames, suffix: s, faults: r.faults}
+	checker := func(cfg healthcheck.Config, fn string, budget, call time.Duration) *healthcheck.Checker {
+		return &healthcheck.Checker{Alarms: r.alarms, Tables: db, Queues: r.sqs, MoveTasks: r.sqs, Config: cfg,
+			Logger: fnLog(fn), Budget: budget, CallTimeout: call}
+	}
+
+	validateH := &validate.Handler{Log: fnLog("validate")}
+	persistH := &persist.Handler{Store: persistStore, Log: fnLog("persist")}
+	enqueueH := &enqueue.Handler{Queue: queue.New(&faultySQS{sqs: r.sqs, faults: r.faults}, enqueueEnv("FAILED_QUEUE_URL")), Log: fnLog("enqueue")}
+	reprocessH := &reprocess.Handler{Store: reprocessStore, Log: fnLog("reprocess")}
+	getH := &getpayment.Handler{Store: getStore, Log: fnLog("get-payment")}
+	// The deployed health function caches its report for 5 s; locally it
+	// answers fresh so that injected faults show at once.
+	healthH := &health.Handler{Checker: checker(healthCfg, "health", 6*time.Second, 3*time.Second), Logger: fnLog("health")}
+	monitorH := &healthmonitor.Handler{Checker: checker(monitorCfg, "health-monitor", 20*time.Second, 5*time.Second), Logger: fnLog("health-monitor")}
+
+	r.invoker = &invoker{
+		functions: map[string]*function{
+			"validate-function-" + s:       newFunction(validateH.Handle),
+			"persist-function-" + s:        newFunction(persistH.Handle),
+			"enqueue-function-" + s:        newFunction(enqueueH.Handle),
+			"reprocess-function-" + s:      newFunction(reprocessH.Handle),
+			"get-payment-function-" + s:    newFunction(getH.Handle),
+			"health-function-" + s:         newFunction(healthH.Handle),
+			"health-monitor-function-" + s: newFunction(monitorH.Handle),
+		},
+		sqs: r.sqs, metrics: r.metrics, log: r.log.With("component", "recovery-integrations"),
+		runningRecoveries: &r.runningRecoveries,
+	}
+
+	paymentsDef, err := r.names.definition(r.cfg.Template, "payments-workflow-"+s)
+	if err != nil {
+		return err
+	}
+	r.payments, err = aslrun.New(paymentsDef, aslrun.Options{Invoker: r.invoker, Type: aslrun.Express,
+		StateMachineARN: "arn:aws:states:" + region + ":" + account + ":stateMachine:payments-workflow-" + s})
+	if err != nil {
+		return fmt.Errorf("localrun: compiling the payments workflow: %w", err)
+	}
+	recoveryDef, err := r.names.definition(r.cfg.Template, "recovery-workflow-"+s)
+	if err != nil {
+		return err
+	}
+	r.recovery, err = aslrun.New(recoveryDef, aslrun.Options{Invoker: r.invoker, Type: aslrun.Standard,
+		Clock: scaledClock{scale: r.cfg.TimeScale}, ExecutionTimeout: -1,
+		StateMachineARN: "arn:aws:states:" + region + ":" + account + ":stateMachine:recovery-workflow-" + s})
+	if err != nil {
+		return fmt.Errorf("localrun: compiling the recovery workflow: %w", err)
+	}
+
+	rate, burst := r.cfg.ThrottleRate, r.cfg.ThrottleBurst
+	if rate <= 0 || burst <= 0 {
+		var ok bool
+		if rate, burst, ok = tpl.throttle("/*", "*"); !ok {
+			return errors.New("localrun: the template's stage has no throttling limits; set ThrottleRate and ThrottleBurst")
+		}
+	}
+	r.stageBucket = newTokenBucket(rate, burst)
+	hr, hb, ok := tpl.throttle("/~1health", "GET")
+	if !ok {
+		hr, hb = 5, 10 // the stack's health method limits
+	}
+	r.healthBucket = newTokenBucket(hr, hb)
+	r.log.Info("workflows compiled", "payments", "payments-workflow-"+s, "recovery", "recovery-workflow-"+s,
+		"throttle_rate", rate, "throttle_burst", burst)
+	return nil
+}
+
+// scaledClock is the real clock with sleeps divided by scale; deadlines
+// (task timeouts) are not scaled.
+type scaledClock struct{ scale float64 }
+
+func (c scaledClock) Now() time.Time { return time.Now() }
+
+func (c scaledClock) Sleep(ctx context.Context, d time.Duration) error {
+	return aslrun.SystemClock{}.Sleep(ctx, time.Duration(float64(d)/c.scale))
+}
+
+func (c scaledClock) WithTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, d)
+}
+
+// Faults returns the fault injector.
+func (r *Runner) Faults() *Faults { return r.faults }
+
+// DynamoDB returns the client of the emulated DynamoDB (no faults).
+func (r *Runner) DynamoDB() *dynamodb.Client { return r.ddb }
+
+// SQS returns the client of the SQS emulator.
+func (r *Runner) SQS() *sqs.Client { return r.sqs }
+
+// TableName is the transactions table.
+func (r *Runner) TableName() string { return r.tableName }
+
+// QueueURLs returns the failed-transactions queue and its DLQ.
+func (r *Runner) QueueURLs() (queueURL, dlqURL string) { return r.queue.url, r.dlq.url }
+
+// Serve listens on addr (e.g. 127.0.0.1:8080, or :0 for any port) and
+// serves the API in the background. Addr tells the address.
+func (r *Runner) Serve(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	r.addr = ln.Addr().String()
+	r.srv = &http.Server{Handler: r.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	r.wg.Go(func() {
+		if err := r.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			r.log.Error("server stopped", "error", err.Error())
+		}
+	})
+	return nil
+}
+
+// Addr is the address Serve listens on.
+func (r *Runner) Addr() string { return r.addr }
+
+// Stop stops the server and the background workers and stops the
+// emulators the runner started. It is safe to call more than once.
+func (r *Runner) Stop() {
+	if r == nil {
+		return
+	}
+	if r.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = r.srv.Shutdown(ctx)
+		cancel()
+	}
+	if r.cancel != nil {
+		r.cancel()
+	}
+	r.wg.Wait()
+	for _, p := range r.emulators {
+		if err := p.Stop(); err != nil {
+			r.log.Warn("stopping an emulator", "error", err.Error())
+		}
+	}
+	r.emulators = nil
+}
