@@ -55,11 +55,11 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/resilientpay/paymentapi/internal/harness/emulator"
-	"github.com/resilientpay/paymentapi/tasks/healthcheck"
-	"github.com/resilientpay/paymentapi/tasks/healthmonitor"
 	"github.com/resilientpay/paymentapi/tasks/enqueue"
 	"github.com/resilientpay/paymentapi/tasks/getpayment"
 	"github.com/resilientpay/paymentapi/tasks/health"
+	"github.com/resilientpay/paymentapi/tasks/healthcheck"
+	"github.com/resilientpay/paymentapi/tasks/healthmonitor"
 	"github.com/resilientpay/paymentapi/tasks/persist"
 	"github.com/resilientpay/paymentapi/tasks/queue"
 	"github.com/resilientpay/paymentapi/tasks/reprocess"

@@ -21,8 +21,8 @@ import (
 
 	"github.com/resilientpay/paymentapi/app/paymentstack"
 	"github.com/resilientpay/paymentapi/internal/cdk/golambda"
-	"github.com/resilientpay/paymentapi/localrun"
 	"github.com/resilientpay/paymentapi/internal/runtime/logging"
+	"github.com/resilientpay/paymentapi/localrun"
 )
 
 func main() {

@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/resilientpay/paymentapi/internal/runtime/logging"
-	"github.com/resilientpay/paymentapi/tasks/healthcheck"
 	"github.com/resilientpay/paymentapi/tasks/health"
+	"github.com/resilientpay/paymentapi/tasks/healthcheck"
 )
 
 func main() {
