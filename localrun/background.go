@@ -13,6 +13,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/resilientpay/paymentapi/app/paymentstack"
+	"github.com/resilientpay/paymentapi/internal/awsenv"
+	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+	"github.com/resilientpay/paymentapi/recovery"
 	"github.com/resilientpay/paymentapi/workflows/aslrun"
 )
 
@@ -58,14 +62,14 @@ func (r *Runner) pollOnce(ctx context.Context) (int, error) {
 		ev.Records[i] = events.SQSMessage{
 			MessageId: aws.ToString(m.MessageId), ReceiptHandle: aws.ToString(m.ReceiptHandle), Body: aws.ToString(m.Body),
 			Md5OfBody: aws.ToString(m.MD5OfBody), Attributes: m.Attributes, MessageAttributes: attrs,
-			EventSource: "aws:sqs", EventSourceARN: r.queue.arn, AWSRegion: region,
+			EventSource: "aws:sqs", EventSourceARN: r.queue.arn, AWSRegion: awsenv.Region,
 		}
 	}
 	payload, err := json.Marshal(ev)
 	if err != nil {
 		return len(out.Messages), err
 	}
-	resp, err := r.invoker.lambda(ctx, "reprocess-function-"+r.cfg.Suffix, payload)
+	resp, err := r.invoker.lambda(ctx, naming.Physical(paymentstack.FnReprocess, r.cfg.Suffix), payload)
 	if err != nil {
 		// A function error fails the whole batch: every message is
 		// received again after the visibility timeout.
@@ -122,8 +126,8 @@ func (r *Runner) RunRecovery(ctx context.Context) *Record {
 	name := fmt.Sprintf("local-recovery-%d-%d", time.Now().Unix(), r.recoverySeq.Add(1))
 	input, _ := json.Marshal(map[string]any{
 		"version": "0", "id": newRequestID(), "detail-type": "Scheduled Event", "source": "aws.events",
-		"account": account, "time": time.Now().UTC().Format(time.RFC3339), "region": region,
-		"resources": []string{"arn:aws:events:" + region + ":" + account + ":rule/recovery-schedule-" + r.cfg.Suffix},
+		"account": awsenv.LocalAccount, "time": time.Now().UTC().Format(time.RFC3339), "region": awsenv.Region,
+		"resources": []string{"arn:aws:events:" + awsenv.Region + ":" + awsenv.LocalAccount + ":rule/recovery-schedule-" + r.cfg.Suffix},
 		"detail":    map[string]any{},
 	})
 	r.runningRecoveries.Add(1)
@@ -133,7 +137,7 @@ func (r *Runner) RunRecovery(ctx context.Context) *Record {
 		r.log.Error("recovery workflow did not start", "error", err.Error())
 		return nil
 	}
-	rec := &Record{ID: name, Workflow: "recovery-workflow-" + r.cfg.Suffix, Status: string(exec.Status), Error: exec.Error,
+	rec := &Record{ID: name, Workflow: naming.Physical(recovery.ResourceType, r.cfg.Suffix), Status: string(exec.Status), Error: exec.Error,
 		StartDate: exec.StartDate, StopDate: exec.StopDate, History: redactHistory(exec.History)}
 	r.execs.add(rec)
 	r.metrics.add("Local/RecoveryExecutions"+string(exec.Status), 1)

@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
 
+	"github.com/resilientpay/paymentapi/app/paymentstack"
+	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/tasks/store"
 )
 
@@ -261,16 +263,20 @@ type fakeAlarms struct {
 
 // inAlarm returns the alarms the active faults set off.
 func (a *fakeAlarms) inAlarm() []string {
-	var out []string
+	var types []string
 	switch a.faults.Active(TargetStore) {
 	case FaultUnavailable:
-		out = append(out, "persist-function-errors-alarm-"+a.suffix, "reprocess-function-errors-alarm-"+a.suffix)
+		types = append(types, paymentstack.FnPersist+"-errors-alarm", paymentstack.FnReprocess+"-errors-alarm")
 	case FaultThrottled:
-		out = append(out, "persist-function-errors-alarm-"+a.suffix, "reprocess-function-errors-alarm-"+a.suffix,
-			"table-read-throttles-alarm-"+a.suffix, "table-write-throttles-alarm-"+a.suffix)
+		types = append(types, paymentstack.FnPersist+"-errors-alarm", paymentstack.FnReprocess+"-errors-alarm",
+			"table-read-throttles-alarm", "table-write-throttles-alarm")
 	}
 	if a.faults.Active(TargetQueue) == FaultUnavailable {
-		out = append(out, "enqueue-function-errors-alarm-"+a.suffix)
+		types = append(types, paymentstack.FnEnqueue+"-errors-alarm")
+	}
+	out := make([]string, len(types))
+	for i, t := range types {
+		out[i] = naming.Physical(t, a.suffix)
 	}
 	return out
 }

@@ -15,13 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
 
+	"github.com/resilientpay/paymentapi/internal/awsenv"
 	"github.com/resilientpay/paymentapi/workflows/aslrun"
-)
-
-// Emulated AWS account and region; the ARNs of local resources use them.
-const (
-	region  = "us-east-1"
-	account = "123456789012"
 )
 
 // function is one Lambda function: a handler factory and its idle
@@ -76,7 +71,7 @@ var _ aslrun.Invoker = (*invoker)(nil)
 
 // Invoke implements aslrun.Invoker.
 func (iv *invoker) Invoke(ctx context.Context, resource string, input json.RawMessage) (json.RawMessage, error) {
-	if name, ok := strings.CutPrefix(resource, "arn:aws:lambda:"+region+":"+account+":function:"); ok {
+	if name, ok := strings.CutPrefix(resource, "arn:aws:lambda:"+awsenv.Region+":"+awsenv.LocalAccount+":function:"); ok {
 		name, _, _ = strings.Cut(name, ":")
 		return iv.lambda(ctx, name, input)
 	}

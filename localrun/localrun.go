@@ -54,18 +54,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/resilientpay/paymentapi/app/paymentstack"
+	"github.com/resilientpay/paymentapi/internal/awsenv"
+	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/internal/harness/emulator"
+	"github.com/resilientpay/paymentapi/internal/runtime/lambdamain"
+	"github.com/resilientpay/paymentapi/recovery"
+	"github.com/resilientpay/paymentapi/storage"
 	"github.com/resilientpay/paymentapi/tasks/enqueue"
 	"github.com/resilientpay/paymentapi/tasks/getpayment"
 	"github.com/resilientpay/paymentapi/tasks/health"
 	"github.com/resilientpay/paymentapi/tasks/healthcheck"
 	"github.com/resilientpay/paymentapi/tasks/healthmonitor"
 	"github.com/resilientpay/paymentapi/tasks/persist"
-	"github.com/resilientpay/paymentapi/tasks/queue"
 	"github.com/resilientpay/paymentapi/tasks/reprocess"
 	"github.com/resilientpay/paymentapi/tasks/store"
 	"github.com/resilientpay/paymentapi/tasks/validate"
 	"github.com/resilientpay/paymentapi/workflows/aslrun"
+	"github.com/resilientpay/paymentapi/workflows/payments"
 )
 
 // Config configures a Runner. Template is required; the zero value of
@@ -254,13 +260,13 @@ func (r *Runner) startEmulators(ctx context.Context) error {
 // createResources creates the table and the failed-transactions queue and
 // DLQ under the template's names, with the template's maxReceiveCount.
 func (r *Runner) createResources(ctx context.Context, tpl *cfnTemplate) error {
-	s := r.cfg.Suffix
+	name := func(resourceType string) string { return naming.Physical(resourceType, r.cfg.Suffix) }
 	r.names = &localNames{t: tpl, table: map[string]string{}, queues: map[string]queueRef{}}
-	tableID, _, err := tpl.byName("AWS::DynamoDB::Table", "TableName", "transactions-table-"+s)
+	r.tableName = name(storage.TransactionsTable)
+	tableID, _, err := tpl.byName("AWS::DynamoDB::Table", "TableName", r.tableName)
 	if err != nil {
 		return err
 	}
-	r.tableName = "transactions-table-" + s
 	if err := store.CreateTable(ctx, r.ddb, r.tableName); err != nil {
 		var inUse interface{ ErrorCode() string }
 		if !errors.As(err, &inUse) || inUse.ErrorCode() != "ResourceInUseException" {
@@ -269,23 +275,24 @@ func (r *Runner) createResources(ctx context.Context, tpl *cfnTemplate) error {
 	}
 	r.names.table[tableID] = r.tableName
 
-	maxReceive, err := r.names.maxReceiveCount("failed-transactions-queue-" + s)
+	queueName, dlqName := name(paymentstack.FailedQueue), name(paymentstack.FailedDLQ)
+	maxReceive, err := r.names.maxReceiveCount(queueName)
 	if err != nil {
 		return err
 	}
-	dlqID, _, err := tpl.byName("AWS::SQS::Queue", "QueueName", "failed-transactions-dlq-"+s)
+	dlqID, _, err := tpl.byName("AWS::SQS::Queue", "QueueName", dlqName)
 	if err != nil {
 		return err
 	}
-	if r.dlq, err = r.createQueue(ctx, "failed-transactions-dlq-"+s, nil); err != nil {
+	if r.dlq, err = r.createQueue(ctx, dlqName, nil); err != nil {
 		return err
 	}
 	r.names.queues[dlqID] = r.dlq
-	queueID, _, err := tpl.byName("AWS::SQS::Queue", "QueueName", "failed-transactions-queue-"+s)
+	queueID, _, err := tpl.byName("AWS::SQS::Queue", "QueueName", queueName)
 	if err != nil {
 		return err
 	}
-	r.queue, err = r.createQueue(ctx, "failed-transactions-queue-"+s, map[string]string{
+	r.queue, err = r.createQueue(ctx, queueName, map[string]string{
 		"RedrivePolicy":     fmt.Sprintf(`{"deadLetterTargetArn":%q,"maxReceiveCount":"%d"}`, r.dlq.arn, maxReceive),
 		"VisibilityTimeout": strconv.Itoa(max(1, int(r.cfg.VisibilityTimeout.Round(time.Second).Seconds()))),
 	})
@@ -311,109 +318,91 @@ func (r *Runner) createQueue(ctx context.Context, name string, attrs map[string]
 	return queueRef{url: *out.QueueUrl, arn: a.Attributes[string(sqstypes.QueueAttributeNameQueueArn)], name: name}, nil
 }
 
-// build makes the handlers from the template's function configuration and
-// compiles both workflows.
+// build makes the handlers with their packages' constructors, from the
+// template's function configuration, and compiles both workflows.
 func (r *Runner) build(tpl *cfnTemplate) error {
-	s := r.cfg.Suffix
-	env := func(fn string) (func(string) string, error) {
-		m, err := r.names.functionEnv(fn + "-function-" + s)
-		if err != nil {
-			return nil, err
-		}
-		return func(k string) string { return m[k] }, nil
-	}
 	db := &faultyDynamoDB{db: r.ddb, faults: r.faults}
-	storeFor := func(fn string) (*store.Store, error) {
-		getenv, err := env(fn)
-		if err != nil {
-			return nil, err
-		}
-		ttl, err := store.ParseTTLHours(getenv("IDEMPOTENCY_TTL_HOURS"))
-		if err != nil {
-			return nil, err
-		}
-		return store.New(db, getenv("TABLE_NAME"), store.WithTTL(ttl)), nil
-	}
-	fnLog := func(fn string) *slog.Logger { return r.log.With("function", fn+"-function-"+s) }
-
-	persistStore, err := storeFor("persist")
-	if err != nil {
-		return err
-	}
-	reprocessStore, err := storeFor("reprocess")
-	if err != nil {
-		return err
-	}
-	getStore, err := storeFor("get-payment")
-	if err != nil {
-		return err
-	}
-	enqueueEnv, err := env("enqueue")
-	if err != nil {
-		return err
-	}
-	healthEnv, err := env("health")
-	if err != nil {
-		return err
-	}
-	healthCfg, err := healthcheck.ConfigFromEnv(healthEnv)
-	if err != nil {
-		return err
-	}
-	monitorEnv, err := env("health-monitor")
-	if err != nil {
-		return err
-	}
-	monitorCfg, err := healthcheck.ConfigFromEnv(monitorEnv)
-	if err != nil {
-		return err
-	}
-	r.alarms = &fakeAlarms{known: healthCfg.AlarmNames, suffix: s, faults: r.faults}
-	checker := func(cfg healthcheck.Config, fn string, budget, call time.Duration) *healthcheck.Checker {
-		return &healthcheck.Checker{Alarms: r.alarms, Tables: db, Queues: r.sqs, MoveTasks: r.sqs, Config: cfg,
-			Logger: fnLog(fn), Budget: budget, CallTimeout: call}
-	}
-
-	validateH := &validate.Handler{Log: fnLog("validate")}
-	persistH := &persist.Handler{Store: persistStore, Log: fnLog("persist")}
-	enqueueH := &enqueue.Handler{Queue: queue.New(&faultySQS{sqs: r.sqs, faults: r.faults}, enqueueEnv("FAILED_QUEUE_URL")), Log: fnLog("enqueue")}
-	reprocessH := &reprocess.Handler{Store: reprocessStore, Log: fnLog("reprocess")}
-	getH := &getpayment.Handler{Store: getStore, Log: fnLog("get-payment")}
-	// The deployed health function caches its report for 5 s; locally it
-	// answers fresh so that injected faults show at once.
-	healthH := &health.Handler{Checker: checker(healthCfg, "health", 6*time.Second, 3*time.Second), Logger: fnLog("health")}
-	monitorH := &healthmonitor.Handler{Checker: checker(monitorCfg, "health-monitor", 20*time.Second, 5*time.Second), Logger: fnLog("health-monitor")}
-
-	r.invoker = &invoker{
-		functions: map[string]*function{
-			"validate-function-" + s:       newFunction(validateH.Handle),
-			"persist-function-" + s:        newFunction(persistH.Handle),
-			"enqueue-function-" + s:        newFunction(enqueueH.Handle),
-			"reprocess-function-" + s:      newFunction(reprocessH.Handle),
-			"get-payment-function-" + s:    newFunction(getH.Handle),
-			"health-function-" + s:         newFunction(healthH.Handle),
-			"health-monitor-function-" + s: newFunction(monitorH.Handle),
+	healthClients := func() healthcheck.Clients {
+		r.alarms = &fakeAlarms{suffix: r.cfg.Suffix, faults: r.faults}
+		return healthcheck.Clients{Alarms: r.alarms, Tables: db, Queues: r.sqs, MoveTasks: r.sqs}
+	}()
+	functions := map[string]func(getenv func(string) string, log *slog.Logger) (*function, error){
+		paymentstack.FnValidate: func(getenv func(string) string, log *slog.Logger) (*function, error) {
+			return handlerFunction(validate.New(getenv, log))
 		},
-		sqs: r.sqs, metrics: r.metrics, log: r.log.With("component", "recovery-integrations"),
+		paymentstack.FnPersist: func(getenv func(string) string, log *slog.Logger) (*function, error) {
+			return handlerFunction(persist.New(getenv, db, log))
+		},
+		paymentstack.FnEnqueue: func(getenv func(string) string, log *slog.Logger) (*function, error) {
+			return handlerFunction(enqueue.New(getenv, &faultySQS{sqs: r.sqs, faults: r.faults}, log))
+		},
+		paymentstack.FnReprocess: func(getenv func(string) string, log *slog.Logger) (*function, error) {
+			return handlerFunction(reprocess.New(getenv, db, log))
+		},
+		paymentstack.FnGetPayment: func(getenv func(string) string, log *slog.Logger) (*function, error) {
+			return handlerFunction(getpayment.New(getenv, db, log))
+		},
+		paymentstack.FnHealth: func(getenv func(string) string, log *slog.Logger) (*function, error) {
+			// The deployed function caches its report for 5 s; locally it
+			// answers fresh so that injected faults show at once.
+			fresh := func(k string) string {
+				if k == "HEALTH_CACHE_SECONDS" {
+					return "0"
+				}
+				return getenv(k)
+			}
+			return handlerFunction(health.New(fresh, healthClients, log))
+		},
+		paymentstack.FnHealthMonitor: func(getenv func(string) string, log *slog.Logger) (*function, error) {
+			return handlerFunction(healthmonitor.New(getenv, healthClients, log))
+		},
+	}
+	r.invoker = &invoker{
+		functions: map[string]*function{},
+		sqs:       r.sqs, metrics: r.metrics, log: r.log.With("component", "recovery-integrations"),
 		runningRecoveries: &r.runningRecoveries,
 	}
+	for fnType, build := range functions {
+		name := naming.Physical(fnType, r.cfg.Suffix)
+		env, err := r.names.functionEnv(name)
+		if err != nil {
+			return err
+		}
+		f, err := build(func(k string) string { return env[k] }, r.log.With("function", name))
+		if err != nil {
+			return fmt.Errorf("localrun: building %s: %w", name, err)
+		}
+		r.invoker.functions[name] = f
+	}
+	// The fake alarms answer for the alarms the health functions read.
+	healthEnv, err := r.names.functionEnv(naming.Physical(paymentstack.FnHealth, r.cfg.Suffix))
+	if err != nil {
+		return err
+	}
+	healthCfg, err := healthcheck.ConfigFromEnv(func(k string) string { return healthEnv[k] })
+	if err != nil {
+		return err
+	}
+	r.alarms.known = healthCfg.AlarmNames
 
-	paymentsDef, err := r.names.definition(r.cfg.Template, "payments-workflow-"+s)
+	s := r.cfg.Suffix
+	paymentsName, recoveryName := naming.Physical(payments.ResourceType, s), naming.Physical(recovery.ResourceType, s)
+	paymentsDef, err := r.names.definition(r.cfg.Template, paymentsName)
 	if err != nil {
 		return err
 	}
 	r.payments, err = aslrun.New(paymentsDef, aslrun.Options{Invoker: r.invoker, Type: aslrun.Express,
-		StateMachineARN: "arn:aws:states:" + region + ":" + account + ":stateMachine:payments-workflow-" + s})
+		StateMachineARN: stateMachineARN(paymentsName)})
 	if err != nil {
 		return fmt.Errorf("localrun: compiling the payments workflow: %w", err)
 	}
-	recoveryDef, err := r.names.definition(r.cfg.Template, "recovery-workflow-"+s)
+	recoveryDef, err := r.names.definition(r.cfg.Template, recoveryName)
 	if err != nil {
 		return err
 	}
 	r.recovery, err = aslrun.New(recoveryDef, aslrun.Options{Invoker: r.invoker, Type: aslrun.Standard,
 		Clock: scaledClock{scale: r.cfg.TimeScale}, ExecutionTimeout: -1,
-		StateMachineARN: "arn:aws:states:" + region + ":" + account + ":stateMachine:recovery-workflow-" + s})
+		StateMachineARN: stateMachineARN(recoveryName)})
 	if err != nil {
 		return fmt.Errorf("localrun: compiling the recovery workflow: %w", err)
 	}
@@ -431,9 +420,22 @@ func (r *Runner) build(tpl *cfnTemplate) error {
 		hr, hb = 5, 10 // the stack's health method limits
 	}
 	r.healthBucket = newTokenBucket(hr, hb)
-	r.log.Info("workflows compiled", "payments", "payments-workflow-"+s, "recovery", "recovery-workflow-"+s,
+	r.log.Info("workflows compiled", "payments", paymentsName, "recovery", recoveryName,
 		"throttle_rate", rate, "throttle_burst", burst)
 	return nil
+}
+
+// stateMachineARN is the local ARN of a state machine.
+func stateMachineARN(name string) string {
+	return "arn:aws:states:" + awsenv.Region + ":" + awsenv.LocalAccount + ":stateMachine:" + name
+}
+
+// handlerFunction makes a Lambda function of a built task handler.
+func handlerFunction[H lambdamain.Handler[E, O], E, O any](h H, err error) (*function, error) {
+	if err != nil {
+		return nil, err
+	}
+	return newFunction(h.Handle), nil
 }
 
 // scaledClock is the real clock with sleeps divided by scale; deadlines

@@ -15,7 +15,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/resilientpay/paymentapi/api"
+	"github.com/resilientpay/paymentapi/app/paymentstack"
+	"github.com/resilientpay/paymentapi/internal/awsenv"
+	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/workflows/aslrun"
+	"github.com/resilientpay/paymentapi/workflows/payments"
 )
 
 // Limits of API Gateway that the runner applies.
@@ -53,12 +57,12 @@ func (r *Runner) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		if !allowMethod(rec, req, http.MethodGet) {
 			break
 		}
-		r.proxy(rec, req, id, "get-payment", "/payments/{id}", map[string]string{"id": path[len("/payments/"):]}, r.stageBucket)
+		r.proxy(rec, req, id, paymentstack.FnGetPayment, "/payments/{id}", map[string]string{"id": path[len("/payments/"):]}, r.stageBucket)
 	case path == "/health":
 		if !allowMethod(rec, req, http.MethodGet) {
 			break
 		}
-		r.proxy(rec, req, id, "health", "/health", nil, r.healthBucket)
+		r.proxy(rec, req, id, paymentstack.FnHealth, "/health", nil, r.healthBucket)
 	case strings.HasPrefix(path, "/_local/"):
 		r.serveLocal(rec, req)
 	default:
@@ -196,7 +200,7 @@ func (r *Runner) createPayment(w http.ResponseWriter, req *http.Request, id stri
 	}
 	resp := api.MapExecution(api.Execution{Status: string(exec.Status), Output: string(exec.Output), Error: exec.Error, Cause: exec.Cause})
 	history := redactHistory(exec.History)
-	r.execs.add(&Record{ID: id, Workflow: "payments-workflow-" + r.cfg.Suffix, Status: string(exec.Status), Error: exec.Error,
+	r.execs.add(&Record{ID: id, Workflow: naming.Physical(payments.ResourceType, r.cfg.Suffix), Status: string(exec.Status), Error: exec.Error,
 		HTTPStatus: resp.Status, StartDate: exec.StartDate, StopDate: exec.StopDate, History: history})
 	r.printHistory(id, history)
 	lvl := slog.LevelInfo
@@ -243,7 +247,7 @@ func (r *Runner) proxy(w http.ResponseWriter, req *http.Request, id, fn, resourc
 		Headers: headers, MultiValueHeaders: multi, QueryStringParameters: query,
 		PathParameters: params,
 		RequestContext: events.APIGatewayProxyRequestContext{
-			AccountID: account, ResourcePath: resource, Stage: api.StageName, RequestID: id,
+			AccountID: awsenv.LocalAccount, ResourcePath: resource, Stage: api.StageName, RequestID: id,
 			HTTPMethod: req.Method, Path: "/" + api.StageName + req.URL.Path, Protocol: req.Proto,
 			Identity:         events.APIGatewayRequestIdentity{SourceIP: sourceIP(req.RemoteAddr), UserAgent: req.UserAgent()},
 			RequestTimeEpoch: time.Now().UnixMilli(),
@@ -256,7 +260,7 @@ func (r *Runner) proxy(w http.ResponseWriter, req *http.Request, id, fn, resourc
 	}
 	ctx, cancel := context.WithTimeout(req.Context(), integrationTimeout)
 	defer cancel()
-	out, err := r.invoker.lambda(ctx, fn+"-function-"+r.cfg.Suffix, payload)
+	out, err := r.invoker.lambda(ctx, naming.Physical(fn, r.cfg.Suffix), payload)
 	var resp events.APIGatewayProxyResponse
 	if err == nil {
 		err = json.Unmarshal(out, &resp)

@@ -7,42 +7,9 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/resilientpay/paymentapi/app/paymentstack"
-	"github.com/resilientpay/paymentapi/internal/cdk/golambda"
+	"github.com/resilientpay/paymentapi/internal/awsenv"
 	"github.com/resilientpay/paymentapi/workflows/aslrun"
 )
-
-// Synthesize synthesizes the CDK app in process with cdk.json's context
-// (found in moduleDir) and stub Lambda code, and returns the stack's
-// CloudFormation template. It starts the jsii kernel (a Node process);
-// the caller calls jsii.Close when it no longer synthesizes.
-func Synthesize(moduleDir, suffix string) (template []byte, err error) {
-	defer func() {
-		// CDK reports programmer errors as panics through jsii.
-		if r := recover(); r != nil {
-			err = fmt.Errorf("localrun: synthesizing the app: %v", r)
-		}
-	}()
-	overrides := map[string]interface{}{golambda.StubCodeContextKey: true}
-	if suffix != "" {
-		overrides["environmentSuffix"] = suffix
-	}
-	ctx, err := paymentstack.CDKJSONContext(filepath.Join(moduleDir, "cdk.json"), overrides)
-	if err != nil {
-		return nil, err
-	}
-	outdir, err := os.MkdirTemp("", "localrun-cdk.out-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(outdir)
-	app, stack, err := paymentstack.NewApp(moduleDir, ctx, outdir)
-	if err != nil {
-		return nil, err
-	}
-	assembly := app.Synth(nil)
-	return os.ReadFile(filepath.Join(*assembly.Directory(), *stack.Stack.ArtifactId()+".template.json"))
-}
 
 // ReadTemplate reads a synthesized template: a template file, or a cloud
 // assembly directory (cdk.out) holding exactly one *.template.json.
@@ -112,7 +79,7 @@ func (n *localNames) resolve(id, attr string) (string, bool) {
 		case "":
 			return name, true
 		case "Arn":
-			return "arn:aws:dynamodb:" + region + ":" + account + ":table/" + name, true
+			return "arn:aws:dynamodb:" + awsenv.Region + ":" + awsenv.LocalAccount + ":table/" + name, true
 		}
 	}
 	if q, ok := n.queues[id]; ok {

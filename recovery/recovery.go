@@ -62,6 +62,10 @@ type Recovery struct {
 	TriggerDLQ   awssqs.Queue
 }
 
+// ResourceType is the recovery workflow's resource type: its state machine
+// is named recovery-workflow-<suffix>.
+const ResourceType = "recovery-workflow"
+
 // New creates the recovery workflow, its schedule and its alarm-OK rule.
 func New(scope constructs.Construct, id string, props *Props) *Recovery {
 	if props == nil || props.HealthMonitor == nil || props.Topic == nil || len(props.Targets) == 0 ||
@@ -69,7 +73,7 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 		panic("recovery: HealthMonitor, Topic, Targets, ScheduleMinutes >= 1, Key and LogRetention are required")
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	name := naming.Name(c, "recovery-workflow")
+	name := naming.Name(c, ResourceType)
 	stack := awscdk.Stack_Of(c)
 	ownArn := stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("states"), Resource: jsii.String("stateMachine"),
 		ResourceName: jsii.String(name), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME})

@@ -11,12 +11,12 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+	"github.com/resilientpay/paymentapi/tasks/store"
 )
 
-// Table attribute names shared with tasks/store.
+// Physical names' resource types (see naming.Name).
 const (
-	PartitionKey = "pk"
-	TTLAttribute = "expires_at"
+	TransactionsTable = "transactions-table"
 )
 
 // NewTransactionsTable creates the transactions table: on-demand,
@@ -24,15 +24,15 @@ const (
 // destroyed with the stack.
 func NewTransactionsTable(scope constructs.Construct, id string, key awskms.IKey) awsdynamodb.Table {
 	return awsdynamodb.NewTable(scope, jsii.String(id), &awsdynamodb.TableProps{
-		TableName:    naming.NamePtr(scope, "transactions-table"),
-		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(PartitionKey), Type: awsdynamodb.AttributeType_STRING},
+		TableName:    naming.NamePtr(scope, TransactionsTable),
+		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(store.PartitionKey), Type: awsdynamodb.AttributeType_STRING},
 		BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST,
 		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
 			PointInTimeRecoveryEnabled: jsii.Bool(true),
 		},
 		Encryption:          awsdynamodb.TableEncryption_CUSTOMER_MANAGED,
 		EncryptionKey:       key,
-		TimeToLiveAttribute: jsii.String(TTLAttribute),
+		TimeToLiveAttribute: jsii.String(store.TTLAttribute),
 		DeletionProtection:  jsii.Bool(false),
 		RemovalPolicy:       awscdk.RemovalPolicy_DESTROY,
 	})

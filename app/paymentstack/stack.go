@@ -55,6 +55,12 @@ const (
 	FnHealthMonitor = "health-monitor-function"
 )
 
+// Resource types of the failed-transactions queue and its DLQ.
+const (
+	FailedQueue = "failed-transactions-queue"
+	FailedDLQ   = "failed-transactions-dlq"
+)
+
 // New builds the stack.
 func New(scope constructs.Construct, id string, props *Props) *Stack {
 	if props == nil || props.ModuleDir == "" {
@@ -82,7 +88,7 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	key := datakey.New(stack, "DataKey")
 	table := storage.NewTransactionsTable(stack, "TransactionsTable", key)
 	failed := storage.NewQueueWithDLQ(stack, "FailedTransactions", &storage.QueueProps{
-		ResourceType: "failed-transactions-queue", DLQType: "failed-transactions-dlq", Key: key,
+		ResourceType: FailedQueue, DLQType: FailedDLQ, Key: key,
 		Retention: awscdk.Duration_Days(jsii.Number(4)),
 		// Six times the reprocess function's timeout, as AWS recommends
 		// for Lambda event sources.
@@ -131,7 +137,7 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	})
 
 	monitoring.MonitorTable(table)
-	monitoring.MonitorWorkflow("payments-workflow", workflow.StateMachine)
+	monitoring.MonitorWorkflow(payments.ResourceType, workflow.StateMachine)
 	monitoring.MonitorQueue("failed-transactions", failed.Queue, failed.DLQ)
 	for _, f := range []struct {
 		name                string

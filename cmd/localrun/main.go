@@ -72,8 +72,13 @@ func run() error {
 		started := time.Now()
 		fmt.Fprintln(os.Stderr, "localrun: synthesizing the CDK app (10-20 s)...")
 		os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-		tpl, err = localrun.Synthesize(moduleDir, *suffix)
+		var synth *paymentstack.Synthesized
+		synth, err = paymentstack.Synthesize(paymentstack.SynthOptions{ModuleDir: moduleDir, Suffix: *suffix, StubCode: true})
 		jsii.Close()
+		if err == nil {
+			tpl = synth.Template
+			_ = os.RemoveAll(synth.AssemblyDir)
+		}
 		log.Info("app synthesized", "duration_ms", time.Since(started).Milliseconds())
 	}
 	if err != nil {

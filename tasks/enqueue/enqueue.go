@@ -6,11 +6,13 @@ package enqueue
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 	"github.com/resilientpay/paymentapi/tasks/lambdaerr"
 	"github.com/resilientpay/paymentapi/tasks/payment"
+	"github.com/resilientpay/paymentapi/tasks/queue"
 )
 
 // Failure is the error the workflow caught from Persist.
@@ -80,4 +82,15 @@ func reasonOf(name string) errorname.Name {
 		}
 	}
 	return errorname.StoreUnavailable
+}
+
+// New builds the EnqueueOnFailure handler from its function's
+// configuration (FAILED_QUEUE_URL, required) and SQS client. The Lambda
+// main and the local runner both build it here.
+func New(getenv func(string) string, client queue.Sender, log *slog.Logger) (*Handler, error) {
+	url := getenv("FAILED_QUEUE_URL")
+	if url == "" {
+		return nil, errors.New("FAILED_QUEUE_URL is not set")
+	}
+	return &Handler{Queue: queue.New(client, url), Log: log}, nil
 }

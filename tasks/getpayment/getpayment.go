@@ -75,3 +75,14 @@ func problem(e *payment.Error) events.APIGatewayProxyResponse {
 		Body:       e.ProblemJSON(),
 	}
 }
+
+// New builds the GET /payments/{id} handler from its function's
+// configuration (TABLE_NAME) and DynamoDB client. The Lambda main and the
+// local runner both build it here.
+func New(getenv func(string) string, db store.DB, log *slog.Logger) (*Handler, error) {
+	s, err := store.FromEnv(getenv, db)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{Store: s, Log: log}, nil
+}

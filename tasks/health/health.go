@@ -1,6 +1,6 @@
 // Package health is the GET /health Lambda behind API Gateway: it returns
 // the same health report as the recovery workflow's health monitor (see
-// package recovery/health for the JSON shape), with 200 when the service is
+// package healthcheck for the JSON shape), with 200 when the service is
 // healthy or degraded and 503 when it is unhealthy. The route is public, so
 // queue URLs and ARNs are left out (Report.Public).
 package health
@@ -8,8 +8,10 @@ package health
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -109,4 +111,36 @@ func problem(status int, title, detail string) events.APIGatewayProxyResponse {
 		Detail: detail,
 	})
 	return events.APIGatewayProxyResponse{StatusCode: status, Headers: headers("application/problem+json"), Body: string(body)}
+}
+
+// The health function's time limits: API Gateway waits 29 s at most and the
+// function's timeout is 10 s, so a whole check takes at most CheckBudget
+// and each AWS call at most CallTimeout.
+const (
+	CheckBudget = 6 * time.Second
+	CallTimeout = 3 * time.Second
+)
+
+// DefaultMaxAge is how long a report is reused unless HEALTH_CACHE_SECONDS
+// says otherwise.
+const DefaultMaxAge = 5 * time.Second
+
+// New builds the GET /health handler from its function's configuration:
+// the checker's (see healthcheck.ConfigFromEnv) and HEALTH_CACHE_SECONDS
+// (how long a report is reused; default 5, 0 to check on every request).
+// The Lambda main and the local runner both build it here.
+func New(getenv func(string) string, c healthcheck.Clients, log *slog.Logger) (*Handler, error) {
+	maxAge := DefaultMaxAge
+	if v := getenv("HEALTH_CACHE_SECONDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return nil, errors.New("HEALTH_CACHE_SECONDS must be a non-negative integer")
+		}
+		maxAge = time.Duration(n) * time.Second
+	}
+	checker, err := healthcheck.NewChecker(getenv, c, log, CheckBudget, CallTimeout)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{Checker: checker, MaxAge: maxAge, Logger: log}, nil
 }

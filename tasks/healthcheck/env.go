@@ -1,38 +1,38 @@
 package healthcheck
 
 import (
-	"context"
 	"log/slog"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-
-	"github.com/resilientpay/paymentapi/internal/runtime/telemetry"
 )
 
-// CheckerFromEnv builds the Checker a Lambda function uses: configuration
-// from the environment (ConfigFromEnv) and X-Ray-traced AWS clients. budget
-// bounds a whole check, callTimeout each AWS call.
-func CheckerFromEnv(ctx context.Context, getenv func(string) string, logger *slog.Logger, budget, callTimeout time.Duration) (*Checker, error) {
+// Clients are the AWS APIs a Checker reads.
+type Clients struct {
+	Alarms    AlarmReader
+	Tables    TableReader
+	Queues    QueueReader
+	MoveTasks MoveTaskLister
+}
+
+// ClientsFromConfig builds the SDK clients of a Checker from an AWS
+// configuration (in a Lambda main, telemetry's traced one).
+func ClientsFromConfig(cfg aws.Config) Clients {
+	q := sqs.NewFromConfig(cfg)
+	return Clients{Alarms: cloudwatch.NewFromConfig(cfg), Tables: dynamodb.NewFromConfig(cfg), Queues: q, MoveTasks: q}
+}
+
+// NewChecker builds a Checker from a function's configuration (see
+// ConfigFromEnv). budget bounds a whole check, callTimeout each AWS call;
+// each function that checks health chooses them for its own timeout.
+func NewChecker(getenv func(string) string, c Clients, logger *slog.Logger, budget, callTimeout time.Duration) (*Checker, error) {
 	cfg, err := ConfigFromEnv(getenv)
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := telemetry.LoadAWSConfig(ctx)
-	if err != nil {
-		return nil, err
-	}
-	sqsClient := sqs.NewFromConfig(awsCfg)
-	return &Checker{
-		Alarms:      cloudwatch.NewFromConfig(awsCfg),
-		Tables:      dynamodb.NewFromConfig(awsCfg),
-		Queues:      sqsClient,
-		MoveTasks:   sqsClient,
-		Config:      cfg,
-		Logger:      logger,
-		Budget:      budget,
-		CallTimeout: callTimeout,
-	}, nil
+	return &Checker{Alarms: c.Alarms, Tables: c.Tables, Queues: c.Queues, MoveTasks: c.MoveTasks,
+		Config: cfg, Logger: logger, Budget: budget, CallTimeout: callTimeout}, nil
 }

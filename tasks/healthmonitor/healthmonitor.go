@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"time"
 
 	"github.com/resilientpay/paymentapi/tasks/healthcheck"
 )
@@ -44,4 +45,23 @@ func (h *Handler) Handle(ctx context.Context, _ Event) (healthcheck.Report, erro
 			slog.Int("redriveCandidates", len(r.Redrive)))
 	}
 	return r, nil
+}
+
+// The health monitor's time limits, inside its 30 s function timeout and
+// the recovery workflow's task timeout: a whole check takes at most
+// CheckBudget and each AWS call at most CallTimeout.
+const (
+	CheckBudget = 20 * time.Second
+	CallTimeout = 5 * time.Second
+)
+
+// New builds the health-monitor handler from its function's configuration
+// (see healthcheck.ConfigFromEnv). The Lambda main and the local runner
+// both build it here.
+func New(getenv func(string) string, c healthcheck.Clients, log *slog.Logger) (*Handler, error) {
+	checker, err := healthcheck.NewChecker(getenv, c, log, CheckBudget, CallTimeout)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{Checker: checker, Logger: log}, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/resilientpay/paymentapi/tasks/lambdaerr"
 	"github.com/resilientpay/paymentapi/tasks/payment"
+	"github.com/resilientpay/paymentapi/tasks/store"
 )
 
 // Event is the state input: the output of Validate.
@@ -49,4 +50,15 @@ func levelOf(e *payment.Error) slog.Level {
 		return slog.LevelWarn
 	}
 	return slog.LevelError
+}
+
+// New builds the Persist handler from its function's configuration
+// (TABLE_NAME, IDEMPOTENCY_TTL_HOURS; see store.FromEnv) and DynamoDB
+// client. The Lambda main and the local runner both build it here.
+func New(getenv func(string) string, db store.DB, log *slog.Logger) (*Handler, error) {
+	s, err := store.FromEnv(getenv, db)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{Store: s, Log: log}, nil
 }

@@ -31,21 +31,21 @@ const (
 	AttrAttempt = "attempt"
 )
 
-// sender sends one message; *sqs.Client implements it.
-type sender interface {
+// Sender sends one message; *sqs.Client implements it.
+type Sender interface {
 	SendMessage(ctx context.Context, in *sqs.SendMessageInput, opts ...func(*sqs.Options)) (*sqs.SendMessageOutput, error)
 }
 
-var _ sender = (*sqs.Client)(nil)
+var _ Sender = (*sqs.Client)(nil)
 
 // Queue is the failed-transactions queue.
 type Queue struct {
-	sqs sender
+	sqs Sender
 	url string
 }
 
 // New returns the queue at url.
-func New(client sender, url string) *Queue {
+func New(client Sender, url string) *Queue {
 	if client == nil || url == "" {
 		panic("queue: New needs an SQS client and a queue URL")
 	}
@@ -126,3 +126,6 @@ func Decode(m events.SQSMessage) (Message, error) {
 	}
 	return msg, nil
 }
+
+// Client makes the SQS client of a function from its AWS configuration.
+func Client(cfg aws.Config) Sender { return sqs.NewFromConfig(cfg) }

@@ -13,6 +13,7 @@ import (
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 	"github.com/resilientpay/paymentapi/tasks/payment"
 	"github.com/resilientpay/paymentapi/tasks/queue"
+	"github.com/resilientpay/paymentapi/tasks/store"
 )
 
 // persister stores a payment; *store.Store implements it.
@@ -69,4 +70,15 @@ func (h *Handler) one(ctx context.Context, m events.SQSMessage) bool {
 	e = payment.AsError(err)
 	log.Warn("queued payment not persisted yet", "error_name", string(e.Name), "error", err)
 	return false
+}
+
+// New builds the reprocess handler from its function's configuration
+// (TABLE_NAME, IDEMPOTENCY_TTL_HOURS; see store.FromEnv) and DynamoDB
+// client. The Lambda main and the local runner both build it here.
+func New(getenv func(string) string, db store.DB, log *slog.Logger) (*Handler, error) {
+	s, err := store.FromEnv(getenv, db)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{Store: s, Log: log}, nil
 }

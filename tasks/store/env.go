@@ -1,18 +1,17 @@
 package store
 
 import (
-	"context"
 	"errors"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
-	"github.com/resilientpay/paymentapi/internal/runtime/telemetry"
 )
 
-// FromEnv builds the Store a Lambda function uses from its environment:
-// TABLE_NAME (required) and IDEMPOTENCY_TTL_HOURS (optional), with an
-// X-Ray-traced DynamoDB client. getenv is os.Getenv in a main.
-func FromEnv(ctx context.Context, getenv func(string) string) (*Store, error) {
+// FromEnv builds the Store a function uses from its configuration:
+// TABLE_NAME (required) and IDEMPOTENCY_TTL_HOURS (optional, default
+// DefaultTTL). getenv is os.Getenv in a Lambda main and the synthesized
+// function environment in the local runner.
+func FromEnv(getenv func(string) string, db DB) (*Store, error) {
 	table := getenv("TABLE_NAME")
 	if table == "" {
 		return nil, errors.New("TABLE_NAME is not set")
@@ -21,9 +20,9 @@ func FromEnv(ctx context.Context, getenv func(string) string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := telemetry.LoadAWSConfig(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return New(dynamodb.NewFromConfig(cfg), table, WithTTL(ttl)), nil
+	return New(db, table, WithTTL(ttl)), nil
 }
+
+// Client makes the DynamoDB client of a function from its AWS
+// configuration.
+func Client(cfg aws.Config) DB { return dynamodb.NewFromConfig(cfg) }

@@ -110,3 +110,10 @@ func (h *Handler) logger() *slog.Logger {
 	}
 	return h.Log
 }
+
+// New builds the Validate handler. It has no configuration; getenv is
+// taken for the same shape as every handler's constructor, which the
+// Lambda main and the local runner both call.
+func New(_ func(string) string, log *slog.Logger) (*Handler, error) {
+	return &Handler{Log: log}, nil
+}

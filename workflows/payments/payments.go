@@ -27,6 +27,10 @@ import (
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 )
 
+// ResourceType is the payments workflow's resource type: its state machine
+// is named payments-workflow-<suffix>.
+const ResourceType = "payments-workflow"
+
 // State names, as they appear in the Step Functions console.
 const (
 	StateValidate  = "Validate"
@@ -115,7 +119,7 @@ func New(scope constructs.Construct, id string, props *Props) *Workflow {
 		Comment: jsii.String("201, or the replayed first response"), OutputPath: jsii.String("$.result"),
 	}))
 
-	name := naming.Name(c, "payments-workflow")
+	name := naming.Name(c, ResourceType)
 	sm, logGroup := statemachine.New(c, &statemachine.Props{
 		Name: name, Type: sfn.StateMachineType_EXPRESS,
 		Comment:      "Validate, persist idempotently, or queue a payment for later persistence",

@@ -50,7 +50,13 @@ func Suffix(scope constructs.Construct) string {
 // Name returns the physical name of a resource of the given type, e.g.
 // Name(scope, "transactions-table") == "transactions-table-dev".
 func Name(scope constructs.Construct, resourceType string) string {
-	return resourceType + "-" + Suffix(scope)
+	return Physical(resourceType, Suffix(scope))
+}
+
+// Physical is the one naming rule, {resource-type}-{environment-suffix}, for
+// callers that know the suffix without a construct scope (the local runner).
+func Physical(resourceType, suffix string) string {
+	return resourceType + "-" + suffix
 }
 
 // NamePtr is Name as a *string, the form CDK props take.

@@ -1,24 +1,10 @@
-// Command lambda is the Persist Lambda function.
+// Command lambda is the Persist task's Lambda function; see persist.New for its configuration.
 package main
 
 import (
-	"context"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
-	"github.com/resilientpay/paymentapi/internal/runtime/logging"
+	"github.com/resilientpay/paymentapi/internal/runtime/awslambda"
 	"github.com/resilientpay/paymentapi/tasks/persist"
 	"github.com/resilientpay/paymentapi/tasks/store"
 )
 
-func main() {
-	log := logging.NewLogger(os.Stdout)
-	db, err := store.FromEnv(context.Background(), os.Getenv)
-	if err != nil {
-		log.Error("bad configuration", "error", err)
-		os.Exit(1)
-	}
-	h := &persist.Handler{Store: db, Log: log}
-	lambda.Start(h.Handle)
-}
+func main() { awslambda.Start(store.Client, persist.New) }

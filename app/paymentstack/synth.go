@@ -1,0 +1,81 @@
+package paymentstack
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+
+	"github.com/resilientpay/paymentapi/internal/cdk/golambda"
+	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+)
+
+// SynthOptions configure an in-process synthesis.
+type SynthOptions struct {
+	// ModuleDir is the Go module root: it holds cdk.json and the Lambda
+	// packages that are built.
+	ModuleDir string
+	// Suffix overrides cdk.json's environmentSuffix when not empty.
+	Suffix string
+	// StubCode packages stub Lambda code instead of building every
+	// function, for callers that read the template only.
+	StubCode bool
+	// Outdir receives the cloud assembly; empty means a new temporary
+	// directory, which the caller removes (Synthesized.AssemblyDir).
+	Outdir string
+	// Prepare runs on the app before it is synthesized (cdk-nag's aspects
+	// are added here).
+	Prepare func(app awscdk.App, stack *Stack)
+}
+
+// Synthesized is the result of Synthesize.
+type Synthesized struct {
+	Stack       *Stack
+	AssemblyDir string
+	// Template is the stack's CloudFormation template (JSON).
+	Template []byte
+}
+
+// Synthesize synthesizes the app in process with cdk.json's context, as
+// `cdk synth` would, for the tests and the local runner: the one place
+// besides the CDK CLI that synthesizes. It starts the jsii kernel (a Node
+// process); the caller calls jsii.Close when it no longer synthesizes.
+// CDK's panics (programmer errors, failed validations) are returned as
+// errors; the assembly directory is kept so a validation report can be
+// read.
+func Synthesize(opts SynthOptions) (s *Synthesized, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("synthesizing the app: %v", r)
+		}
+	}()
+	overrides := map[string]interface{}{golambda.StubCodeContextKey: opts.StubCode}
+	if opts.Suffix != "" {
+		overrides[naming.ContextKey] = opts.Suffix
+	}
+	ctx, err := CDKJSONContext(filepath.Join(opts.ModuleDir, "cdk.json"), overrides)
+	if err != nil {
+		return nil, err
+	}
+	outdir := opts.Outdir
+	if outdir == "" {
+		if outdir, err = os.MkdirTemp("", "cdk.out-"); err != nil {
+			return nil, err
+		}
+	}
+	app, stack, err := NewApp(opts.ModuleDir, ctx, outdir)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Prepare != nil {
+		opts.Prepare(app, stack)
+	}
+	assembly := app.Synth(nil)
+	dir := *assembly.Directory()
+	b, err := os.ReadFile(filepath.Join(dir, *stack.Stack.ArtifactId()+".template.json"))
+	if err != nil {
+		return nil, err
+	}
+	return &Synthesized{Stack: stack, AssemblyDir: dir, Template: b}, nil
+}
