@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/resilientpay/paymentapi/app/paymentstack"
+	"github.com/resilientpay/paymentapi/internal/cfn"
 	"github.com/resilientpay/paymentapi/internal/golambda"
 	"github.com/resilientpay/paymentapi/workflows/aslrun"
 )
@@ -106,7 +107,8 @@ type localNames struct {
 
 type queueRef struct{ url, arn, name string }
 
-func (n *localNames) resolve(id, attr string) (string, bool) {
+func (n *localNames) resolve(ref cfn.Ref) (string, bool) {
+	id, attr := ref.LogicalID, ref.Attribute
 	if name, ok := n.table[id]; ok {
 		switch attr {
 		case "":
@@ -139,7 +141,7 @@ func (n *localNames) functionEnv(functionName string) (map[string]string, error)
 	e, _ := props["Environment"].(map[string]any)
 	vars, _ := e["Variables"].(map[string]any)
 	for k, v := range vars {
-		s, err := aslrun.EvalString(v, n.resolve)
+		s, err := cfn.Evaluator{Resolve: n.resolve}.String(v)
 		if err != nil {
 			return nil, fmt.Errorf("localrun: %s environment %s: %w", functionName, k, err)
 		}
