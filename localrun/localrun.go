@@ -57,6 +57,7 @@ import (
 	"github.com/resilientpay/paymentapi/app/paymentstack"
 	"github.com/resilientpay/paymentapi/internal/awsenv"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+	"github.com/resilientpay/paymentapi/internal/cfn"
 	"github.com/resilientpay/paymentapi/internal/harness/emulator"
 	"github.com/resilientpay/paymentapi/internal/runtime/lambdamain"
 	"github.com/resilientpay/paymentapi/recovery"
@@ -77,9 +78,9 @@ import (
 // Config configures a Runner. Template is required; the zero value of
 // every other field has a working default.
 type Config struct {
-	// Template is the synthesized CloudFormation template (see Synthesize
-	// and ReadTemplate).
-	Template []byte
+	// Template is the synthesized CloudFormation template
+	// (paymentstack.Synthesize, or cfn.ReadFile of cdk.out).
+	Template *cfn.Template
 	// Suffix is the environment suffix the template was synthesized for
 	// (default "dev"); resource names are <type>-<suffix>.
 	Suffix string
@@ -150,7 +151,7 @@ type Runner struct {
 // handlers and starts the background workers. Call Stop when done, also
 // after an error.
 func Start(ctx context.Context, cfg Config) (r *Runner, err error) {
-	if len(cfg.Template) == 0 {
+	if cfg.Template == nil {
 		return nil, errors.New("localrun: Config.Template is required")
 	}
 	if cfg.Suffix == "" {
@@ -185,10 +186,7 @@ func Start(ctx context.Context, cfg Config) (r *Runner, err error) {
 			r = nil
 		}
 	}()
-	tpl, err := parseTemplate(cfg.Template)
-	if err != nil {
-		return r, err
-	}
+	tpl := cfg.Template
 	if err := r.startEmulators(ctx); err != nil {
 		return r, err
 	}
@@ -259,11 +257,11 @@ func (r *Runner) startEmulators(ctx context.Context) error {
 
 // createResources creates the table and the failed-transactions queue and
 // DLQ under the template's names, with the template's maxReceiveCount.
-func (r *Runner) createResources(ctx context.Context, tpl *cfnTemplate) error {
+func (r *Runner) createResources(ctx context.Context, tpl *cfn.Template) error {
 	name := func(resourceType string) string { return naming.Physical(resourceType, r.cfg.Suffix) }
 	r.names = &localNames{t: tpl, table: map[string]string{}, queues: map[string]queueRef{}}
 	r.tableName = name(storage.TransactionsTable)
-	tableID, _, err := tpl.byName("AWS::DynamoDB::Table", "TableName", r.tableName)
+	table, err := tpl.ByName(cfn.DynamoDBTable, r.tableName)
 	if err != nil {
 		return err
 	}
@@ -273,22 +271,22 @@ func (r *Runner) createResources(ctx context.Context, tpl *cfnTemplate) error {
 			return err
 		}
 	}
-	r.names.table[tableID] = r.tableName
+	r.names.table[table.LogicalID] = r.tableName
 
 	queueName, dlqName := name(paymentstack.FailedQueue), name(paymentstack.FailedDLQ)
 	maxReceive, err := r.names.maxReceiveCount(queueName)
 	if err != nil {
 		return err
 	}
-	dlqID, _, err := tpl.byName("AWS::SQS::Queue", "QueueName", dlqName)
+	dlqRes, err := tpl.ByName(cfn.SQSQueue, dlqName)
 	if err != nil {
 		return err
 	}
 	if r.dlq, err = r.createQueue(ctx, dlqName, nil); err != nil {
 		return err
 	}
-	r.names.queues[dlqID] = r.dlq
-	queueID, _, err := tpl.byName("AWS::SQS::Queue", "QueueName", queueName)
+	r.names.queues[dlqRes.LogicalID] = r.dlq
+	queueRes, err := tpl.ByName(cfn.SQSQueue, queueName)
 	if err != nil {
 		return err
 	}
@@ -299,7 +297,7 @@ func (r *Runner) createResources(ctx context.Context, tpl *cfnTemplate) error {
 	if err != nil {
 		return err
 	}
-	r.names.queues[queueID] = r.queue
+	r.names.queues[queueRes.LogicalID] = r.queue
 	r.log.Info("resources created", "table", r.tableName, "queue", r.queue.name, "dlq", r.dlq.name,
 		"max_receive_count", maxReceive, "visibility_timeout", r.cfg.VisibilityTimeout.String())
 	return nil
@@ -320,7 +318,7 @@ func (r *Runner) createQueue(ctx context.Context, name string, attrs map[string]
 
 // build makes the handlers with their packages' constructors, from the
 // template's function configuration, and compiles both workflows.
-func (r *Runner) build(tpl *cfnTemplate) error {
+func (r *Runner) build(tpl *cfn.Template) error {
 	db := &faultyDynamoDB{db: r.ddb, faults: r.faults}
 	healthClients := func() healthcheck.Clients {
 		r.alarms = &fakeAlarms{suffix: r.cfg.Suffix, faults: r.faults}
@@ -387,7 +385,7 @@ func (r *Runner) build(tpl *cfnTemplate) error {
 
 	s := r.cfg.Suffix
 	paymentsName, recoveryName := naming.Physical(payments.ResourceType, s), naming.Physical(recovery.ResourceType, s)
-	paymentsDef, err := r.names.definition(r.cfg.Template, paymentsName)
+	paymentsDef, err := r.names.definition(paymentsName)
 	if err != nil {
 		return err
 	}
@@ -396,7 +394,7 @@ func (r *Runner) build(tpl *cfnTemplate) error {
 	if err != nil {
 		return fmt.Errorf("localrun: compiling the payments workflow: %w", err)
 	}
-	recoveryDef, err := r.names.definition(r.cfg.Template, recoveryName)
+	recoveryDef, err := r.names.definition(recoveryName)
 	if err != nil {
 		return err
 	}
@@ -410,12 +408,12 @@ func (r *Runner) build(tpl *cfnTemplate) error {
 	rate, burst := r.cfg.ThrottleRate, r.cfg.ThrottleBurst
 	if rate <= 0 || burst <= 0 {
 		var ok bool
-		if rate, burst, ok = tpl.throttle("/*", "*"); !ok {
+		if rate, burst, ok = throttle(tpl, "/*", "*"); !ok {
 			return errors.New("localrun: the template's stage has no throttling limits; set ThrottleRate and ThrottleBurst")
 		}
 	}
 	r.stageBucket = newTokenBucket(rate, burst)
-	hr, hb, ok := tpl.throttle("/~1health", "GET")
+	hr, hb, ok := throttle(tpl, "/~1health", "GET")
 	if !ok {
 		hr, hb = 5, 10 // the stack's health method limits
 	}

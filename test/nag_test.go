@@ -29,28 +29,18 @@ func nagSynth(t *testing.T) (errors, warnings []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, err := paymentstack.CDKJSONContext(filepath.Join(moduleDir, "cdk.json"),
-		map[string]interface{}{"environmentSuffix": suffix, golambda.StubCodeContextKey: true})
-	if err != nil {
-		t.Fatal(err)
-	}
 	outdir := t.TempDir()
 	synthMu.Lock()
 	defer synthMu.Unlock()
-	app, stack, err := paymentstack.NewApp(moduleDir, ctx, outdir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	props := &cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)}
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(props), nil)
-	awscdk.Aspects_Of(app).Add(cdknag.NewPCIDSS321Checks(props), nil)
-	awscdk.Aspects_Of(app).Add(cdknag.NewServerlessChecks(props), nil)
-
-	synthErr := func() (r interface{}) {
-		defer func() { r = recover() }()
-		app.Synth(nil)
-		return nil
-	}()
+	var stack *paymentstack.Stack
+	_, synthErr := paymentstack.Synthesize(paymentstack.SynthOptions{ModuleDir: moduleDir, Suffix: suffix, StubCode: true, Outdir: outdir,
+		Prepare: func(app awscdk.App, s *paymentstack.Stack) {
+			stack = s
+			props := &cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)}
+			awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(props), nil)
+			awscdk.Aspects_Of(app).Add(cdknag.NewPCIDSS321Checks(props), nil)
+			awscdk.Aspects_Of(app).Add(cdknag.NewServerlessChecks(props), nil)
+		}})
 	if synthErr != nil {
 		b, err := os.ReadFile(filepath.Join(outdir, "validation-report.json"))
 		if err != nil {

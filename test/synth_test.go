@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -17,6 +16,7 @@ import (
 
 	"github.com/resilientpay/paymentapi/app/paymentstack"
 	"github.com/resilientpay/paymentapi/internal/cdk/golambda"
+	"github.com/resilientpay/paymentapi/internal/cfn"
 )
 
 func TestMain(m *testing.M) {
@@ -28,8 +28,13 @@ func TestMain(m *testing.M) {
 
 // synthesized is one synthesized app.
 type synthesized struct {
-	Stack       *paymentstack.Stack
+	Stack *paymentstack.Stack
+	// Template is the template as plain JSON values, for assertions on
+	// its exact shape; Parsed is the same template read by package cfn;
+	// Raw is its JSON text.
 	Template    map[string]interface{}
+	Parsed      *cfn.Template
+	Raw         []byte
 	AssemblyDir string
 	Suffix      string
 }
@@ -37,10 +42,10 @@ type synthesized struct {
 // Resources returns the template's resources of one type, by logical id.
 func (s *synthesized) Resources(cfnType string) map[string]map[string]interface{} {
 	out := map[string]map[string]interface{}{}
-	for id, r := range s.Template["Resources"].(map[string]interface{}) {
-		res := r.(map[string]interface{})
-		if cfnType == "" || res["Type"] == cfnType {
-			out[id] = res
+	all := s.Template["Resources"].(map[string]interface{})
+	for id, r := range s.Parsed.Resources {
+		if cfnType == "" || r.Type == cfnType {
+			out[id] = all[id].(map[string]interface{})
 		}
 	}
 	return out
@@ -88,41 +93,30 @@ func synthOnce(t testing.TB, suffix string, stub bool) *synthesized {
 	return s
 }
 
-func doSynth(suffix string, stub bool) (s *synthesized, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v", r)
-		}
-	}()
+func doSynth(suffix string, stub bool) (*synthesized, error) {
 	moduleDir, err := golambda.ModuleDir("..")
 	if err != nil {
 		return nil, err
 	}
-	ctx, err := paymentstack.CDKJSONContext(filepath.Join(moduleDir, "cdk.json"), map[string]interface{}{"environmentSuffix": suffix, golambda.StubCodeContextKey: stub})
-	if err != nil {
-		return nil, err
-	}
-	outdir, err := os.MkdirTemp("", "cdk.out-test-")
-	if err != nil {
-		return nil, err
-	}
-	app, stack, err := paymentstack.NewApp(moduleDir, ctx, outdir)
-	if err != nil {
-		return nil, err
-	}
+	opts := paymentstack.SynthOptions{ModuleDir: moduleDir, Suffix: suffix, StubCode: stub}
 	if !stub {
-		for _, f := range beforeSynth {
-			f(app, stack)
+		opts.Prepare = func(app awscdk.App, stack *paymentstack.Stack) {
+			for _, f := range beforeSynth {
+				f(app, stack)
+			}
 		}
 	}
-	assembly := app.Synth(nil)
-	b, err := os.ReadFile(filepath.Join(*assembly.Directory(), *stack.Stack.ArtifactId()+".template.json"))
+	out, err := paymentstack.Synthesize(opts)
+	if err != nil {
+		return nil, err
+	}
+	parsed, err := cfn.Parse(out.Template)
 	if err != nil {
 		return nil, err
 	}
 	var tmpl map[string]interface{}
-	if err := json.Unmarshal(b, &tmpl); err != nil {
+	if err := json.Unmarshal(out.Template, &tmpl); err != nil {
 		return nil, err
 	}
-	return &synthesized{Stack: stack, Template: tmpl, AssemblyDir: *assembly.Directory(), Suffix: suffix}, nil
+	return &synthesized{Stack: out.Stack, Template: tmpl, Parsed: parsed, Raw: out.Template, AssemblyDir: out.AssemblyDir, Suffix: suffix}, nil
 }

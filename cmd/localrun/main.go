@@ -21,6 +21,7 @@ import (
 
 	"github.com/resilientpay/paymentapi/app/paymentstack"
 	"github.com/resilientpay/paymentapi/internal/cdk/golambda"
+	"github.com/resilientpay/paymentapi/internal/cfn"
 	"github.com/resilientpay/paymentapi/internal/runtime/logging"
 	"github.com/resilientpay/paymentapi/localrun"
 )
@@ -65,9 +66,9 @@ func run() error {
 		*recoveryEvery = time.Duration(max(minutes, 1) * float64(time.Minute))
 	}
 
-	var tpl []byte
+	var tpl *cfn.Template
 	if *template != "" {
-		tpl, err = localrun.ReadTemplate(*template)
+		tpl, err = cfn.ReadFile(*template)
 	} else {
 		started := time.Now()
 		fmt.Fprintln(os.Stderr, "localrun: synthesizing the CDK app (10-20 s)...")
@@ -76,7 +77,7 @@ func run() error {
 		synth, err = paymentstack.Synthesize(paymentstack.SynthOptions{ModuleDir: moduleDir, Suffix: *suffix, StubCode: true})
 		jsii.Close()
 		if err == nil {
-			tpl = synth.Template
+			tpl, err = cfn.Parse(synth.Template)
 			_ = os.RemoveAll(synth.AssemblyDir)
 		}
 		log.Info("app synthesized", "duration_ms", time.Since(started).Milliseconds())

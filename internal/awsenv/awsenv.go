@@ -1,16 +1,18 @@
-// Package awsenv names the AWS environment the platform is built for, once:
-// the region it deploys to and, for everything that stands in for AWS
-// without an account (the local runner, the emulators, the ASL executor,
-// the linter's placeholders), the account id and partition it pretends.
+// Package awsenv names the AWS environment the project assumes wherever
+// no real account answers: the region the app deploys to, and the account
+// and partition that ARNs are rendered with when templates are evaluated
+// offline (the linter's placeholders, the local runner's resources).
 package awsenv
 
-const (
-	// Region is where the platform is deployed, and the region the local
-	// stand-ins claim.
-	Region = "us-east-1"
-	// LocalAccount is the account id of ARNs made without an AWS account
-	// (AWS's documentation example account).
-	LocalAccount = "123456789012"
-	// Partition is the ARN partition of Region.
-	Partition = "aws"
-)
+// Region is the one region the app deploys to (the product contract fixes
+// us-east-1); offline evaluation renders ARNs and URLs in it too.
+const Region = "us-east-1"
+
+// LocalAccount is the account id used where there is no AWS account: the
+// ARNs of rebuilt workflow definitions and of the local runner's
+// resources. It is the example account of the AWS documentation, so it
+// never names a real account.
+const LocalAccount = "123456789012"
+
+// Partition is the AWS partition of Region, as ${AWS::Partition} reads.
+const Partition = "aws"

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/resilientpay/paymentapi/internal/cfn"
 )
 
 // A template shaped like `cdk synth` output: the definition is a Fn::Join
@@ -52,8 +54,8 @@ func TestDefinitionFromTemplate(t *testing.T) {
 }
 
 func TestDefinitionFromTemplateUsesTheResolver(t *testing.T) {
-	def, err := DefinitionFromTemplate([]byte(cdkTemplate), "PaymentsSM", func(id, attr string) (string, bool) {
-		if id == "ValidateFnA1B2" {
+	def, err := DefinitionFromTemplate([]byte(cdkTemplate), "PaymentsSM", func(ref cfn.Ref) (string, bool) {
+		if ref.LogicalID == "ValidateFnA1B2" {
 			return "arn:aws:lambda:eu-west-1:111122223333:function:validate", true
 		}
 		return "", false
@@ -79,36 +81,5 @@ func TestDefinitionFromTemplateErrors(t *testing.T) {
 				t.Error("no error")
 			}
 		})
-	}
-}
-
-func TestEvalStringResolvesReferencesAndRefusesUnknownOnes(t *testing.T) {
-	resolve := func(id, attr string) (string, bool) {
-		if id == "Queue" && attr == "Arn" {
-			return "arn:aws:sqs:us-east-1:000000000000:q", true
-		}
-		if id == "Queue" && attr == "" {
-			return "http://127.0.0.1:9324/q", true
-		}
-		return "", false
-	}
-	for _, tt := range []struct {
-		name string
-		v    any
-		want string
-	}{
-		{"a literal stays", "x", "x"},
-		{"a number is written as CloudFormation writes it", 24.0, "24"},
-		{"a Ref is resolved", map[string]any{"Ref": "Queue"}, "http://127.0.0.1:9324/q"},
-		{"a join of a GetAtt is resolved", map[string]any{"Fn::Join": []any{",", []any{"a", map[string]any{"Fn::GetAtt": []any{"Queue", "Arn"}}}}}, "a,arn:aws:sqs:us-east-1:000000000000:q"},
-		{"a pseudo parameter gets its default", map[string]any{"Ref": "AWS::Region"}, "us-east-1"},
-	} {
-		got, err := EvalString(tt.v, resolve)
-		if err != nil || got != tt.want {
-			t.Errorf("%s: got %q, %v; want %q", tt.name, got, err, tt.want)
-		}
-	}
-	if _, err := EvalString(map[string]any{"Ref": "Table"}, resolve); err == nil {
-		t.Error("an unresolvable Ref was accepted")
 	}
 }
