@@ -1,11 +1,13 @@
-// Package tasks_test builds every Lambda bootstrap in tasks/*/lambda the way
-// the CDK app bundles it and reports the sizes.
+// Package tasks_test builds every Lambda bootstrap of the module the way the
+// CDK app bundles it and reports the sizes.
 package tasks_test
 
 import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -19,6 +21,7 @@ func buildBootstrap(tb testing.TB, dir string) int64 {
 	tb.Helper()
 	out := filepath.Join(tb.TempDir(), "bootstrap")
 	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, "./"+dir)
+	cmd.Dir = ".."
 	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		tb.Fatalf("go build ./%s: %v\n%s", dir, err, msg)
@@ -30,13 +33,49 @@ func buildBootstrap(tb testing.TB, dir string) int64 {
 	return st.Size()
 }
 
+// lambdaDirs finds every Lambda main of the module: a main package that
+// starts the Lambda runtime through internal/runtime/lambdamain or
+// awslambda (or imports aws-lambda-go's lambda itself). Its directories are
+// relative to the module root.
 func lambdaDirs(tb testing.TB) []string {
 	tb.Helper()
-	dirs, err := filepath.Glob(filepath.Join("*", "lambda"))
-	if err != nil || len(dirs) == 0 {
-		tb.Fatalf("no tasks/*/lambda packages found (%v)", err)
+	cmd := exec.Command("go", "list", "-f", `{{if eq .Name "main"}}{{.Dir}}|{{join .Imports " "}}{{end}}`, "./...")
+	cmd.Dir = ".."
+	out, err := cmd.Output()
+	if err != nil {
+		tb.Fatalf("go list: %v", err)
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var dirs []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		dir, imports, ok := strings.Cut(line, "|")
+		if !ok || !slices.ContainsFunc(strings.Fields(imports), startsLambda) {
+			continue
+		}
+		rel, err := filepath.Rel(root, dir)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		dirs = append(dirs, filepath.ToSlash(rel))
+	}
+	if len(dirs) == 0 {
+		tb.Fatal("no Lambda mains found")
 	}
 	return dirs
+}
+
+// startsLambda reports whether an import starts the Lambda runtime.
+func startsLambda(importPath string) bool {
+	switch importPath {
+	case "github.com/aws/aws-lambda-go/lambda",
+		"github.com/resilientpay/paymentapi/internal/runtime/lambdamain",
+		"github.com/resilientpay/paymentapi/internal/runtime/awslambda":
+		return true
+	}
+	return false
 }
 
 func TestEveryBootstrapBuildsForArm64WithinBudget(t *testing.T) {
@@ -44,9 +83,9 @@ func TestEveryBootstrapBuildsForArm64WithinBudget(t *testing.T) {
 		t.Skip("builds every Lambda bootstrap")
 	}
 	for _, dir := range lambdaDirs(t) {
-		t.Run(filepath.Dir(dir), func(t *testing.T) {
+		t.Run(dir, func(t *testing.T) {
 			size := buildBootstrap(t, dir)
-			t.Logf("%-12s %6.1f MiB (%d bytes)", filepath.Dir(dir), float64(size)/(1<<20), size)
+			t.Logf("%-12s %6.1f MiB (%d bytes)", dir, float64(size)/(1<<20), size)
 			if size > maxBootstrapBytes {
 				t.Errorf("bootstrap is %d bytes, over the %d budget", size, maxBootstrapBytes)
 			}
@@ -58,7 +97,7 @@ func TestEveryBootstrapBuildsForArm64WithinBudget(t *testing.T) {
 // benchstat can compare sizes between commits.
 func BenchmarkBootstrapSize(b *testing.B) {
 	for _, dir := range lambdaDirs(b) {
-		b.Run(filepath.Dir(dir), func(b *testing.B) {
+		b.Run(dir, func(b *testing.B) {
 			b.ReportAllocs()
 			var size int64
 			for b.Loop() {
