@@ -1,0 +1,102 @@
+package test
+
+import (
+	"strings"
+	"testing"
+)
+
+// Tests of the storage construct: the transactions table and the queues.
+
+func TestTheTransactionsTableIsOnDemandRecoverableEncryptedWithTTL(t *testing.T) {
+	tables := synth(t, suffix).Resources("AWS::DynamoDB::Table")
+	if len(tables) != 1 {
+		t.Fatalf("want 1 table, got %d", len(tables))
+	}
+	for id, r := range tables {
+		p := props(r)
+		if p["BillingMode"] != "PAY_PER_REQUEST" {
+			t.Errorf("%s: BillingMode = %v, want PAY_PER_REQUEST", id, p["BillingMode"])
+		}
+		if !strings.Contains(toJSON(p["PointInTimeRecoverySpecification"]), `"PointInTimeRecoveryEnabled":true`) {
+			t.Errorf("%s: point-in-time recovery is off: %s", id, toJSON(p["PointInTimeRecoverySpecification"]))
+		}
+		sse, _ := p["SSESpecification"].(map[string]interface{})
+		if sse["SSEEnabled"] != true || sse["SSEType"] != "KMS" || sse["KMSMasterKeyId"] == nil {
+			t.Errorf("%s: not encrypted with the customer-managed key: %s", id, toJSON(sse))
+		}
+		if got := toJSON(p["TimeToLiveSpecification"]); got != `{"AttributeName":"expires_at","Enabled":true}` {
+			t.Errorf("%s: TTL = %s, want expires_at enabled", id, got)
+		}
+	}
+}
+
+func TestEveryQueueHasADeadLetterQueueRetentionTLSAndEncryption(t *testing.T) {
+	s := synth(t, suffix)
+	queues := s.Resources("AWS::SQS::Queue")
+	dlqs := map[string]bool{}
+	for _, r := range queues {
+		if rp, ok := props(r)["RedrivePolicy"].(map[string]interface{}); ok {
+			arn := toJSON(rp["deadLetterTargetArn"])
+			for id := range queues {
+				if strings.Contains(arn, `"`+id+`"`) {
+					dlqs[id] = true
+				}
+			}
+			if n, _ := rp["maxReceiveCount"].(float64); n < 1 {
+				t.Errorf("redrive policy without maxReceiveCount: %s", toJSON(rp))
+			}
+		}
+	}
+	// EventBridge's target DLQ is a dead-letter queue too.
+	for id, r := range s.Resources("AWS::Events::Rule") {
+		for _, target := range props(r)["Targets"].([]interface{}) {
+			dl := toJSON(target.(map[string]interface{})["DeadLetterConfig"])
+			if dl == "null" {
+				t.Errorf("rule %s has a target without a dead-letter queue", id)
+			}
+			for qid := range queues {
+				if strings.Contains(dl, `"`+qid+`"`) {
+					dlqs[qid] = true
+				}
+			}
+		}
+	}
+	// So is the dead-letter queue of asynchronous Lambda invocations.
+	for _, r := range s.Resources("AWS::Lambda::Function") {
+		dl := toJSON(props(r)["DeadLetterConfig"])
+		for qid := range queues {
+			if strings.Contains(dl, `"`+qid+`"`) {
+				dlqs[qid] = true
+			}
+		}
+	}
+	policies := toJSON(s.Resources("AWS::SQS::QueuePolicy"))
+	for id, r := range queues {
+		p := props(r)
+		if p["KmsMasterKeyId"] == nil {
+			t.Errorf("queue %s is not encrypted with the customer-managed key", id)
+		}
+		retention, ok := p["MessageRetentionPeriod"].(float64)
+		switch {
+		case !ok:
+			t.Errorf("queue %s has no explicit MessageRetentionPeriod", id)
+		case dlqs[id] && retention != 14*24*3600:
+			t.Errorf("dead-letter queue %s keeps messages %v s, want 14 days", id, retention)
+		}
+		if !dlqs[id] && p["RedrivePolicy"] == nil {
+			t.Errorf("queue %s has no dead-letter queue", id)
+		}
+		if !strings.Contains(policies, `{"Ref":"`+id+`"}`) {
+			t.Errorf("queue %s has no queue policy (TLS-only access)", id)
+		}
+	}
+	for id, r := range s.Resources("AWS::SQS::QueuePolicy") {
+		doc := toJSON(props(r)["PolicyDocument"])
+		if !strings.Contains(doc, `"aws:SecureTransport":"false"`) || !strings.Contains(doc, `"Effect":"Deny"`) {
+			t.Errorf("queue policy %s does not deny non-TLS access: %s", id, doc)
+		}
+	}
+	if len(dlqs) < 2 {
+		t.Errorf("found %d dead-letter queues, want the failed-transactions DLQ and the recovery trigger DLQ", len(dlqs))
+	}
+}

@@ -1,0 +1,36 @@
+package test
+
+import "testing"
+
+// Tests of the state machines: the payments workflow and the recovery workflow.
+
+func stateMachines(t *testing.T, s *synthesized) map[string]map[string]interface{} {
+	byName := map[string]map[string]interface{}{}
+	for _, r := range s.Resources("AWS::StepFunctions::StateMachine") {
+		byName[props(r)["StateMachineName"].(string)] = props(r)
+	}
+	return byName
+}
+
+func TestThePaymentsWorkflowIsExpressWithFullLoggingAndTracing(t *testing.T) {
+	s := synth(t, suffix)
+	machines := stateMachines(t, s)
+	p, ok := machines["payments-workflow-"+suffix]
+	if !ok {
+		t.Fatalf("no payments-workflow-%s among %v", suffix, machines)
+	}
+	if p["StateMachineType"] != "EXPRESS" {
+		t.Errorf("StateMachineType = %v, want EXPRESS", p["StateMachineType"])
+	}
+	lc, _ := p["LoggingConfiguration"].(map[string]interface{})
+	if lc["Level"] != "ALL" || lc["IncludeExecutionData"] != true || lc["Destinations"] == nil {
+		t.Errorf("LoggingConfiguration = %s, want Level ALL with execution data", toJSON(lc))
+	}
+	if toJSON(p["TracingConfiguration"]) != `{"Enabled":true}` {
+		t.Errorf("TracingConfiguration = %s", toJSON(p["TracingConfiguration"]))
+	}
+	rec, ok := machines["recovery-workflow-"+suffix]
+	if !ok || rec["StateMachineType"] != "STANDARD" {
+		t.Errorf("recovery workflow missing or not STANDARD: %v", rec["StateMachineType"])
+	}
+}
