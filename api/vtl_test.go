@@ -20,7 +20,7 @@ import (
 )
 
 // These tests execute the mapping templates API Gateway runs for POST
-// /payments with a Velocity engine (internal/vtl) and check that they agree
+// /payments with a Velocity engine (internal/harness/vtl) and check that they agree
 // with their Go mirrors, ExecutionInput and MapExecution, which the local
 // runner uses.
 

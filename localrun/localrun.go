@@ -2,7 +2,7 @@
 // account: the HTTP API of API Gateway on 127.0.0.1, executing the payments
 // workflow definition that the CDK app synthesizes (with workflows/aslrun)
 // and the real Go task handlers in process, against DynamoDB Local and the
-// SQS emulator (internal/emulator).
+// SQS emulator (internal/harness/emulator).
 //
 // Besides the API it runs what AWS would run in the background: the
 // failed-transactions queue's event source (a poller that calls the

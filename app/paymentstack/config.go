@@ -13,9 +13,6 @@ import (
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 )
 
-// Region is where the platform is deployed.
-const Region = "us-east-1"
-
 // Config is every tunable of the app, read from CDK context (cdk.json, or
 // `-c key=value` on the command line). Defaults apply to keys that are not
 // set.

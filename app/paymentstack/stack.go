@@ -17,6 +17,7 @@ import (
 
 	"github.com/resilientpay/paymentapi/api"
 	"github.com/resilientpay/paymentapi/dashboards"
+	"github.com/resilientpay/paymentapi/internal/awsenv"
 	"github.com/resilientpay/paymentapi/internal/cdk/datakey"
 	"github.com/resilientpay/paymentapi/internal/cdk/golambda"
 	"github.com/resilientpay/paymentapi/internal/cdk/grants"
@@ -72,7 +73,7 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	if sp.Env != nil {
 		env = *sp.Env
 	}
-	env.Region = jsii.String(Region)
+	env.Region = jsii.String(awsenv.Region)
 	sp.Env = &env
 	if sp.StackName == nil {
 		sp.StackName = jsii.String("payment-platform-" + cfg.Suffix)

@@ -1,10 +1,10 @@
-// Package health checks whether the payment API's dependencies are fit to
+// Package healthcheck checks whether the payment API's dependencies are fit to
 // take traffic and whether its dead-letter queues should be redriven.
 //
 // A Checker reads this app's CloudWatch alarm states, the transactions
 // table status, the depth of every configured queue and the message move
 // tasks already running on each dead-letter queue, and condenses them into
-// a Report. The health-monitor Lambda (recovery/healthmonitor) returns the
+// a Report. The health-monitor Lambda (tasks/healthmonitor) returns the
 // Report to the recovery workflow; the /health Lambda (tasks/health) returns
 // it to API clients.
 //

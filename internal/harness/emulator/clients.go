@@ -5,17 +5,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-)
 
-// Region is the region every emulator client uses.
-const Region = "us-east-1"
+	"github.com/resilientpay/paymentapi/internal/awsenv"
+)
 
 // AWSConfig returns an SDK configuration that sends every request to
 // endpoint with static fake credentials: no AWS account, profile or
 // environment variable is read.
 func AWSConfig(endpoint string) aws.Config {
 	return aws.Config{
-		Region:       Region,
+		Region:       awsenv.Region,
 		Credentials:  credentials.NewStaticCredentialsProvider("emulator", "emulator", ""),
 		BaseEndpoint: aws.String(endpoint),
 	}

@@ -32,6 +32,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/resilientpay/paymentapi/internal/awsenv"
 )
 
 // StartTimeout bounds how long a Start function waits for an emulator to
@@ -262,7 +264,7 @@ func listTables(ctx context.Context, endpoint string) (*http.Request, error) {
 	}
 	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
 	req.Header.Set("X-Amz-Target", "DynamoDB_20120810.ListTables")
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=emulator/20260101/"+Region+
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=emulator/20260101/"+awsenv.Region+
 		"/dynamodb/aws4_request, SignedHeaders=host, Signature=0")
 	return req, nil
 }

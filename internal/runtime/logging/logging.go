@@ -1,5 +1,5 @@
 // Package logging builds the JSON structured logger every function uses.
-// It is separate from internal/telemetry so that a function without AWS
+// It is separate from internal/runtime/telemetry so that a function without AWS
 // clients (validate) does not link the X-Ray SDK.
 package logging
 
