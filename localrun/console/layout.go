@@ -76,6 +76,7 @@ type node struct {
 	inner        []*graph
 	preds, succs []*node
 	discovered   int
+	layerBottom  float64
 }
 
 // IsPseudo reports whether the node is the Start marker.
@@ -606,8 +607,9 @@ func settle(l []*node, neighbours func(*node) []*node) {
 	}
 }
 
-// assignY stacks the layers and centres each box in its layer's height.
-// It returns the total height.
+// assignY stacks the layers, boxes at the top of their layer (so that
+// edges into a short box beside a tall container arrive at the layer's
+// top, not across the container). It returns the total height.
 func assignY(layers [][]*node) float64 {
 	y := 0.0
 	for i, l := range layers {
@@ -622,7 +624,8 @@ func assignY(layers [][]*node) float64 {
 			if n.dummy {
 				n.H = h
 			}
-			n.Y = y + (h-n.H)/2
+			n.Y = y
+			n.layerBottom = y + h
 		}
 		y += h
 	}
@@ -684,6 +687,11 @@ func route(layers [][]*node, edges []*edge) {
 		}
 		first, last := e.chain[0], e.chain[len(e.chain)-1]
 		pts := []point{{portX[e][0], first.Y + first.H}}
+		if first.Y+first.H < first.layerBottom {
+			// Down the empty rest of the layer first, beside whatever
+			// tall box shares it.
+			pts = append(pts, point{portX[e][0], first.layerBottom})
+		}
 		for _, d := range e.chain[1 : len(e.chain)-1] {
 			pts = append(pts, point{d.centerX(), d.Y}, point{d.centerX(), d.Y + d.H})
 		}

@@ -275,3 +275,55 @@ func FuzzLayout(f *testing.F) {
 		}
 	})
 }
+
+// samples returns points along the edge as D draws it.
+func samples(e *edge) []point {
+	var out []point
+	for i := 1; i < len(e.Points); i++ {
+		a, b := e.Points[i-1], e.Points[i]
+		my := (a.Y + b.Y) / 2
+		for k := 1; k < 20; k++ {
+			t := float64(k) / 20
+			if a.X == b.X || a.Y == b.Y {
+				out = append(out, point{a.X + (b.X-a.X)*t, a.Y + (b.Y-a.Y)*t})
+				continue
+			}
+			u := 1 - t
+			out = append(out, point{
+				X: u*u*u*a.X + 3*u*u*t*a.X + 3*u*t*t*b.X + t*t*t*b.X,
+				Y: u*u*u*a.Y + 3*u*u*t*my + 3*u*t*t*my + t*t*t*b.Y,
+			})
+		}
+	}
+	return out
+}
+
+func TestLayoutRoutesEdgesAroundOtherBoxes(t *testing.T) {
+	for _, tc := range layoutCases {
+		t.Run(tc.name, func(t *testing.T) {
+			d, g := layoutOf(t, tc.def)
+			// An edge may cross the containers that hold its ends.
+			holds := map[string]map[string]bool{}
+			d.Walk(func(s *asl.State) {
+				holds[s.Name] = map[string]bool{}
+				for p := s.Parent.Parent; p != nil; p = p.Parent.Parent {
+					holds[s.Name][p.Name] = true
+				}
+			})
+			const slack = 2.0 // a curve may graze a corner
+			for _, e := range g.Edges {
+				for _, n := range g.Nodes {
+					if n.ID == e.From || n.ID == e.To || holds[e.From][n.ID] || holds[e.To][n.ID] {
+						continue
+					}
+					for _, p := range samples(e) {
+						if p.X > n.X+slack && p.X < n.X+n.W-slack && p.Y > n.Y+slack && p.Y < n.Y+n.H-slack {
+							t.Errorf("%q -> %q crosses %q at (%.0f,%.0f)", e.From, e.To, n.ID, p.X, p.Y)
+							break
+						}
+					}
+				}
+			}
+		})
+	}
+}
