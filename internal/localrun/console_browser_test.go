@@ -226,10 +226,8 @@ func TestConsoleInABrowser(t *testing.T) {
 // outside CI (CI must run it: .ci/run installs Chromium).
 func chromiumPath(t *testing.T) string {
 	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
 	}
 	if os.Getenv("CI") == "" {
 		t.Skip("chromium is not installed (Debian: apt-get install -y chromium), so the console's browser test is skipped; CI runs it")
