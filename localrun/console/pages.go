@@ -472,7 +472,7 @@ func stateDetails(name string, s *asl.State, sr *stateRun, anchor string) stateV
 			v.Facts = append(v.Facts, "Resource: "+r)
 		}
 		for i, rt := range s.Retry {
-			v.Facts = append(v.Facts, fmt.Sprintf("Retry #%d: %s — every %gs ×%g, up to %g attempts", i+1,
+			v.Facts = append(v.Facts, fmt.Sprintf("Retry #%d: %s — interval %gs, backoff rate %g, at most %g attempts", i+1,
 				strings.Join(rt.ErrorEquals, ", "), rt.Interval(), rt.Backoff(), rt.Attempts()))
 		}
 		for i, c := range s.Catch {
