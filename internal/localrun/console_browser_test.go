@@ -39,13 +39,40 @@ func TestConsoleInABrowser(t *testing.T) {
 	phase := func(what string) {
 		t.Logf("%6.1fs %s", time.Since(began).Seconds(), what)
 	}
+	// Chromium starts while the app synthesizes and the emulators start.
+	type started struct {
+		ctx    context.Context
+		cancel context.CancelFunc
+		err    error
+	}
+	launched := make(chan started, 1)
+	profile := t.TempDir()
+	go func() {
+		ctx, cancel, err := browser(chromium, profile)
+		launched <- started{ctx, cancel, err}
+	}()
+	var (
+		b        started
+		received bool
+	)
+	t.Cleanup(func() {
+		if !received {
+			b = <-launched // the runner failed to start first
+		}
+		if b.cancel != nil {
+			b.cancel()
+		}
+	})
 	r := startRunnerForBrowser(t, phase)
 	base := "http://" + r.Addr()
 	shots := screenshotDir(t)
 	t.Logf("screenshots: %s", shots)
 
-	ctx, cancel := browser(t, chromium)
-	defer cancel()
+	b, received = <-launched, true
+	if b.err != nil {
+		t.Fatalf("starting chromium: %v", b.err)
+	}
+	ctx := b.ctx
 	phase("chromium started")
 	var (
 		mu       sync.Mutex
@@ -280,9 +307,9 @@ type writerFunc func([]byte) (int, error)
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 // browser starts headless Chromium with the flags that work on a machine
-// without a network or a sandbox, and a fresh profile.
-func browser(t *testing.T, path string) (context.Context, context.CancelFunc) {
-	t.Helper()
+// without a network or a sandbox, and a fresh profile. The returned
+// context bounds the test's browsing to two minutes.
+func browser(path, profile string) (context.Context, context.CancelFunc, error) {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.Flag("headless", "new"),
@@ -293,7 +320,7 @@ func browser(t *testing.T, path string) (context.Context, context.CancelFunc) {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
 		chromedp.NoFirstRun,
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1280, 900),
 	)
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -302,10 +329,10 @@ func browser(t *testing.T, path string) (context.Context, context.CancelFunc) {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate("about:blank")); err != nil {
 		cancel()
 		acancel()
-		t.Fatalf("starting chromium: %v", err)
+		return nil, nil, err
 	}
 	tctx, tcancel := context.WithTimeout(ctx, 2*time.Minute)
-	return tctx, func() { tcancel(); cancel(); acancel() }
+	return tctx, func() { tcancel(); cancel(); acancel() }, nil
 }
 
 // screenshotDir is the test's artifact directory when go test runs with
