@@ -310,6 +310,8 @@ func (r *Runner) serveLocal(w http.ResponseWriter, req *http.Request) {
 			return
 		}
 		writeJSON(w, http.StatusOK, rec)
+	case isConsolePath(path):
+		r.serveConsole(w, req)
 	case path == "/_local/metrics":
 		if allowMethod(w, req, http.MethodGet) {
 			writeJSON(w, http.StatusOK, map[string]any{"counters": r.metrics.snapshot(), "alarms": r.alarms,

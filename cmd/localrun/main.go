@@ -132,6 +132,7 @@ Payment API running at %[1]s (recovery every %[2]s). Try:
   curl -si %[1]s/payments/<id from the answer>
   curl -si %[1]s/health
   curl -s  %[1]s/_local/executions/<x-amzn-requestid of an answer>     # the workflow's history
+  open     %[1]s/_local/console/executions/<x-amzn-requestid>          # the same, drawn, in a browser
   curl -si %[1]s/_local/faults -d '{"store":"unavailable","seconds":20}'  # then POST again: 202
   curl -s  %[1]s/_local/metrics
 
