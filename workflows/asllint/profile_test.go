@@ -113,3 +113,21 @@ func TestParseConfigReadsEverySettingAndRejectsTypos(t *testing.T) {
 		})
 	}
 }
+
+func FuzzParseConfig(f *testing.F) {
+	f.Add([]byte(`{"profile": "strict", "rules": {"catch-all": "off", "choice-default": "error"}, "budgetSeconds": 20}`))
+	f.Add([]byte(`{"rules": {"nope": "on"}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := asllint.ParseConfig(data)
+		if err != nil {
+			return
+		}
+		o, err := c.Options()
+		if err != nil {
+			t.Fatalf("ParseConfig accepted a config whose Options fail: %v", err)
+		}
+		if err := o.Validate(); err != nil {
+			t.Fatalf("ParseConfig accepted invalid options: %v", err)
+		}
+	})
+}

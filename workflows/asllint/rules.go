@@ -42,9 +42,6 @@ const (
 	ProfileStrict Profile = "strict"
 )
 
-// Profiles lists the profiles in the order the CLI documents them.
-func Profiles() []Profile { return []Profile{ProfileSpec, ProfileStrict} }
-
 // ParseProfile returns the profile named s; "" is ProfileSpec.
 func ParseProfile(s string) (Profile, error) {
 	switch Profile(s) {
