@@ -15,7 +15,7 @@ import (
 func lintOptions() asllint.Options {
 	// The payments workflow is the only EXPRESS machine and API Gateway
 	// runs it synchronously: it must fit in 29 s.
-	return asllint.Options{DeclaredErrors: errorname.Strings(errorname.Declared()), Synchronous: true}
+	return asllint.Options{Profile: asllint.ProfileStrict, DeclaredErrors: errorname.Strings(errorname.Declared()), Synchronous: true}
 }
 
 func TestEverySynthesizedStateMachinePassesTheWorkflowLinter(t *testing.T) {

@@ -117,6 +117,13 @@ func TestCheckPathAcceptsSpecExamplesAndClassifiesThem(t *testing.T) {
 		{`$.foo\@bar.baz\[\[.\?pretty`, true, false, ""},
 		{`$.&Ж中.\uD800\uDF46`, true, false, ""},
 		{"$['store'][0]['book']", true, false, ""},
+		// AWS's paths page writes $.abc.['def ghi']; Jayway reads ".[" as "[".
+		{"$.abc.['def ghi']", true, false, ""},
+		{"$.[0]", true, false, ""},
+		{"$.a.[0].b", true, false, ""},
+		{"$$.Execution.Name ", true, true, ""},
+		{"$.[*].['bucket', 'key']", false, false, ""},
+		{"$.[?(@.OU > 0)]", false, false, ""},
 	}
 	for _, tt := range tests {
 		info, err := asl.CheckPath(tt.path)
@@ -128,7 +135,7 @@ func TestCheckPathAcceptsSpecExamplesAndClassifiesThem(t *testing.T) {
 			t.Errorf("CheckPath(%q) = %+v", tt.path, info)
 		}
 	}
-	for _, bad := range []string{"", "a.b", "$.", "$.a[", "$.a[x]", "$.a]", "$[]", `$.a\`, "$.a b"} {
+	for _, bad := range []string{"", "a.b", "$.", "$.a[", "$.a[x]", "$.a]", "$[]", `$.a\`, "$.a b", "$.a.", "$.[", "$..", " $.a"} {
 		if _, err := asl.CheckPath(bad); err == nil {
 			t.Errorf("CheckPath(%q) accepted a bad path", bad)
 		}

@@ -24,9 +24,12 @@ type PathInfo struct {
 
 // CheckPath checks the syntax of a Path: "$", "$$" (Context Object) or
 // "$name" (a variable), followed by dot and bracket segments in the Jayway
-// syntax the States Language names.
+// syntax the States Language names. As in Jayway, trailing whitespace is
+// ignored and a "." may precede a bracket ("$.[0]", "$.abc.['def ghi']",
+// the form AWS's JSONPath documentation uses).
 func CheckPath(p string) (PathInfo, error) {
 	var info PathInfo
+	p = strings.TrimRightFunc(p, unicode.IsSpace)
 	if !strings.HasPrefix(p, "$") {
 		return info, errors.New(`a path must begin with "$"`)
 	}
@@ -65,6 +68,9 @@ func CheckPath(p string) (PathInfo, error) {
 			rest = rest[n:]
 		case rest[0] == '.':
 			rest = rest[1:]
+			if strings.HasPrefix(rest, "[") {
+				continue
+			}
 			n, err := readName(rest)
 			if err != nil {
 				return info, err

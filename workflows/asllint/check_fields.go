@@ -143,6 +143,11 @@ func checkFieldType(l *linter) {
 			if !ok || k == "Type" {
 				continue
 			}
+			if k == "Parameters" && s.Type == asl.TypePass {
+				// Step Functions accepts any JSON value as a Pass state's
+				// Parameters (public samples pass arrays).
+				continue
+			}
 			v := s.Raw[k]
 			if kindOK(v, kinds, s.QueryLanguage == asl.JSONata) {
 				continue

@@ -40,15 +40,48 @@ func reachable(d *asl.Definition) map[string]bool {
 	return seen
 }
 
+// named returns StartAt and every state a transition of its scope names,
+// whether or not that transition can run.
+func named(d *asl.Definition) map[string]bool {
+	out := map[string]bool{d.StartAt: true}
+	for _, n := range d.Order {
+		for _, t := range edges(d.States[n]) {
+			out[t] = true
+		}
+	}
+	return out
+}
+
+// checkUnreachable reports the states nothing names: AWS rejects those at
+// CreateStateMachine ("MISSING_TRANSITION_TARGET: State "X" is not
+// reachable"). A state named only by unreachable states passes AWS; dead-state
+// reports it.
 func checkUnreachable(l *linter) {
+	for _, d := range l.def.Definitions() {
+		if _, ok := d.States[d.StartAt]; !ok {
+			continue
+		}
+		nm := named(d)
+		for _, n := range d.Order {
+			if !nm[n] {
+				l.report(d.States[n], "", fmt.Sprintf("state %q is not reachable: neither StartAt nor any transition names it", n), "connect it with a Next, Choice, Default or Catch edge, or delete it")
+			}
+		}
+	}
+}
+
+// checkDeadState reports the states some transition names but no path from
+// StartAt reaches (an island of states that only name each other).
+func checkDeadState(l *linter) {
 	for _, d := range l.def.Definitions() {
 		seen := reachable(d)
 		if seen == nil {
 			continue
 		}
+		nm := named(d)
 		for _, n := range d.Order {
-			if !seen[n] {
-				l.report(d.States[n], "", fmt.Sprintf("state %q is not reachable from StartAt %q", n, d.StartAt), "connect it with a Next, Choice, Default or Catch edge, or delete it")
+			if nm[n] && !seen[n] {
+				l.report(d.States[n], "", fmt.Sprintf("state %q is named only by states that StartAt %q never reaches", n, d.StartAt), "connect the island to the flow or delete it")
 			}
 		}
 	}

@@ -16,7 +16,9 @@ import (
 // corpusCase is one definition of testdata with the expectations it
 // declares: "asllint-test: expect=rule,...; type=EXPRESS; sync=true;
 // declared=none|A|B" in its top-level Comment, or in a sibling .expected
-// file when the file is not valid JSON.
+// file when the file is not valid JSON. The expectations are those of the
+// strict profile (every rule); under the spec profile a file must yield
+// exactly the spec rules among them.
 type corpusCase struct {
 	file   string
 	expect []string
@@ -44,7 +46,7 @@ func loadCorpus(t *testing.T, dir string) []corpusCase {
 		if m == nil {
 			t.Fatalf("%s declares no expectations (asllint-test: expect=...)", f)
 		}
-		c := corpusCase{file: f, opts: asllint.Options{DeclaredErrors: errorname.Strings(errorname.Declared())}}
+		c := corpusCase{file: f, opts: asllint.Options{Profile: asllint.ProfileStrict, DeclaredErrors: errorname.Strings(errorname.Declared())}}
 		for _, kv := range strings.Split(string(m[1]), ";") {
 			k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
 			v = strings.TrimSpace(v)
@@ -96,6 +98,30 @@ func TestCorpusBadDefinitionsYieldExactlyTheirDeclaredRules(t *testing.T) {
 			fs := asllint.LintJSON(c.file, raw, c.opts)
 			if got := ruleSet(fs); !slices.Equal(got, c.expect) {
 				t.Errorf("rules = %v, want %v\n%s", got, c.expect, dump(fs))
+			}
+		})
+	}
+}
+
+func TestCorpusBadDefinitionsYieldOnlyTheirSpecRulesUnderTheSpecProfile(t *testing.T) {
+	category := map[string]asllint.Category{}
+	for _, r := range asllint.Rules() {
+		category[r.ID] = r.Category
+	}
+	for _, c := range loadCorpus(t, "bad") {
+		t.Run(filepath.Base(c.file), func(t *testing.T) {
+			var want []string
+			for _, r := range c.expect {
+				if category[r] == asllint.Spec {
+					want = append(want, r)
+				}
+			}
+			opts := c.opts
+			opts.Profile = asllint.ProfileSpec
+			raw, _ := os.ReadFile(c.file)
+			fs := asllint.LintJSON(c.file, raw, opts)
+			if got := ruleSet(fs); !slices.Equal(got, want) {
+				t.Errorf("rules = %v, want %v\n%s", got, want, dump(fs))
 			}
 		})
 	}

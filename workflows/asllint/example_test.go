@@ -30,7 +30,7 @@ func ExampleMermaid() {
 
 func ExampleLintJSON() {
 	fs := asllint.LintJSON("payments.json", []byte(`{"StartAt": "A", "States": {
-	  "A": {"Type": "Fail", "Error": "Payment.Invlid"}}}`), asllint.Options{DeclaredErrors: []string{"Payment.Invalid"}})
+	  "A": {"Type": "Fail", "Error": "Payment.Invlid"}}}`), asllint.Options{Profile: asllint.ProfileStrict, DeclaredErrors: []string{"Payment.Invalid"}})
 	for _, f := range fs {
 		fmt.Println(f)
 		fmt.Println("hint:", f.Hint)

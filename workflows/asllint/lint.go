@@ -5,15 +5,22 @@
 // retries, Lambda service-exception retries, catch-alls, declared error
 // names). It also draws definitions as Mermaid flowcharts.
 //
-// Rules have stable ids (see Rules and docs/linter.md). A state opts out of a
-// rule with a Comment containing "asllint:ignore <rule-id>[,<rule-id>...]"
+// Rules have stable ids (see Rules and docs/linter.md) and a category: Spec
+// rules find what Step Functions rejects at CreateStateMachine or what fails
+// for certain when the state runs; Policy rules are this project's house
+// rules, which AWS does not enforce. A Profile picks the categories to run
+// (ProfileSpec by default, ProfileStrict for our own workflows); Options and
+// a Config file enable, disable or re-grade single rules. A state opts out of
+// a rule with a Comment containing "asllint:ignore <rule-id>[,<rule-id>...]"
 // followed by the reason; the machine's top-level Comment does the same for
 // the whole definition.
 package asllint
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -61,9 +68,14 @@ const (
 	Express  = "EXPRESS"
 )
 
-// Options tune the policy rules. The zero value lints a STANDARD machine with
-// no declared error list and no duration budget.
+// Options choose the rules and tune the policy ones. The zero value runs the
+// spec profile on a STANDARD machine with no declared error list and no
+// duration budget.
 type Options struct {
+	// Profile selects the rules by category; "" means ProfileSpec.
+	Profile Profile
+	// Enable lists rule ids to run although the profile leaves them out.
+	Enable []string
 	// DeclaredErrors lists every error name the workflows may use in Retry,
 	// Catch and Fail (the app passes errorname.Strings(errorname.Declared())).
 	// When empty only States.* names are checked.
@@ -81,8 +93,47 @@ type Options struct {
 	// MaxRetryAttempts caps MaxAttempts of any retrier (rule retry-bounded);
 	// 0 means 10.
 	MaxRetryAttempts int
-	// Disable lists rule ids to skip entirely.
+	// Disable lists rule ids to skip entirely; it wins over Enable.
 	Disable []string
+	// Severity re-grades every finding of a rule (rule id -> Error or
+	// Warning).
+	Severity map[string]Severity
+}
+
+// Validate reports unknown rule ids, profiles, severities and machine types,
+// so a typo in a flag or config file fails loudly instead of checking less.
+func (o Options) Validate() error {
+	var errs []error
+	if _, err := ParseProfile(string(o.Profile)); err != nil {
+		errs = append(errs, err)
+	}
+	for _, id := range append(append([]string(nil), o.Enable...), o.Disable...) {
+		if ruleByID(id) == nil {
+			errs = append(errs, fmt.Errorf("unknown rule %q", id))
+		}
+	}
+	for _, id := range sortedKeys(o.Severity) {
+		if ruleByID(id) == nil {
+			errs = append(errs, fmt.Errorf("unknown rule %q", id))
+		}
+		if sev := o.Severity[id]; sev != Error && sev != Warning {
+			errs = append(errs, fmt.Errorf("rule %s: severity %q is neither %q nor %q", id, sev, Error, Warning))
+		}
+	}
+	if t := o.MachineType; t != "" && t != Standard && t != Express {
+		errs = append(errs, fmt.Errorf("machine type %q is neither %s nor %s", t, Standard, Express))
+	}
+	return errors.Join(errs...)
+}
+
+// Enabled reports whether Lint runs the rule under these options.
+func (o Options) Enabled(id string) bool {
+	r := ruleByID(id)
+	if r == nil || slices.Contains(o.Disable, id) {
+		return false
+	}
+	p, _ := ParseProfile(string(o.Profile))
+	return p.Includes(r.Category) || slices.Contains(o.Enable, id)
 }
 
 // DefaultBudgetSeconds is API Gateway's maximum integration timeout.
@@ -105,17 +156,16 @@ func (o Options) maxAttempts() int {
 	return DefaultMaxRetryAttempts
 }
 
-// Lint checks a parsed definition. name labels the findings.
+// Lint checks a parsed definition with the rules opts enables. name labels
+// the findings. Unknown rule ids in opts are ignored (Options.Validate
+// reports them).
 func Lint(name string, def *asl.Definition, opts Options) []Finding {
-	l := &linter{name: name, def: def, opts: opts, disabled: map[string]bool{}}
-	for _, id := range opts.Disable {
-		l.disabled[id] = true
-	}
+	l := &linter{name: name, def: def, opts: opts}
 	if l.opts.MachineType == "" {
 		l.opts.MachineType = Standard
 	}
 	for _, r := range registry {
-		if l.disabled[r.ID] {
+		if !opts.Enabled(r.ID) {
 			continue
 		}
 		l.rule = r
@@ -130,14 +180,22 @@ func Lint(name string, def *asl.Definition, opts Options) []Finding {
 func LintJSON(name string, data []byte, opts Options) []Finding {
 	def, err := asl.Parse(data)
 	if err != nil {
-		return []Finding{parseFinding(name, err)}
+		return parseFinding(name, err, opts)
 	}
 	return Lint(name, def, opts)
 }
 
-func parseFinding(name string, err error) Finding {
-	return Finding{Rule: "definition-json", Severity: Error, Machine: name, Message: err.Error(),
-		Hint: "make the definition a single valid JSON object"}
+func parseFinding(name string, err error, opts Options) []Finding {
+	const id = "definition-json"
+	if !opts.Enabled(id) {
+		return nil
+	}
+	sev := Error
+	if s, ok := opts.Severity[id]; ok {
+		sev = s
+	}
+	return []Finding{{Rule: id, Severity: sev, Machine: name, Message: err.Error(),
+		Hint: "make the definition a single valid JSON object"}}
 }
 
 // LintMachine checks a state machine loaded from a template; opts.MachineType
@@ -147,7 +205,7 @@ func LintMachine(m *asl.Machine, opts Options) []Finding {
 		opts.MachineType = m.Type
 	}
 	if m.ParseError != nil {
-		return []Finding{parseFinding(m.ID(), m.ParseError)}
+		return parseFinding(m.ID(), m.ParseError, opts)
 	}
 	return Lint(m.ID(), m.Definition, opts)
 }
@@ -178,12 +236,11 @@ func HasErrors(fs []Finding) bool {
 }
 
 type linter struct {
-	name     string
-	def      *asl.Definition
-	opts     Options
-	rule     *Rule
-	disabled map[string]bool
-	out      []Finding
+	name string
+	def  *asl.Definition
+	opts Options
+	rule *Rule
+	out  []Finding
 }
 
 var ignoreRe = regexp.MustCompile(`asllint:ignore\s+([a-z0-9,\- ]+)`)
@@ -208,6 +265,9 @@ func (l *linter) report(s *asl.State, path, msg, hint string) {
 func (l *linter) reportSev(sev Severity, s *asl.State, path, msg, hint string) {
 	if ignored(l.def.Comment, l.rule.ID) {
 		return
+	}
+	if o, ok := l.opts.Severity[l.rule.ID]; ok {
+		sev = o
 	}
 	f := Finding{Rule: l.rule.ID, Severity: sev, Machine: l.name, Path: path, Message: msg, Hint: hint}
 	if s != nil {

@@ -24,17 +24,18 @@ func mustParse(t testing.TB, s string) *asl.Definition {
 const noCatch = `{"StartAt": "A", %s "States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "TimeoutSeconds": 5, %s "End": true}}}`
 
 func TestOptOutCommentsAndDisableSilenceARule(t *testing.T) {
+	strict := asllint.Options{Profile: asllint.ProfileStrict}
 	tests := []struct {
 		name     string
 		def      string
 		opts     asllint.Options
 		findings int
 	}{
-		{"a Task without a catch-all is reported", strings.Replace(strings.Replace(noCatch, "%s", "", 1), "%s", "", 1), asllint.Options{}, 1},
-		{"a state Comment opts the state out", strings.Replace(strings.Replace(noCatch, "%s", "", 1), "%s", `"Comment": "asllint:ignore catch-all: failures are the caller's",`, 1), asllint.Options{}, 0},
-		{"the machine Comment opts the whole machine out", strings.Replace(strings.Replace(noCatch, "%s", `"Comment": "asllint:ignore task-timeout,catch-all because",`, 1), "%s", "", 1), asllint.Options{}, 0},
-		{"an opt-out of another rule does not count", strings.Replace(strings.Replace(noCatch, "%s", "", 1), "%s", `"Comment": "asllint:ignore task-timeout",`, 1), asllint.Options{}, 1},
-		{"Options.Disable skips the rule", strings.Replace(strings.Replace(noCatch, "%s", "", 1), "%s", "", 1), asllint.Options{Disable: []string{"catch-all"}}, 0},
+		{"a Task without a catch-all is reported", strings.Replace(strings.Replace(noCatch, "%s", "", 1), "%s", "", 1), strict, 1},
+		{"a state Comment opts the state out", strings.Replace(strings.Replace(noCatch, "%s", "", 1), "%s", `"Comment": "asllint:ignore catch-all: failures are the caller's",`, 1), strict, 0},
+		{"the machine Comment opts the whole machine out", strings.Replace(strings.Replace(noCatch, "%s", `"Comment": "asllint:ignore task-timeout,catch-all because",`, 1), "%s", "", 1), strict, 0},
+		{"an opt-out of another rule does not count", strings.Replace(strings.Replace(noCatch, "%s", "", 1), "%s", `"Comment": "asllint:ignore task-timeout",`, 1), strict, 1},
+		{"Options.Disable skips the rule", strings.Replace(strings.Replace(noCatch, "%s", "", 1), "%s", "", 1), asllint.Options{Profile: asllint.ProfileStrict, Disable: []string{"catch-all"}}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,7 +84,7 @@ func TestBoundFollowsTheWorstPathWithRetriesAndBackoff(t *testing.T) {
 }
 
 func TestLintAssemblyLintsEveryMachineWithItsOwnType(t *testing.T) {
-	opts := asllint.Options{DeclaredErrors: errorname.Strings(errorname.Declared()), Synchronous: true}
+	opts := asllint.Options{Profile: asllint.ProfileStrict, DeclaredErrors: errorname.Strings(errorname.Declared()), Synchronous: true}
 	fs, err := asllint.LintAssembly("../asl/testdata/cdk.out", opts)
 	if err != nil {
 		t.Fatal(err)
@@ -148,13 +149,16 @@ func TestRulesHaveUniqueIDsAndAreDocumented(t *testing.T) {
 			t.Errorf("duplicate rule id %s", r.ID)
 		}
 		seen[r.ID] = true
-		if r.Summary == "" || r.Severity == "" || r.Statelint == "" || r.ASLValidator == "" || r.Self == "" {
+		if r.Summary == "" || r.Help == "" || r.Severity == "" || r.Statelint == "" || r.ASLValidator == "" || r.Self == "" {
 			t.Errorf("rule %s is missing metadata: %+v", r.ID, r)
+		}
+		if r.Category != asllint.Spec && r.Category != asllint.Policy {
+			t.Errorf("rule %s has category %q, want %s or %s", r.ID, r.Category, asllint.Spec, asllint.Policy)
 		}
 		if !strings.Contains(string(doc), "`"+r.ID+"`") {
 			t.Errorf("docs/linter.md does not document rule %s", r.ID)
 		}
-		row := fmt.Sprintf("| `%s` | %s | %s | %s | %s |", r.ID, r.Severity, r.Self, r.Statelint, r.ASLValidator)
+		row := fmt.Sprintf("| `%s` | %s | %s | %s | %s | %s |", r.ID, r.Category, r.Severity, r.Self, r.Statelint, r.ASLValidator)
 		if !strings.Contains(string(doc), row) {
 			t.Errorf("docs/linter.md comparison table lacks the row %s", row)
 		}
@@ -179,7 +183,7 @@ func FuzzLintJSON(f *testing.F) {
 		f.Add(raw)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fs := asllint.LintJSON("fuzz", data, asllint.Options{MachineType: asllint.Express, Synchronous: true, DeclaredErrors: []string{"A"}})
+		fs := asllint.LintJSON("fuzz", data, asllint.Options{Profile: asllint.ProfileStrict, MachineType: asllint.Express, Synchronous: true, DeclaredErrors: []string{"A"}})
 		if d, err := asl.Parse(data); err == nil {
 			_ = asllint.Mermaid(d)
 		}
@@ -196,7 +200,7 @@ func BenchmarkLintJSONPayments(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	opts := asllint.Options{DeclaredErrors: errorname.Strings(errorname.Declared()), MachineType: asllint.Express, Synchronous: true}
+	opts := asllint.Options{Profile: asllint.ProfileStrict, DeclaredErrors: errorname.Strings(errorname.Declared()), MachineType: asllint.Express, Synchronous: true}
 	b.ReportAllocs()
 	for b.Loop() {
 		if fs := asllint.LintJSON("payments", raw, opts); len(fs) != 0 {
@@ -208,7 +212,7 @@ func BenchmarkLintJSONPayments(b *testing.B) {
 func TestLintAssemblyOnARealCDKSynthFindsCDKsDefaultRetryGaps(t *testing.T) {
 	// GIVEN a real `cdk synth` output whose Persist task keeps CDK's default
 	// LambdaInvoke retry and whose Enqueue task has no timeout or catcher
-	fs, err := asllint.LintAssembly("../asl/testdata/cdk-synth", asllint.Options{
+	fs, err := asllint.LintAssembly("../asl/testdata/cdk-synth", asllint.Options{Profile: asllint.ProfileStrict,
 		DeclaredErrors: errorname.Strings(errorname.Declared()), Synchronous: true})
 	if err != nil {
 		t.Fatal(err)
