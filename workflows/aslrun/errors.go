@@ -172,8 +172,10 @@ func goErrorType(v any) string {
 	return t.Name()
 }
 
-// DefinitionError reports a definition that is not valid ASL. Path is a
-// JSON-pointer-like location such as "/States/Persist/Retry/0".
+// DefinitionError reports a definition that is not valid ASL, as the
+// workflow linter finds it. Path is the JSON path of the first problem,
+// such as "States.Persist.Retry[0]"; Msg lists every problem with its path
+// and linter rule.
 type DefinitionError struct {
 	Path string
 	Msg  string

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
+
+	"github.com/resilientpay/paymentapi/workflows/asl"
 )
 
 // timeFormat is how Step Functions renders timestamps in the context
@@ -23,8 +25,8 @@ type run struct {
 	hist     *history
 	deadline time.Time // execution time limit on the Clock; zero if none
 	limit    time.Duration
-	ctxExec  map[string]any // $$.Execution
-	ctxSM    map[string]any // $$.StateMachine
+	ctxExec  *asl.Object // $$.Execution
+	ctxSM    *asl.Object // $$.StateMachine
 }
 
 var errHalt = &stateError{name: ErrTimeout, cause: "the execution stopped", halt: true}
@@ -55,19 +57,13 @@ func (m *Machine) run(parent context.Context, name string, rawInput json.RawMess
 		arn = fmt.Sprintf("arn:aws:states:%s:%s:express:%s:%s:%s", m.region, m.account, smName, name, m.opts.NewUUID())
 	}
 	compactInput := mustEncode(in)
-	r.ctxExec = map[string]any{
-		"Id":           arn,
-		"Input":        in,
-		"Name":         name,
-		"RoleArn":      m.opts.RoleARN,
-		"StartTime":    start.UTC().Format(timeFormat),
-		"RedriveCount": num(0),
-	}
-	r.ctxSM = map[string]any{"Id": m.opts.StateMachineARN, "Name": smName}
+	r.ctxExec = obj("Id", arn, "Input", in, "Name", name, "RoleArn", m.opts.RoleARN,
+		"StartTime", start.UTC().Format(timeFormat), "RedriveCount", num(0))
+	r.ctxSM = obj("Id", m.opts.StateMachineARN, "Name", smName)
 
 	th := &thread{h: r.hist}
 	th.emit(Event{Type: ExecutionStarted, Input: compactInput})
-	out, serr := r.runMachine(ctx, m.sm, in, compactInput, th)
+	out, serr := r.runMachine(ctx, m.sm, in, compactInput, th, &varScope{})
 
 	exec := &Execution{
 		ExecutionARN: arn, StateMachineARN: m.opts.StateMachineARN, Name: name,
@@ -131,31 +127,35 @@ func (r *run) sleep(ctx context.Context, d time.Duration) *stateError {
 	return nil
 }
 
-func (r *run) contextObject(stateName string, entered time.Time, retryCount int, item map[string]any) map[string]any {
-	obj := map[string]any{
-		"Execution":    r.ctxExec,
-		"StateMachine": r.ctxSM,
-		"State": map[string]any{
-			"Name":        stateName,
-			"EnteredTime": entered.UTC().Format(timeFormat),
-			"RetryCount":  num(int64(retryCount)),
-		},
-	}
+// evalCtx is what expressions of a state evaluate against besides their
+// input: the context object ($$), the variables in scope and the machine's
+// sources of randomness.
+type evalCtx struct {
+	ctxObj *asl.Object
+	vars   *varScope
+	env    *env
+}
+
+// newEvalCtx builds the context object of a state; item is the Map item
+// for a Map state's ItemSelector.
+func (r *run) newEvalCtx(stateName string, entered time.Time, retryCount int, item *asl.Object, vars *varScope) *evalCtx {
+	o := obj("Execution", r.ctxExec, "StateMachine", r.ctxSM,
+		"State", obj("EnteredTime", entered.UTC().Format(timeFormat), "Name", stateName, "RetryCount", num(int64(retryCount))))
 	if item != nil {
-		obj["Map"] = map[string]any{"Item": item}
+		o.Set("Map", obj("Item", item))
 	}
-	return obj
+	return &evalCtx{ctxObj: o, vars: vars, env: r.m.env}
 }
 
 // runMachine runs a state machine or branch from its StartAt state.
 // inJSON is the encoding of input if the caller has it, else nil.
-func (r *run) runMachine(ctx context.Context, sm *stateMachine, input any, inJSON json.RawMessage, th *thread) (any, *stateError) {
+func (r *run) runMachine(ctx context.Context, sm *stateMachine, input any, inJSON json.RawMessage, th *thread, vars *varScope) (any, *stateError) {
 	name := sm.startAt
 	for {
 		if herr := r.halted(ctx); herr != nil {
 			return nil, herr
 		}
-		out, outJSON, next, serr := r.runState(ctx, sm.states[name], input, inJSON, th)
+		out, outJSON, next, serr := r.runState(ctx, sm.states[name], input, inJSON, th, vars)
 		if serr != nil {
 			return nil, serr
 		}
@@ -179,7 +179,7 @@ var stateEvents = map[string][2]EventType{
 
 // runState runs one state and returns its output and the next state ("" at
 // the end of the machine).
-func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.RawMessage, th *thread) (any, json.RawMessage, string, *stateError) {
+func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.RawMessage, th *thread, vars *varScope) (any, json.RawMessage, string, *stateError) {
 	entered := r.clock.Now()
 	evs := stateEvents[st.typ]
 	if inJSON == nil {
@@ -193,18 +193,18 @@ func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.Ra
 	)
 	switch st.typ {
 	case "Task", "Parallel", "Map":
-		out, next, serr = r.withRetry(ctx, st, input, th, entered)
+		out, next, serr = r.withRetry(ctx, st, input, th, entered, vars)
 	case "Pass":
-		out, serr = r.pass(st, input, r.contextObject(st.name, entered, 0, nil))
+		out, serr = r.pass(st, input, r.newEvalCtx(st.name, entered, 0, nil, vars))
 	case "Choice":
-		out, next, serr = r.choice(st, input, r.contextObject(st.name, entered, 0, nil))
+		out, next, serr = r.choice(st, input, r.newEvalCtx(st.name, entered, 0, nil, vars))
 	case "Wait":
-		out, serr = r.wait(ctx, st, input, r.contextObject(st.name, entered, 0, nil))
+		out, serr = r.wait(ctx, st, input, r.newEvalCtx(st.name, entered, 0, nil, vars))
 	case "Succeed":
-		out, serr = r.succeed(st, input, r.contextObject(st.name, entered, 0, nil))
+		out, serr = r.succeed(st, input, r.newEvalCtx(st.name, entered, 0, nil, vars))
 		next = ""
 	case "Fail":
-		return nil, nil, "", r.fail(st, input, r.contextObject(st.name, entered, 0, nil))
+		return nil, nil, "", r.fail(st, input, r.newEvalCtx(st.name, entered, 0, nil, vars))
 	}
 	if serr != nil {
 		return nil, nil, "", serr
@@ -222,28 +222,28 @@ func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.Ra
 
 // Input and output processing.
 
-func inputPath(st *state, input, ctxObj any) (any, *stateError) {
+func inputPath(st *state, input any, c *evalCtx) (any, *stateError) {
 	switch {
 	case st.inputPath.null:
-		return map[string]any{}, nil
+		return asl.NewObject(0), nil
 	case st.inputPath.p != nil:
-		v, err := st.inputPath.p.eval(input, ctxObj)
+		v, err := st.inputPath.p.eval(input, c)
 		if err != nil {
-			return nil, runtimeErr("Invalid InputPath '%s': %s", st.inputPath.p.src, err.cause)
+			return nil, runtimeErr("Invalid InputPath '%s': %s", st.inputPath.p.Source, err.cause)
 		}
 		return v, nil
 	}
 	return input, nil
 }
 
-func outputPath(st *state, output, ctxObj any) (any, *stateError) {
+func outputPath(st *state, output any, c *evalCtx) (any, *stateError) {
 	switch {
 	case st.outputPath.null:
-		return map[string]any{}, nil
+		return asl.NewObject(0), nil
 	case st.outputPath.p != nil:
-		v, err := st.outputPath.p.eval(output, ctxObj)
+		v, err := st.outputPath.p.eval(output, c)
 		if err != nil {
-			return nil, runtimeErr("Invalid OutputPath '%s': %s", st.outputPath.p.src, err.cause)
+			return nil, runtimeErr("Invalid OutputPath '%s': %s", st.outputPath.p.Source, err.cause)
 		}
 		return v, nil
 	}
@@ -254,29 +254,29 @@ func applyResultPath(rp optPath, rawInput, result any) (any, *stateError) {
 	switch {
 	case rp.null:
 		return rawInput, nil
-	case rp.p == nil || rp.p.isRoot():
+	case rp.p == nil || rp.p.IsRoot():
 		return result, nil
 	}
 	return setPath(rawInput, rp.p, result)
 }
 
 // effectiveInput applies InputPath and then Parameters.
-func (r *run) effectiveInput(st *state, input, ctxObj any) (any, *stateError) {
-	v, err := inputPath(st, input, ctxObj)
+func (r *run) effectiveInput(st *state, input any, c *evalCtx) (any, *stateError) {
+	v, err := inputPath(st, input, c)
 	if err != nil {
 		return nil, err
 	}
 	if st.parameters != nil {
-		return st.parameters.eval(v, ctxObj, r.m.env)
+		return st.parameters.eval(v, c)
 	}
 	return v, nil
 }
 
 // applyResult applies ResultSelector, ResultPath and OutputPath.
-func (r *run) applyResult(st *state, rawInput, result, ctxObj any) (any, *stateError) {
+func (r *run) applyResult(st *state, rawInput, result any, c *evalCtx) (any, *stateError) {
 	if st.resultSelector != nil {
 		var err *stateError
-		if result, err = st.resultSelector.eval(result, ctxObj, r.m.env); err != nil {
+		if result, err = st.resultSelector.eval(result, c); err != nil {
 			return nil, err
 		}
 	}
@@ -284,13 +284,13 @@ func (r *run) applyResult(st *state, rawInput, result, ctxObj any) (any, *stateE
 	if err != nil {
 		return nil, err
 	}
-	return outputPath(st, out, ctxObj)
+	return outputPath(st, out, c)
 }
 
 // States without Retry.
 
-func (r *run) pass(st *state, input, ctxObj any) (any, *stateError) {
-	eff, err := r.effectiveInput(st, input, ctxObj)
+func (r *run) pass(st *state, input any, c *evalCtx) (any, *stateError) {
+	eff, err := r.effectiveInput(st, input, c)
 	if err != nil {
 		return nil, err
 	}
@@ -302,17 +302,17 @@ func (r *run) pass(st *state, input, ctxObj any) (any, *stateError) {
 	if err != nil {
 		return nil, err
 	}
-	return outputPath(st, out, ctxObj)
+	return outputPath(st, out, c)
 }
 
-func (r *run) choice(st *state, input, ctxObj any) (any, string, *stateError) {
-	eff, err := inputPath(st, input, ctxObj)
+func (r *run) choice(st *state, input any, c *evalCtx) (any, string, *stateError) {
+	eff, err := inputPath(st, input, c)
 	if err != nil {
 		return nil, "", err
 	}
 	next := ""
 	for _, ch := range st.choices {
-		ok, err := ch.rule.eval(eff, ctxObj)
+		ok, err := ch.rule.eval(eff, c)
 		if err != nil {
 			return nil, "", err
 		}
@@ -327,12 +327,12 @@ func (r *run) choice(st *state, input, ctxObj any) (any, string, *stateError) {
 		}
 		next = st.defaultNext
 	}
-	out, err := outputPath(st, eff, ctxObj)
+	out, err := outputPath(st, eff, c)
 	return out, next, err
 }
 
-func (r *run) wait(ctx context.Context, st *state, input, ctxObj any) (any, *stateError) {
-	eff, err := inputPath(st, input, ctxObj)
+func (r *run) wait(ctx context.Context, st *state, input any, c *evalCtx) (any, *stateError) {
+	eff, err := inputPath(st, input, c)
 	if err != nil {
 		return nil, err
 	}
@@ -343,23 +343,23 @@ func (r *run) wait(ctx context.Context, st *state, input, ctxObj any) (any, *sta
 	case st.hasTimestamp:
 		d = st.timestamp.Sub(r.clock.Now())
 	case st.secondsPath != nil:
-		v, err := st.secondsPath.eval(eff, ctxObj)
+		v, err := st.secondsPath.eval(eff, c)
 		if err != nil {
-			return nil, runtimeErr("Invalid SecondsPath '%s': %s", st.secondsPath.src, err.cause)
+			return nil, runtimeErr("Invalid SecondsPath '%s': %s", st.secondsPath.Source, err.cause)
 		}
 		n, ok := toInt(v)
 		if !ok || n < 0 || n > 99999999 {
-			return nil, runtimeErr("The SecondsPath '%s' selected %s, which is not a non-negative integer", st.secondsPath.src, excerpt(v))
+			return nil, runtimeErr("The SecondsPath '%s' selected %s, which is not a non-negative integer", st.secondsPath.Source, excerpt(v))
 		}
 		d = time.Duration(n) * time.Second
 	case st.timestampPath != nil:
-		v, err := st.timestampPath.eval(eff, ctxObj)
+		v, err := st.timestampPath.eval(eff, c)
 		if err != nil {
-			return nil, runtimeErr("Invalid TimestampPath '%s': %s", st.timestampPath.src, err.cause)
+			return nil, runtimeErr("Invalid TimestampPath '%s': %s", st.timestampPath.Source, err.cause)
 		}
-		t, ok := parseTimestamp(v)
+		t, ok := asl.ParseTimestamp(v)
 		if !ok {
-			return nil, runtimeErr("The TimestampPath '%s' selected %s, which is not an RFC 3339 timestamp", st.timestampPath.src, excerpt(v))
+			return nil, runtimeErr("The TimestampPath '%s' selected %s, which is not an RFC 3339 timestamp", st.timestampPath.Source, excerpt(v))
 		}
 		d = t.Sub(r.clock.Now())
 	}
@@ -368,28 +368,28 @@ func (r *run) wait(ctx context.Context, st *state, input, ctxObj any) (any, *sta
 			return nil, herr
 		}
 	}
-	return outputPath(st, eff, ctxObj)
+	return outputPath(st, eff, c)
 }
 
-func (r *run) succeed(st *state, input, ctxObj any) (any, *stateError) {
-	eff, err := inputPath(st, input, ctxObj)
+func (r *run) succeed(st *state, input any, c *evalCtx) (any, *stateError) {
+	eff, err := inputPath(st, input, c)
 	if err != nil {
 		return nil, err
 	}
-	return outputPath(st, eff, ctxObj)
+	return outputPath(st, eff, c)
 }
 
-func (r *run) fail(st *state, input, ctxObj any) *stateError {
+func (r *run) fail(st *state, input any, c *evalCtx) *stateError {
 	name, cause := st.errorName, st.cause
 	for _, f := range []struct {
 		field string
 		expr  iexpr
 		dst   *string
-	}{{"ErrorPath", st.errorExpr, &name}, {"CausePath", st.causeEx, &cause}} {
+	}{{"ErrorPath", st.errorExpr, &name}, {"CausePath", st.causeExpr, &cause}} {
 		if f.expr == nil {
 			continue
 		}
-		v, err := f.expr.eval(input, ctxObj, r.m.env)
+		v, err := f.expr.eval(input, c)
 		if err != nil {
 			return runtimeErr("Invalid %s in state '%s': %s", f.field, st.name, err.cause)
 		}
@@ -406,7 +406,7 @@ func (r *run) fail(st *state, input, ctxObj any) *stateError {
 
 // withRetry runs a Task, Parallel or Map state's attempts under its Retry
 // and Catch policy.
-func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, entered time.Time) (any, string, *stateError) {
+func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, entered time.Time, vars *varScope) (any, string, *stateError) {
 	// Retry bookkeeping follows the example of the specification (and of
 	// the AWS guide): a retrier's interval grows with every retry it
 	// makes, while MaxAttempts bounds the retries per error name
@@ -422,7 +422,7 @@ func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, e
 	}
 	retryCount := 0
 	for {
-		ctxObj := r.contextObject(st.name, entered, retryCount, nil)
+		c := r.newEvalCtx(st.name, entered, retryCount, nil, vars)
 		var (
 			result   any
 			serr     *stateError
@@ -430,14 +430,14 @@ func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, e
 		)
 		switch st.typ {
 		case "Task":
-			result, serr, failType = r.task(ctx, st, input, ctxObj, th)
+			result, serr, failType = r.task(ctx, st, input, c, th)
 		case "Parallel":
-			result, serr, failType = r.parallel(ctx, st, input, ctxObj, th)
+			result, serr, failType = r.parallel(ctx, st, input, c, th)
 		case "Map":
-			result, serr, failType = r.mapState(ctx, st, input, ctxObj, th, entered, retryCount)
+			result, serr, failType = r.mapState(ctx, st, input, c, th, entered, retryCount)
 		}
 		if serr == nil {
-			out, err := r.applyResult(st, input, result, ctxObj)
+			out, err := r.applyResult(st, input, result, c)
 			return out, st.next, err
 		}
 		if serr.halt {
@@ -469,7 +469,7 @@ func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, e
 				if !anyMatches(c.errorEquals, serr.name) {
 					continue
 				}
-				errOut := map[string]any{"Error": serr.name, "Cause": serr.cause}
+				errOut := obj("Error", serr.name, "Cause", serr.cause)
 				out, err := applyResultPath(c.resultPath, input, errOut)
 				if err != nil {
 					return nil, "", err
@@ -519,20 +519,20 @@ func taskEvents(lambda bool) (sched, started, succeeded, failed, timedOut EventT
 	return TaskScheduled, TaskStarted, TaskSucceeded, TaskFailed, TaskTimedOut
 }
 
-func (r *run) task(ctx context.Context, st *state, input any, ctxObj map[string]any, th *thread) (any, *stateError, EventType) {
-	eff, err := r.effectiveInput(st, input, ctxObj)
+func (r *run) task(ctx context.Context, st *state, input any, c *evalCtx, th *thread) (any, *stateError, EventType) {
+	eff, err := r.effectiveInput(st, input, c)
 	if err != nil {
 		return nil, err, ""
 	}
 	timeout := st.timeout
 	if st.timeoutPath != nil {
-		v, err := st.timeoutPath.eval(input, ctxObj)
+		v, err := st.timeoutPath.eval(input, c)
 		if err != nil {
-			return nil, runtimeErr("Invalid TimeoutSecondsPath '%s': %s", st.timeoutPath.src, err.cause), ""
+			return nil, runtimeErr("Invalid TimeoutSecondsPath '%s': %s", st.timeoutPath.Source, err.cause), ""
 		}
 		n, ok := toInt(v)
 		if !ok || n <= 0 {
-			return nil, runtimeErr("The TimeoutSecondsPath '%s' selected %s, which is not a positive integer", st.timeoutPath.src, excerpt(v)), ""
+			return nil, runtimeErr("The TimeoutSecondsPath '%s' selected %s, which is not a positive integer", st.timeoutPath.Source, excerpt(v)), ""
 		}
 		timeout = time.Duration(n) * time.Second
 	}
@@ -614,15 +614,15 @@ func (r *run) invoke(ctx context.Context, resource string, payload json.RawMessa
 
 // Parallel and Map.
 
-func (r *run) parallel(ctx context.Context, st *state, input any, ctxObj map[string]any, th *thread) (any, *stateError, EventType) {
-	eff, err := r.effectiveInput(st, input, ctxObj)
+func (r *run) parallel(ctx context.Context, st *state, input any, c *evalCtx, th *thread) (any, *stateError, EventType) {
+	eff, err := r.effectiveInput(st, input, c)
 	if err != nil {
 		return nil, err, ""
 	}
 	th.emit(Event{Type: ParallelStateStarted, StateName: st.name})
 	results := make([]any, len(st.branches))
 	first := r.fanOut(ctx, len(st.branches), 0, th, func(bctx context.Context, i int, bth *thread) *stateError {
-		out, err := r.runMachine(bctx, st.branches[i], eff, nil, bth)
+		out, err := r.runMachine(bctx, st.branches[i], eff, nil, bth, c.vars.child())
 		results[i] = out
 		return err
 	})
@@ -633,15 +633,15 @@ func (r *run) parallel(ctx context.Context, st *state, input any, ctxObj map[str
 	return results, nil, ""
 }
 
-func (r *run) mapState(ctx context.Context, st *state, input any, ctxObj map[string]any, th *thread, entered time.Time, retryCount int) (any, *stateError, EventType) {
-	eff, err := inputPath(st, input, ctxObj)
+func (r *run) mapState(ctx context.Context, st *state, input any, c *evalCtx, th *thread, entered time.Time, retryCount int) (any, *stateError, EventType) {
+	eff, err := inputPath(st, input, c)
 	if err != nil {
 		return nil, err, ""
 	}
 	items := eff
 	if st.itemsPath != nil {
-		if items, err = st.itemsPath.eval(eff, ctxObj); err != nil {
-			return nil, runtimeErr("Invalid ItemsPath '%s': %s", st.itemsPath.src, err.cause), ""
+		if items, err = st.itemsPath.eval(eff, c); err != nil {
+			return nil, runtimeErr("Invalid ItemsPath '%s': %s", st.itemsPath.Source, err.cause), ""
 		}
 	}
 	arr, ok := items.([]any)
@@ -650,13 +650,13 @@ func (r *run) mapState(ctx context.Context, st *state, input any, ctxObj map[str
 	}
 	conc := st.maxConcurrency
 	if st.maxConcurrencyPath != nil {
-		v, err := st.maxConcurrencyPath.eval(input, ctxObj)
+		v, err := st.maxConcurrencyPath.eval(input, c)
 		if err != nil {
-			return nil, runtimeErr("Invalid MaxConcurrencyPath '%s': %s", st.maxConcurrencyPath.src, err.cause), ""
+			return nil, runtimeErr("Invalid MaxConcurrencyPath '%s': %s", st.maxConcurrencyPath.Source, err.cause), ""
 		}
 		n, ok := toInt(v)
 		if !ok || n < 0 {
-			return nil, runtimeErr("The MaxConcurrencyPath '%s' selected %s, which is not a non-negative integer", st.maxConcurrencyPath.src, excerpt(v)), ""
+			return nil, runtimeErr("The MaxConcurrencyPath '%s' selected %s, which is not a non-negative integer", st.maxConcurrencyPath.Source, excerpt(v)), ""
 		}
 		conc = int(n)
 	}
@@ -664,8 +664,8 @@ func (r *run) mapState(ctx context.Context, st *state, input any, ctxObj map[str
 	if st.itemSelector != nil {
 		inputs = make([]any, len(arr))
 		for i, item := range arr {
-			itemCtx := r.contextObject(st.name, entered, retryCount, map[string]any{"Index": num(int64(i)), "Value": item})
-			v, err := st.itemSelector.eval(eff, itemCtx, r.m.env)
+			itemCtx := r.newEvalCtx(st.name, entered, retryCount, obj("Index", num(int64(i)), "Value", item), c.vars)
+			v, err := st.itemSelector.eval(eff, itemCtx)
 			if err != nil {
 				return nil, err, ""
 			}
@@ -678,7 +678,7 @@ func (r *run) mapState(ctx context.Context, st *state, input any, ctxObj map[str
 	first := r.fanOut(ctx, n, conc, th, func(ictx context.Context, i int, ith *thread) *stateError {
 		idx := i
 		ith.emit(Event{Type: MapIterationStarted, StateName: st.name, Index: &idx})
-		out, err := r.runMachine(ictx, st.iterator, inputs[i], nil, ith)
+		out, err := r.runMachine(ictx, st.iterator, inputs[i], nil, ith, c.vars.child())
 		if err != nil {
 			if !err.halt {
 				ith.emit(Event{Type: MapIterationFailed, StateName: st.name, Index: &idx, Error: err.name, Cause: err.cause})

@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/resilientpay/paymentapi/workflows/asl"
 )
 
 // Invoker runs a Task state's Resource. input is the state's effective
@@ -130,19 +132,20 @@ type env struct {
 	uuid func() string
 }
 
-// New compiles an ASL definition (JSON). It returns a *DefinitionError
-// for an invalid definition and an *UnsupportedError for a feature aslrun
-// does not implement.
+// New compiles an ASL definition (JSON): asl.Parse reads it, the workflow
+// linter validates it, and the executor compiles from the parsed model. It
+// returns a *DefinitionError for a definition the linter finds invalid (see
+// lintOnly for the rules it does not enforce) and an *UnsupportedError for
+// a feature aslrun does not implement.
 func New(definition []byte, opts Options) (*Machine, error) {
-	raw, err := decodeJSON(definition)
+	def, err := asl.Parse(definition)
 	if err != nil {
-		return nil, &DefinitionError{Path: "/", Msg: "the definition is not JSON: " + err.Error()}
+		return nil, &DefinitionError{Path: "$", Msg: "the definition is not a JSON object: " + err.Error()}
 	}
-	top, ok := raw.(map[string]any)
-	if !ok {
-		return nil, &DefinitionError{Path: "/", Msg: "the definition must be a JSON object"}
+	if err := validate(def); err != nil {
+		return nil, err
 	}
-	sm, err := (&compiler{}).compileMachine(top, "", true)
+	sm, err := compileMachine(def)
 	if err != nil {
 		return nil, err
 	}
