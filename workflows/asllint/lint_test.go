@@ -82,6 +82,21 @@ func TestBoundFollowsTheWorstPathWithRetriesAndBackoff(t *testing.T) {
 	}
 }
 
+// The specification's retry example ("Retrying after error") counts
+// retries per retrier: ErrorA and ErrorB share the first retrier's two
+// retries, so the worst case is the first attempt, two retries of the
+// first retrier (waits 1 and 2 s) and three of the second (waits 5, 10 and
+// 20 s), each attempt taking the Task's TimeoutSeconds.
+func TestBoundCountsRetriesPerRetrier(t *testing.T) {
+	def := `{"StartAt":"X","States":{"X":{"Type":"Task","Resource":"r","TimeoutSeconds":1,"End":true,
+	  "Retry":[{"ErrorEquals":["ErrorA","ErrorB"],"IntervalSeconds":1,"BackoffRate":2.0,"MaxAttempts":2},
+	           {"ErrorEquals":["ErrorC"],"IntervalSeconds":5}]}}}`
+	b := asllint.Bound(mustParse(t, def))
+	if want := 1 + (1 + 1) + (1 + 2) + (1 + 5) + (1 + 10) + (1 + 20.0); !b.Bounded || b.Seconds != want {
+		t.Errorf("Bound = %+v, want %gs", b, want)
+	}
+}
+
 func TestLintAssemblyLintsEveryMachineWithItsOwnType(t *testing.T) {
 	opts := asllint.Options{DeclaredErrors: errorname.Strings(errorname.Declared()), Synchronous: true}
 	fs, err := asllint.LintAssembly("../asl/testdata/cdk.out", opts)

@@ -12,10 +12,12 @@
 // Parallel and inline Map states; InputPath, Parameters, ResultSelector,
 // ResultPath and OutputPath processing; the context object ($$);
 // intrinsic functions; Retry (IntervalSeconds, MaxAttempts, BackoffRate,
-// MaxDelaySeconds, JitterStrategy) and Catch. Definitions are compiled
-// once by [New]: every path, payload template, intrinsic function call and
-// Choice rule is parsed up front, so a malformed definition fails at New
-// rather than halfway through an execution.
+// MaxDelaySeconds, JitterStrategy) and Catch. [New] reads a definition with
+// workflows/asl (the project's one parser of the language: paths,
+// intrinsic functions, payload templates, Choice rules), validates it with
+// the workflow linter (workflows/asllint) and compiles from the parsed
+// model, so a malformed definition fails at New rather than halfway
+// through an execution, and the executor accepts what the linter accepts.
 //
 // # Running a workflow
 //
@@ -45,15 +47,37 @@
 // # Semantics worth knowing
 //
 //   - States.Runtime (bad paths, wrong types, intrinsic function failures)
-//     and States.DataLimitExceeded (a payload over 256 KiB) are never
-//     retried or caught, not even by States.ALL; they fail the execution.
+//     and States.DataLimitExceeded over a state's input or output (256
+//     KiB) are never retried or caught, not even by States.ALL; they fail
+//     the execution. A task result over 256 KiB raises
+//     States.DataLimitExceeded too, but Retry and Catch handle it.
 //   - States.TaskFailed matches every error but States.Timeout, in the
 //     Retry and Catch of any state.
-//   - Only the first retrier whose ErrorEquals matches applies. Its
-//     interval grows with each retry it makes; its MaxAttempts counts
-//     retries per error name, as in the specification's example.
-//     MaxDelaySeconds caps the interval before JitterStrategy FULL draws
-//     the delay uniformly from [0, interval].
+//   - Only the first retrier whose ErrorEquals matches applies. It counts
+//     its own retries, whatever error names they were for: its interval
+//     grows and its MaxAttempts runs out with them, as in the
+//     specification's example (ErrorA, ErrorB, ErrorC, ErrorB: the fourth
+//     error is caught). MaxDelaySeconds caps the interval before
+//     JitterStrategy FULL draws the delay uniformly from [0, interval].
+//   - State data keeps its key order (objects are *asl.Object), as Step
+//     Functions keeps it; States.JsonToString renders keys in that order.
+//
+// # Where AWS and the specification differ
+//
+// aslrun does what AWS does:
+//
+//   - States.MathAdd and States.MathRandom round non-integer arguments to
+//     the nearest integer, halves up (1.49 + 1.5 = 3, -1.5 + 0 = -1), as
+//     the AWS documentation says; the specification does not say.
+//   - States.StringToJson of an empty or blank string returns null, and
+//     States.Format renders object and array arguments as AWS does
+//     ({a=1, b=[x, y]}); both were observed in AWS runs.
+//   - AWS's error-handling page calls States.DataLimitExceeded terminal
+//     for States.ALL, but AWS runs catch a task result over the quota
+//     with States.ALL; aslrun follows the runs for task results and keeps
+//     the error terminal for a state's own input and output.
+//   - AWS accepts a "." before a "[" in paths ($.[0], $.a.['b']), which
+//     the JSONPath of the specification does not.
 //   - A Task's TimeoutSeconds is a deadline on the Invoker's context; the
 //     executor stops waiting at the deadline (States.Timeout) even if the
 //     Invoker ignores its context. Without TimeoutSeconds a Task has no

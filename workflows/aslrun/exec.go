@@ -407,18 +407,13 @@ func (r *run) fail(st *state, input any, c *evalCtx) *stateError {
 // withRetry runs a Task, Parallel or Map state's attempts under its Retry
 // and Catch policy.
 func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, entered time.Time, vars *varScope) (any, string, *stateError) {
-	// Retry bookkeeping follows the example of the specification (and of
-	// the AWS guide): a retrier's interval grows with every retry it
-	// makes, while MaxAttempts bounds the retries per error name
-	// ("it has already reached its limit of two retries for that
-	// particular error"). Both reset when the state is entered again.
-	var (
-		counts   []int            // retries made by each retrier
-		perError []map[string]int // retries made by each retrier for each error name
-	)
+	// Each retrier counts its own retries, whatever error names they were
+	// for: its interval grows and its MaxAttempts runs out with them, as
+	// in the specification's example (see the package documentation).
+	// The counts reset when the state is entered again.
+	var counts []int // retries made by each retrier
 	if len(st.retry) > 0 {
 		counts = make([]int, len(st.retry))
-		perError = make([]map[string]int, len(st.retry))
 	}
 	retryCount := 0
 	for {
@@ -445,12 +440,8 @@ func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, e
 		}
 		var retry *RetryInfo
 		if !serr.terminal() {
-			if i := matchRetrier(st.retry, serr.name); i >= 0 && perError[i][serr.name] < st.retry[i].maxAttempts {
-				if perError[i] == nil {
-					perError[i] = map[string]int{}
-				}
-				perError[i][serr.name]++
-				retry = &RetryInfo{Retrier: i, Attempt: perError[i][serr.name], MaxAttempts: st.retry[i].maxAttempts, Delay: r.backoff(st.retry[i], counts[i])}
+			if i := matchRetrier(st.retry, serr.name); i >= 0 && counts[i] < st.retry[i].maxAttempts {
+				retry = &RetryInfo{Retrier: i, Attempt: counts[i] + 1, MaxAttempts: st.retry[i].maxAttempts, Delay: r.backoff(st.retry[i], counts[i])}
 				counts[i]++
 			}
 		}
@@ -564,7 +555,9 @@ func (r *run) task(ctx context.Context, st *state, input any, c *evalCtx, th *th
 		return nil, classifyInvokeError(ierr, r.m.opts.PlainLambdaCause), failed
 	}
 	if len(res) > maxPayload {
-		return nil, &stateError{name: ErrDataLimitExceeded, cause: fmt.Sprintf("The result of state '%s' is %d bytes, more than the %d bytes quota", st.name, len(res), maxPayload)}, ""
+		// Unlike a state's input or output over the quota, a task result
+		// over it can be retried and caught (see the package documentation).
+		return nil, &stateError{name: ErrDataLimitExceeded, cause: fmt.Sprintf("The result of state '%s' is %d bytes, more than the %d bytes quota", st.name, len(res), maxPayload), catchable: true}, failed
 	}
 	var out any
 	res = bytes.Clone(bytes.TrimSpace(res)) // the history keeps it; the Invoker may reuse its buffer

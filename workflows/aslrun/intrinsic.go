@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"unicode/utf8"
@@ -155,6 +156,18 @@ func argInt(args []any, i int, fn string) (int64, error) {
 	return n, nil
 }
 
+// argRounded reads a number argument rounded to the nearest integer the
+// way Java's Math.round does (halves go up: 1.5 is 2, -1.5 is -1), which
+// is what Step Functions does with non-integer arguments to States.MathAdd
+// and States.MathRandom.
+func argRounded(args []any, i int, fn string) (int64, error) {
+	f, ok := toFloat(args[i])
+	if !ok || math.IsNaN(f) || math.Abs(f) > 1<<53 {
+		return 0, fmt.Errorf("argument %d of %s must be a number, got %s", i+1, fn, excerpt(args[i]))
+	}
+	return int64(math.Floor(f + 0.5)), nil
+}
+
 const maxIntrinsicString = 10000
 
 func fnFormat(c *iCall, args []any, _ *env) (any, error) {
@@ -175,27 +188,51 @@ func fnFormat(c *iCall, args []any, _ *env) (any, error) {
 	var b strings.Builder
 	b.WriteString(parts[0])
 	for i, v := range vals {
-		switch x := v.(type) {
-		case string:
-			b.WriteString(x)
-		case nil, bool, json.Number:
-			b.Write(mustEncode(x))
-		default:
-			if _, ok := toFloat(x); ok {
-				b.Write(mustEncode(x))
-				break
-			}
-			return nil, fmt.Errorf("value %d is a %s; only strings, numbers, booleans and null can be formatted", i+1, jsonType(v))
-		}
+		formatValue(&b, v)
 		b.WriteString(parts[i+1])
 	}
 	return b.String(), nil
+}
+
+// formatValue renders a States.Format value as Step Functions does:
+// strings as they are, numbers, booleans and null as JSON, and objects and
+// arrays the way Java prints maps and lists: {a=1, b=[x, y]}.
+func formatValue(b *strings.Builder, v any) {
+	switch x := v.(type) {
+	case string:
+		b.WriteString(x)
+	case *asl.Object:
+		b.WriteByte('{')
+		for i, k := range x.Keys {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(k)
+			b.WriteByte('=')
+			formatValue(b, x.Values[k])
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			formatValue(b, e)
+		}
+		b.WriteByte(']')
+	default:
+		b.Write(mustEncode(x))
+	}
 }
 
 func fnStringToJSON(c *iCall, args []any, _ *env) (any, error) {
 	s, err := argString(args, 0, c.name)
 	if err != nil {
 		return nil, err
+	}
+	if strings.TrimSpace(s) == "" {
+		return nil, nil // Step Functions answers null for an empty or blank string
 	}
 	v, err := decodeJSON([]byte(s))
 	if err != nil {
@@ -398,11 +435,11 @@ func fnJSONMerge(c *iCall, args []any, _ *env) (any, error) {
 }
 
 func fnMathRandom(c *iCall, args []any, e *env) (any, error) {
-	start, err := argInt(args, 0, c.name)
+	start, err := argRounded(args, 0, c.name)
 	if err != nil {
 		return nil, err
 	}
-	end, err := argInt(args, 1, c.name)
+	end, err := argRounded(args, 1, c.name)
 	if err != nil {
 		return nil, err
 	}
@@ -411,7 +448,7 @@ func fnMathRandom(c *iCall, args []any, e *env) (any, error) {
 	}
 	var r func() float64
 	if len(args) == 3 {
-		seed, err := argInt(args, 2, c.name)
+		seed, err := argRounded(args, 2, c.name)
 		if err != nil {
 			return nil, err
 		}
@@ -423,17 +460,16 @@ func fnMathRandom(c *iCall, args []any, e *env) (any, error) {
 }
 
 func fnMathAdd(c *iCall, args []any, _ *env) (any, error) {
-	a, err := argInt(args, 0, c.name)
+	a, err := argRounded(args, 0, c.name)
 	if err != nil {
 		return nil, err
 	}
-	b, err := argInt(args, 1, c.name)
+	b, err := argRounded(args, 1, c.name)
 	if err != nil {
 		return nil, err
 	}
-	const limit = 2147483647
-	if a > limit || a < -limit || b > limit || b < -limit {
-		return nil, fmt.Errorf("the values must be between -%d and %d", limit, limit)
+	if a > math.MaxInt32 || a < math.MinInt32 || b > math.MaxInt32 || b < math.MinInt32 {
+		return nil, fmt.Errorf("the values must be between %d and %d", math.MinInt32, math.MaxInt32)
 	}
 	return num(a + b), nil
 }

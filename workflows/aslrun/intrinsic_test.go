@@ -61,7 +61,6 @@ func TestIntrinsicFunctions(t *testing.T) {
 func TestIntrinsicFunctionRuntimeErrors(t *testing.T) {
 	tests := []struct{ name, expr string }{
 		{"Format with fewer values than placeholders from a path template", `States.Format($.tmpl)`},
-		{"Format with an object value", `States.Format('{}', $.obj)`},
 		{"StringToJson of a non-JSON string", `States.StringToJson($.name)`},
 		{"StringToJson of a number", `States.StringToJson($.n)`},
 		{"ArrayPartition with a zero chunk size", `States.ArrayPartition($.arr, 0)`},
@@ -74,7 +73,8 @@ func TestIntrinsicFunctionRuntimeErrors(t *testing.T) {
 		{"Hash with an unknown algorithm", `States.Hash('a', $.name)`},
 		{"JsonMerge deep", `States.JsonMerge($.obj, $.obj, true)`},
 		{"JsonMerge of an array", `States.JsonMerge($.arr, $.obj, false)`},
-		{"MathAdd of a fraction", `States.MathAdd(1.5, 1)`},
+		{"MathAdd of a string", `States.MathAdd($.name, 1)`},
+		{"MathAdd beyond 32 bits", `States.MathAdd(2147483648, 1)`},
 		{"MathRandom with end before start", `States.MathRandom(5, 1)`},
 		{"a path argument that matches nothing", `States.ArrayLength($.missing)`},
 	}
