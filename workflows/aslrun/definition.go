@@ -27,11 +27,15 @@ type optPath struct {
 
 // state is a compiled state.
 type state struct {
-	name, typ  string
-	next       string
-	inputPath  optPath
-	outputPath optPath
-	resultPath optPath
+	name, typ string
+	next      string
+	jsonata   bool
+	// assign is the state's Assign (both query languages); arguments
+	// and output are a JSONata state's Arguments and Output.
+	assign, arguments, output tnode
+	inputPath                 optPath
+	outputPath                optPath
+	resultPath                optPath
 
 	parameters     tnode
 	resultSelector tnode
@@ -45,6 +49,7 @@ type state struct {
 	lambda      bool // Resource is a Lambda function ARN
 	timeout     time.Duration
 	timeoutPath *path
+	timeoutExpr tnode // JSONata TimeoutSeconds
 	retry       []retrier
 	catch       []catcher
 
@@ -59,10 +64,14 @@ type state struct {
 	timestamp     time.Time
 	hasTimestamp  bool
 	timestampPath *path
+	secondsExpr   tnode // JSONata Seconds
+	timestampExpr tnode // JSONata Timestamp
 
 	// Fail
 	errorName, cause     string
-	errorExpr, causeExpr iexpr
+	errorExpr, causeExpr iexpr // ErrorPath, CausePath
+	errorJSONata         tnode // JSONata Error
+	causeJSONata         tnode // JSONata Cause
 
 	// Parallel
 	branches []*stateMachine
@@ -73,6 +82,8 @@ type state struct {
 	iterator           *stateMachine
 	maxConcurrency     int
 	maxConcurrencyPath *path
+	itemsExpr          tnode // JSONata Items
+	maxConcurrencyExpr tnode // JSONata MaxConcurrency
 }
 
 type retrier struct {
@@ -85,14 +96,16 @@ type retrier struct {
 }
 
 type catcher struct {
-	errorEquals []string
-	next        string
-	resultPath  optPath
+	errorEquals    []string
+	next           string
+	resultPath     optPath
+	assign, output tnode
 }
 
 type choice struct {
-	rule rule
-	next string
+	rule                      rule  // JSONPath
+	condition, assign, output tnode // JSONata Condition; Assign and Output of either
+	next                      string
 }
 
 // lintOnly lists the linter rules the executor does not enforce: this
@@ -131,7 +144,6 @@ func validate(def *asl.Definition) error {
 // unsupportedFields are fields of valid ASL that aslrun does not
 // implement.
 var unsupportedFields = map[string]string{
-	"Assign":                         "variables (Assign)",
 	"ItemReader":                     "distributed Map (ItemReader)",
 	"ItemBatcher":                    "distributed Map (ItemBatcher)",
 	"ResultWriter":                   "distributed Map (ResultWriter)",
@@ -143,9 +155,6 @@ var unsupportedFields = map[string]string{
 
 // compileMachine compiles a validated definition or nested definition.
 func compileMachine(d *asl.Definition) (*stateMachine, error) {
-	if d.QueryLanguage == asl.JSONata {
-		return nil, &UnsupportedError{Path: defPath(d, "QueryLanguage"), Feature: "the JSONata query language"}
-	}
 	if pc, ok := d.Raw["ProcessorConfig"].(map[string]any); ok && pc["Mode"] == "DISTRIBUTED" {
 		return nil, &UnsupportedError{Path: defPath(d, "ProcessorConfig"), Feature: "distributed Map"}
 	}
@@ -171,16 +180,18 @@ func defPath(d *asl.Definition, field string) string {
 }
 
 func compileState(s *asl.State) (*state, error) {
-	if s.QueryLanguage == asl.JSONata {
-		return nil, &UnsupportedError{Path: s.Path, Feature: "the JSONata query language"}
-	}
 	for _, k := range s.KeyOrder {
 		if feature, ok := unsupportedFields[k]; ok {
 			return nil, &UnsupportedError{Path: s.Path + "." + k, Feature: feature}
 		}
 	}
-	st := &state{name: s.Name, typ: s.Type, next: s.Next, defaultNext: s.Default}
+	st := &state{name: s.Name, typ: s.Type, next: s.Next, defaultNext: s.Default, jsonata: s.QueryLanguage == asl.JSONata}
 	var err error
+	for field, dst := range map[string]*tnode{"Assign": &st.assign, "Arguments": &st.arguments, "Output": &st.output} {
+		if *dst, err = compileTemplate(s.Templates[field], s.Path+"."+field); err != nil {
+			return nil, err
+		}
+	}
 	if st.inputPath, err = optionalPath(s, "InputPath"); err != nil {
 		return nil, err
 	}
@@ -209,6 +220,13 @@ func compileState(s *asl.State) (*state, error) {
 			}
 		}
 		ct := catcher{errorEquals: c.ErrorEquals, next: c.Next}
+		where := fmt.Sprintf("%s.Catch[%d]", s.Path, i)
+		if ct.assign, err = compileTemplate(c.Assign, where+".Assign"); err != nil {
+			return nil, err
+		}
+		if ct.output, err = compileTemplate(c.Output, where+".Output"); err != nil {
+			return nil, err
+		}
 		if rp, has := c.Raw["ResultPath"]; has {
 			ct.resultPath.null = rp == nil
 			if ct.resultPath.p, err = compilePath(c.ResultPath, fmt.Sprintf("%s.Catch[%d].ResultPath", s.Path, i)); err != nil {
@@ -291,17 +309,43 @@ func compileTask(st *state, s *asl.State) error {
 	// HeartbeatSeconds only matters for activities and callbacks, which
 	// are not supported; the linter checks it.
 	var err error
-	st.timeoutPath, err = statePath(s, "TimeoutSecondsPath")
+	if st.timeoutPath, err = statePath(s, "TimeoutSecondsPath"); err != nil {
+		return err
+	}
+	st.timeoutExpr, err = expressionField(s, "TimeoutSeconds")
 	return err
+}
+
+// expressionField compiles a JSONata state's field when it holds an
+// expression (nil when it is absent or a literal, which the typed field
+// of the model holds).
+func expressionField(s *asl.State, field string) (tnode, error) {
+	t := s.Templates[field]
+	if t == nil || t.Kind != asl.TemplateJSONata {
+		return nil, nil
+	}
+	return compileTemplate(t, s.Path+"."+field)
 }
 
 func compileChoice(st *state, s *asl.State) error {
 	for i, c := range s.Choices {
-		r, err := compileRule(c.Rule, fmt.Sprintf("%s.Choices[%d]", s.Path, i))
-		if err != nil {
+		where := fmt.Sprintf("%s.Choices[%d]", s.Path, i)
+		ch := choice{next: c.Next}
+		var err error
+		if s.QueryLanguage == asl.JSONata {
+			if ch.condition, err = compileTemplate(c.Condition, where+".Condition"); err != nil {
+				return err
+			}
+			if ch.output, err = compileTemplate(c.Output, where+".Output"); err != nil {
+				return err
+			}
+		} else if ch.rule, err = compileRule(c.Rule, where); err != nil {
 			return err
 		}
-		st.choices = append(st.choices, choice{rule: r, next: c.Next})
+		if ch.assign, err = compileTemplate(c.Assign, where+".Assign"); err != nil {
+			return err
+		}
+		st.choices = append(st.choices, ch)
 	}
 	return nil
 }
@@ -310,7 +354,7 @@ func compileWait(st *state, s *asl.State) error {
 	switch {
 	case s.Seconds != nil:
 		st.seconds, st.hasSeconds = int64(*s.Seconds), true
-	case s.Raw["Timestamp"] != nil:
+	case s.Raw["Timestamp"] != nil && !(s.QueryLanguage == asl.JSONata && asl.IsJSONataString(fmt.Sprint(s.Raw["Timestamp"]))):
 		t, ok := asl.ParseTimestamp(s.Raw["Timestamp"])
 		if !ok {
 			return &DefinitionError{Path: s.Path + ".Timestamp", Msg: "Timestamp must be an RFC 3339 timestamp"}
@@ -321,7 +365,13 @@ func compileWait(st *state, s *asl.State) error {
 	if st.secondsPath, err = statePath(s, "SecondsPath"); err != nil {
 		return err
 	}
-	st.timestampPath, err = statePath(s, "TimestampPath")
+	if st.timestampPath, err = statePath(s, "TimestampPath"); err != nil {
+		return err
+	}
+	if st.secondsExpr, err = expressionField(s, "Seconds"); err != nil {
+		return err
+	}
+	st.timestampExpr, err = expressionField(s, "Timestamp")
 	return err
 }
 
@@ -331,7 +381,13 @@ func compileFail(st *state, s *asl.State) error {
 	if st.errorExpr, err = compileExpr(s.Templates["ErrorPath"], s.Path+".ErrorPath"); err != nil {
 		return err
 	}
-	st.causeExpr, err = compileExpr(s.Templates["CausePath"], s.Path+".CausePath")
+	if st.causeExpr, err = compileExpr(s.Templates["CausePath"], s.Path+".CausePath"); err != nil {
+		return err
+	}
+	if st.errorJSONata, err = expressionField(s, "Error"); err != nil {
+		return err
+	}
+	st.causeJSONata, err = expressionField(s, "Cause")
 	return err
 }
 
@@ -373,7 +429,13 @@ func compileMap(st *state, s *asl.State) error {
 	if s.MaxConcurrency != nil {
 		st.maxConcurrency = int(*s.MaxConcurrency)
 	}
-	st.maxConcurrencyPath, err = statePath(s, "MaxConcurrencyPath")
+	if st.maxConcurrencyPath, err = statePath(s, "MaxConcurrencyPath"); err != nil {
+		return err
+	}
+	if st.maxConcurrencyExpr, err = expressionField(s, "MaxConcurrency"); err != nil {
+		return err
+	}
+	st.itemsExpr, err = compileTemplate(s.Templates["Items"], s.Path+".Items")
 	return err
 }
 

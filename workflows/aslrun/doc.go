@@ -7,11 +7,15 @@
 // [Invoker] (see [LambdaInvoker]).
 //
 // The executor follows the Amazon States Language specification
-// (states-language.net) and the AWS Step Functions documentation for the
-// JSONPath query language: the Task, Pass, Choice, Wait, Succeed, Fail,
-// Parallel and inline Map states; InputPath, Parameters, ResultSelector,
-// ResultPath and OutputPath processing; the context object ($$);
-// intrinsic functions; Retry (IntervalSeconds, MaxAttempts, BackoffRate,
+// (states-language.net) and the AWS Step Functions documentation: the
+// Task, Pass, Choice, Wait, Succeed, Fail, Parallel and inline Map states;
+// both query languages, set for the machine or per state; for JSONPath,
+// InputPath, Parameters, ResultSelector, ResultPath and OutputPath
+// processing, the context object ($$) and intrinsic functions; for
+// JSONata, Arguments, Output, Items, ItemSelector, Condition and the
+// number, timestamp and Fail fields as "{% %}" expressions over $states
+// (input, result, errorOutput, context); workflow variables (Assign in
+// both languages); Retry (IntervalSeconds, MaxAttempts, BackoffRate,
 // MaxDelaySeconds, JitterStrategy) and Catch. [New] reads a definition with
 // workflows/asl (the project's one parser of the language: paths,
 // intrinsic functions, payload templates, Choice rules), validates it with
@@ -43,6 +47,29 @@
 // $.error.Cause inside that JSON (States.StringToJson reads it).
 // [Options.PlainLambdaCause] switches to the message alone. An Invoker can
 // choose name and cause exactly by returning a *[TaskError].
+//
+// # JSONata and variables
+//
+// JSONata expressions are evaluated by github.com/xiatechs/jsonata-go
+// (JSONata 1.8 with most later functions), compiled once by asl.Parse.
+// aslrun adds the functions Step Functions adds ($partition, $range,
+// $hash, $random with a seed, $uuid, $parse) and $assert, and binds $now
+// and $millis to Options.Clock. Missing against the JSONata 2.0.6 that
+// Step Functions runs: $formatInteger and $parseInteger, and the # and @
+// binding and % parent operators (an expression using them fails at New);
+// objects built by JSONata come back with sorted keys. A failing
+// expression, an undefined result or a value a field cannot take raises
+// States.QueryEvaluationError, which Retry and Catch handle.
+//
+// Assign is evaluated with the variables as they were when the state was
+// entered, together with Output, and takes effect after the state; a
+// matched Choice rule's Assign and Output replace the state's, a
+// catcher's replace the state's on the error path. A JSONPath state's
+// Assign reads the state's result as $ (before ResultSelector; the
+// effective input for Choice and Wait, the error output in a catcher).
+// Parallel branches and Map iterations read the variables around them and
+// keep their own to themselves. An unassigned variable is undefined in
+// JSONata and a States.Runtime error in a JSONPath path.
 //
 // # Semantics worth knowing
 //
@@ -91,9 +118,9 @@
 //     events. Failed attempts that will be retried carry the chosen
 //     backoff in Event.Retry.
 //
-// Where AWS and the specification disagree, aslrun does what AWS does, and
-// where the behaviour is unclear it errs on the strict side, so that a
+// Where the behaviour is unclear aslrun errs on the strict side, so that a
 // workflow that runs here is not rejected by AWS. Unsupported features
-// (JSONata, variables and Assign, distributed Map, callback patterns) are
-// reported by New as an *UnsupportedError.
+// (distributed Map, callback and .sync patterns, activities, JSONPath
+// queries that RFC 9535 cannot express) are reported by New as an
+// *UnsupportedError.
 package aslrun

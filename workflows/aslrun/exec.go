@@ -134,6 +134,11 @@ type evalCtx struct {
 	ctxObj *asl.Object
 	vars   *varScope
 	env    *env
+	// JSONata's $states: the state's input, and its result or error
+	// output where the field being evaluated can read them.
+	input                     any
+	result, errorOutput       any
+	hasResult, hasErrorOutput bool
 }
 
 // newEvalCtx builds the context object of a state; item is the Map item
@@ -145,6 +150,13 @@ func (r *run) newEvalCtx(stateName string, entered time.Time, retryCount int, it
 		o.Set("Map", obj("Item", item))
 	}
 	return &evalCtx{ctxObj: o, vars: vars, env: r.m.env}
+}
+
+// withInput returns the context with $states.input set.
+func (c *evalCtx) withInput(in any) *evalCtx {
+	cp := *c
+	cp.input = in
+	return &cp
 }
 
 // runMachine runs a state machine or branch from its StartAt state.
@@ -187,28 +199,33 @@ func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.Ra
 	}
 	th.emit(Event{Type: evs[0], StateName: st.name, Input: inJSON})
 	var (
-		out  any
-		next = st.next
-		serr *stateError
+		out    any
+		next   = st.next
+		assign *asl.Object
+		serr   *stateError
 	)
+	c := r.newEvalCtx(st.name, entered, 0, nil, vars).withInput(input)
 	switch st.typ {
 	case "Task", "Parallel", "Map":
-		out, next, serr = r.withRetry(ctx, st, input, th, entered, vars)
+		out, next, assign, serr = r.withRetry(ctx, st, input, th, entered, vars)
 	case "Pass":
-		out, serr = r.pass(st, input, r.newEvalCtx(st.name, entered, 0, nil, vars))
+		out, assign, serr = r.pass(st, input, c)
 	case "Choice":
-		out, next, serr = r.choice(st, input, r.newEvalCtx(st.name, entered, 0, nil, vars))
+		out, next, assign, serr = r.choice(st, input, c)
 	case "Wait":
-		out, serr = r.wait(ctx, st, input, r.newEvalCtx(st.name, entered, 0, nil, vars))
+		out, assign, serr = r.wait(ctx, st, input, c)
 	case "Succeed":
-		out, serr = r.succeed(st, input, r.newEvalCtx(st.name, entered, 0, nil, vars))
+		out, serr = r.succeed(st, input, c)
 		next = ""
 	case "Fail":
-		return nil, nil, "", r.fail(st, input, r.newEvalCtx(st.name, entered, 0, nil, vars))
+		return nil, nil, "", r.fail(st, input, c)
 	}
 	if serr != nil {
 		return nil, nil, "", serr
 	}
+	// Assignments take effect once the state is done: every expression of
+	// the state read the variables as they were when it was entered.
+	vars.assign(assign)
 	b, err := encodeJSON(out)
 	if err != nil {
 		return nil, nil, "", runtimeErr("the output of state '%s' cannot be encoded: %v", st.name, err)
@@ -260,8 +277,15 @@ func applyResultPath(rp optPath, rawInput, result any) (any, *stateError) {
 	return setPath(rawInput, rp.p, result)
 }
 
-// effectiveInput applies InputPath and then Parameters.
+// effectiveInput applies InputPath and then Parameters, or a JSONata
+// state's Arguments.
 func (r *run) effectiveInput(st *state, input any, c *evalCtx) (any, *stateError) {
+	if st.jsonata {
+		if st.arguments == nil {
+			return input, nil
+		}
+		return st.arguments.eval(nil, c)
+	}
 	v, err := inputPath(st, input, c)
 	if err != nil {
 		return nil, err
@@ -287,54 +311,148 @@ func (r *run) applyResult(st *state, rawInput, result any, c *evalCtx) (any, *st
 	return outputPath(st, out, c)
 }
 
-// States without Retry.
+// finishJSONata evaluates a JSONata state's Output (by default the state's
+// result when it has one, else its input) and Assign.
+func finishJSONata(output, assign tnode, c *evalCtx, dflt any) (any, *asl.Object, *stateError) {
+	out := dflt
+	if output != nil {
+		var err *stateError
+		if out, err = output.eval(nil, c); err != nil {
+			return nil, nil, err
+		}
+	}
+	vars, err := evalAssign(assign, nil, c)
+	return out, vars, err
+}
 
-func (r *run) pass(st *state, input any, c *evalCtx) (any, *stateError) {
-	eff, err := r.effectiveInput(st, input, c)
+// evalAssign evaluates an Assign field into the variables it sets. In a
+// JSONPath state in is what its paths read ($).
+func evalAssign(t tnode, in any, c *evalCtx) (*asl.Object, *stateError) {
+	if t == nil {
+		return nil, nil
+	}
+	v, err := t.eval(in, c)
 	if err != nil {
 		return nil, err
+	}
+	o, ok := v.(*asl.Object)
+	if !ok {
+		return nil, queryErr("Assign must give an object of variables, got %s", jsonType(v))
+	}
+	return o, nil
+}
+
+// States without Retry.
+
+func (r *run) pass(st *state, input any, c *evalCtx) (any, *asl.Object, *stateError) {
+	if st.jsonata {
+		return finishJSONata(st.output, st.assign, c, input)
+	}
+	eff, err := r.effectiveInput(st, input, c)
+	if err != nil {
+		return nil, nil, err
 	}
 	result := eff
 	if st.hasResult {
 		result = st.result
 	}
+	vars, err := evalAssign(st.assign, result, c)
+	if err != nil {
+		return nil, nil, err
+	}
 	out, err := applyResultPath(st.resultPath, input, result)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return outputPath(st, out, c)
+	out, err = outputPath(st, out, c)
+	return out, vars, err
 }
 
-func (r *run) choice(st *state, input any, c *evalCtx) (any, string, *stateError) {
-	eff, err := inputPath(st, input, c)
-	if err != nil {
-		return nil, "", err
+func (r *run) choice(st *state, input any, c *evalCtx) (any, string, *asl.Object, *stateError) {
+	eff := input
+	if !st.jsonata {
+		var err *stateError
+		if eff, err = inputPath(st, input, c); err != nil {
+			return nil, "", nil, err
+		}
 	}
-	next := ""
-	for _, ch := range st.choices {
-		ok, err := ch.rule.eval(eff, c)
+	var matched *choice
+	for i := range st.choices {
+		ch := &st.choices[i]
+		var ok bool
+		var err *stateError
+		if st.jsonata {
+			ok, err = evalCondition(ch.condition, c)
+		} else {
+			ok, err = ch.rule.eval(eff, c)
+		}
 		if err != nil {
-			return nil, "", err
+			return nil, "", nil, err
 		}
 		if ok {
-			next = ch.next
+			matched = ch
 			break
 		}
 	}
-	if next == "" {
-		if st.defaultNext == "" {
-			return nil, "", &stateError{name: ErrNoChoiceMatched, cause: fmt.Sprintf("No choice rule of state '%s' matched and it has no Default", st.name)}
+	next, assign, output := st.defaultNext, st.assign, st.output
+	if matched != nil {
+		next = matched.next
+		// A matched rule's own Assign and Output replace the state's.
+		if matched.assign != nil {
+			assign = matched.assign
 		}
-		next = st.defaultNext
+		if matched.output != nil {
+			output = matched.output
+		}
+	} else if next == "" {
+		return nil, "", nil, &stateError{name: ErrNoChoiceMatched, cause: fmt.Sprintf("No choice rule of state '%s' matched and it has no Default", st.name)}
+	}
+	if st.jsonata {
+		out, vars, err := finishJSONata(output, assign, c, input)
+		return out, next, vars, err
+	}
+	vars, err := evalAssign(assign, eff, c)
+	if err != nil {
+		return nil, "", nil, err
 	}
 	out, err := outputPath(st, eff, c)
-	return out, next, err
+	return out, next, vars, err
 }
 
-func (r *run) wait(ctx context.Context, st *state, input any, c *evalCtx) (any, *stateError) {
-	eff, err := inputPath(st, input, c)
+// evalCondition evaluates a JSONata Choice rule's Condition.
+func evalCondition(t tnode, c *evalCtx) (bool, *stateError) {
+	v, err := t.eval(nil, c)
 	if err != nil {
-		return nil, err
+		return false, err
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return false, queryErr("The Condition of a choice rule must be a boolean, got %s", excerpt(v))
+	}
+	return b, nil
+}
+
+// intField evaluates a JSONata expression for a number field that takes
+// an integer from min to 99999999.
+func intField(t tnode, c *evalCtx, field string, min int64) (int64, *stateError) {
+	v, err := t.eval(nil, c)
+	if err != nil {
+		return 0, err
+	}
+	n, ok := toInt(v)
+	if !ok || n < min || n > 99999999 {
+		return 0, queryErr("The %s expression returned %s, which is not an integer from %d to 99999999", field, excerpt(v), min)
+	}
+	return n, nil
+}
+
+func (r *run) wait(ctx context.Context, st *state, input any, c *evalCtx) (any, *asl.Object, *stateError) {
+	eff := input
+	if !st.jsonata {
+		var err *stateError
+		if eff, err = inputPath(st, input, c); err != nil {
+			return nil, nil, err
+		}
 	}
 	var d time.Duration
 	switch {
@@ -342,36 +460,64 @@ func (r *run) wait(ctx context.Context, st *state, input any, c *evalCtx) (any, 
 		d = time.Duration(st.seconds) * time.Second
 	case st.hasTimestamp:
 		d = st.timestamp.Sub(r.clock.Now())
+	case st.secondsExpr != nil:
+		n, err := intField(st.secondsExpr, c, "Seconds", 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		d = time.Duration(n) * time.Second
+	case st.timestampExpr != nil:
+		v, err := st.timestampExpr.eval(nil, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		t, ok := asl.ParseTimestamp(v)
+		if !ok {
+			return nil, nil, queryErr("The Timestamp expression returned %s, which is not an RFC 3339 timestamp", excerpt(v))
+		}
+		d = t.Sub(r.clock.Now())
 	case st.secondsPath != nil:
 		v, err := st.secondsPath.eval(eff, c)
 		if err != nil {
-			return nil, runtimeErr("Invalid SecondsPath '%s': %s", st.secondsPath.Source, err.cause)
+			return nil, nil, runtimeErr("Invalid SecondsPath '%s': %s", st.secondsPath.Source, err.cause)
 		}
 		n, ok := toInt(v)
 		if !ok || n < 0 || n > 99999999 {
-			return nil, runtimeErr("The SecondsPath '%s' selected %s, which is not a non-negative integer", st.secondsPath.Source, excerpt(v))
+			return nil, nil, runtimeErr("The SecondsPath '%s' selected %s, which is not a non-negative integer", st.secondsPath.Source, excerpt(v))
 		}
 		d = time.Duration(n) * time.Second
 	case st.timestampPath != nil:
 		v, err := st.timestampPath.eval(eff, c)
 		if err != nil {
-			return nil, runtimeErr("Invalid TimestampPath '%s': %s", st.timestampPath.Source, err.cause)
+			return nil, nil, runtimeErr("Invalid TimestampPath '%s': %s", st.timestampPath.Source, err.cause)
 		}
 		t, ok := asl.ParseTimestamp(v)
 		if !ok {
-			return nil, runtimeErr("The TimestampPath '%s' selected %s, which is not an RFC 3339 timestamp", st.timestampPath.Source, excerpt(v))
+			return nil, nil, runtimeErr("The TimestampPath '%s' selected %s, which is not an RFC 3339 timestamp", st.timestampPath.Source, excerpt(v))
 		}
 		d = t.Sub(r.clock.Now())
 	}
 	if d > 0 {
 		if herr := r.sleep(ctx, d); herr != nil {
-			return nil, herr
+			return nil, nil, herr
 		}
 	}
-	return outputPath(st, eff, c)
+	if st.jsonata {
+		return finishJSONata(st.output, st.assign, c, input)
+	}
+	vars, err := evalAssign(st.assign, eff, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := outputPath(st, eff, c)
+	return out, vars, err
 }
 
 func (r *run) succeed(st *state, input any, c *evalCtx) (any, *stateError) {
+	if st.jsonata {
+		out, _, err := finishJSONata(st.output, nil, c, input)
+		return out, err
+	}
 	eff, err := inputPath(st, input, c)
 	if err != nil {
 		return nil, err
@@ -382,20 +528,34 @@ func (r *run) succeed(st *state, input any, c *evalCtx) (any, *stateError) {
 func (r *run) fail(st *state, input any, c *evalCtx) *stateError {
 	name, cause := st.errorName, st.cause
 	for _, f := range []struct {
-		field string
-		expr  iexpr
-		dst   *string
-	}{{"ErrorPath", st.errorExpr, &name}, {"CausePath", st.causeExpr, &cause}} {
-		if f.expr == nil {
+		field   string
+		expr    iexpr
+		jsonata tnode
+		dst     *string
+	}{{"Error", st.errorExpr, st.errorJSONata, &name}, {"Cause", st.causeExpr, st.causeJSONata, &cause}} {
+		var v any
+		var err *stateError
+		switch {
+		case f.jsonata != nil:
+			if v, err = f.jsonata.eval(nil, c); err != nil {
+				return err
+			}
+			s, ok := v.(string)
+			if !ok {
+				return queryErr("The %s expression of state '%s' returned %s, which is not a string", f.field, st.name, excerpt(v))
+			}
+			*f.dst = s
 			continue
-		}
-		v, err := f.expr.eval(input, c)
-		if err != nil {
-			return runtimeErr("Invalid %s in state '%s': %s", f.field, st.name, err.cause)
+		case f.expr != nil:
+			if v, err = f.expr.eval(input, c); err != nil {
+				return runtimeErr("Invalid %sPath in state '%s': %s", f.field, st.name, err.cause)
+			}
+		default:
+			continue
 		}
 		s, ok := v.(string)
 		if !ok {
-			return runtimeErr("The %s of state '%s' selected %s, which is not a string", f.field, st.name, excerpt(v))
+			return runtimeErr("The %sPath of state '%s' selected %s, which is not a string", f.field, st.name, excerpt(v))
 		}
 		*f.dst = s
 	}
@@ -406,7 +566,7 @@ func (r *run) fail(st *state, input any, c *evalCtx) *stateError {
 
 // withRetry runs a Task, Parallel or Map state's attempts under its Retry
 // and Catch policy.
-func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, entered time.Time, vars *varScope) (any, string, *stateError) {
+func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, entered time.Time, vars *varScope) (any, string, *asl.Object, *stateError) {
 	// Each retrier counts its own retries, whatever error names they were
 	// for: its interval grows and its MaxAttempts runs out with them, as
 	// in the specification's example (see the package documentation).
@@ -417,7 +577,7 @@ func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, e
 	}
 	retryCount := 0
 	for {
-		c := r.newEvalCtx(st.name, entered, retryCount, nil, vars)
+		c := r.newEvalCtx(st.name, entered, retryCount, nil, vars).withInput(input)
 		var (
 			result   any
 			serr     *stateError
@@ -432,11 +592,14 @@ func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, e
 			result, serr, failType = r.mapState(ctx, st, input, c, th, entered, retryCount)
 		}
 		if serr == nil {
-			out, err := r.applyResult(st, input, result, c)
-			return out, st.next, err
+			out, assign, err := r.complete(st, input, result, c)
+			if err == nil {
+				return out, st.next, assign, nil
+			}
+			serr = err // an Output or Assign that fails fails the state
 		}
 		if serr.halt {
-			return nil, "", serr
+			return nil, "", nil, serr
 		}
 		var retry *RetryInfo
 		if !serr.terminal() {
@@ -450,26 +613,59 @@ func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, e
 		}
 		if retry != nil {
 			if herr := r.sleep(ctx, retry.Delay); herr != nil {
-				return nil, "", herr
+				return nil, "", nil, herr
 			}
 			retryCount++
 			continue
 		}
 		if !serr.terminal() {
-			for _, c := range st.catch {
-				if !anyMatches(c.errorEquals, serr.name) {
+			for i := range st.catch {
+				ct := &st.catch[i]
+				if !anyMatches(ct.errorEquals, serr.name) {
 					continue
 				}
-				errOut := obj("Error", serr.name, "Cause", serr.cause)
-				out, err := applyResultPath(c.resultPath, input, errOut)
+				out, assign, err := r.caught(st, ct, input, obj("Error", serr.name, "Cause", serr.cause), c)
 				if err != nil {
-					return nil, "", err
+					return nil, "", nil, err
 				}
-				return out, c.next, nil
+				return out, ct.next, assign, nil
 			}
 		}
-		return nil, "", serr
+		return nil, "", nil, serr
 	}
+}
+
+// complete gives the output and variable assignments of a Task, Parallel
+// or Map state whose attempt gave result. A JSONPath state's Assign reads
+// the result as $, before ResultSelector.
+func (r *run) complete(st *state, input, result any, c *evalCtx) (any, *asl.Object, *stateError) {
+	if st.jsonata {
+		c.result, c.hasResult = result, true
+		return finishJSONata(st.output, st.assign, c, result)
+	}
+	vars, err := evalAssign(st.assign, result, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := r.applyResult(st, input, result, c)
+	return out, vars, err
+}
+
+// caught gives the output and variable assignments of a state whose error
+// a catcher handles: the catcher's Output (JSONata; by default the error
+// output) or ResultPath (JSONPath), and its Assign, which reads the error
+// output ($states.errorOutput, or $ in JSONPath).
+func (r *run) caught(st *state, ct *catcher, input any, errOut *asl.Object, c *evalCtx) (any, *asl.Object, *stateError) {
+	if st.jsonata {
+		c.errorOutput, c.hasErrorOutput = errOut, true
+		return finishJSONata(ct.output, ct.assign, c, errOut)
+	}
+	vars, err := evalAssign(ct.assign, errOut, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := applyResultPath(ct.resultPath, input, errOut)
+	return out, vars, err
 }
 
 // matchRetrier returns the index of the first retrier whose ErrorEquals
@@ -516,6 +712,13 @@ func (r *run) task(ctx context.Context, st *state, input any, c *evalCtx, th *th
 		return nil, err, ""
 	}
 	timeout := st.timeout
+	if st.timeoutExpr != nil {
+		n, err := intField(st.timeoutExpr, c, "TimeoutSeconds", 1)
+		if err != nil {
+			return nil, err, ""
+		}
+		timeout = time.Duration(n) * time.Second
+	}
 	if st.timeoutPath != nil {
 		v, err := st.timeoutPath.eval(input, c)
 		if err != nil {
@@ -627,11 +830,21 @@ func (r *run) parallel(ctx context.Context, st *state, input any, c *evalCtx, th
 }
 
 func (r *run) mapState(ctx context.Context, st *state, input any, c *evalCtx, th *thread, entered time.Time, retryCount int) (any, *stateError, EventType) {
-	eff, err := inputPath(st, input, c)
-	if err != nil {
-		return nil, err, ""
+	eff, err := input, (*stateError)(nil)
+	if !st.jsonata {
+		if eff, err = inputPath(st, input, c); err != nil {
+			return nil, err, ""
+		}
 	}
 	items := eff
+	if st.itemsExpr != nil {
+		if items, err = st.itemsExpr.eval(nil, c); err != nil {
+			return nil, err, ""
+		}
+		if _, ok := items.([]any); !ok {
+			return nil, queryErr("The Items of Map state '%s' must be an array, got %s", st.name, jsonType(items)), ""
+		}
+	}
 	if st.itemsPath != nil {
 		if items, err = st.itemsPath.eval(eff, c); err != nil {
 			return nil, runtimeErr("Invalid ItemsPath '%s': %s", st.itemsPath.Source, err.cause), ""
@@ -653,11 +866,18 @@ func (r *run) mapState(ctx context.Context, st *state, input any, c *evalCtx, th
 		}
 		conc = int(n)
 	}
+	if st.maxConcurrencyExpr != nil {
+		n, err := intField(st.maxConcurrencyExpr, c, "MaxConcurrency", 0)
+		if err != nil {
+			return nil, err, ""
+		}
+		conc = int(n)
+	}
 	inputs := arr
 	if st.itemSelector != nil {
 		inputs = make([]any, len(arr))
 		for i, item := range arr {
-			itemCtx := r.newEvalCtx(st.name, entered, retryCount, obj("Index", num(int64(i)), "Value", item), c.vars)
+			itemCtx := r.newEvalCtx(st.name, entered, retryCount, obj("Index", num(int64(i)), "Value", item), c.vars).withInput(input)
 			v, err := st.itemSelector.eval(eff, itemCtx)
 			if err != nil {
 				return nil, err, ""

@@ -130,6 +130,7 @@ type Machine struct {
 type env struct {
 	rand func() float64
 	uuid func() string
+	now  func() time.Time
 }
 
 // New compiles an ASL definition (JSON): asl.Parse reads it, the workflow
@@ -180,7 +181,7 @@ func New(definition []byte, opts Options) (*Machine, error) {
 	if opts.StateMachineARN == "" {
 		opts.StateMachineARN = "arn:aws:states:us-east-1:123456789012:stateMachine:" + opts.Name
 	}
-	m := &Machine{sm: sm, opts: opts, env: &env{rand: opts.Random, uuid: opts.NewUUID}, region: "us-east-1", account: "123456789012"}
+	m := &Machine{sm: sm, opts: opts, env: &env{rand: opts.Random, uuid: opts.NewUUID, now: opts.Clock.Now}, region: "us-east-1", account: "123456789012"}
 	if parts := strings.Split(opts.StateMachineARN, ":"); len(parts) >= 5 {
 		m.region, m.account = parts[3], parts[4]
 	}

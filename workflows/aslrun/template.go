@@ -116,5 +116,5 @@ func compileTemplate(t *asl.Template, where string) (tnode, error) {
 		}
 		return &tDynamic{field: where, expr: c}, nil
 	}
-	return nil, &UnsupportedError{Path: where, Feature: "JSONata expressions"}
+	return &tJSONata{field: where, expr: t.Expr}, nil
 }
