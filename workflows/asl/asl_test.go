@@ -241,6 +241,8 @@ func TestParseExpressionFindsVariablesAndStatesMembers(t *testing.T) {
 		{"{% $states %}", "", "", false},
 		{"{% $$.a %}", "", "", true},
 		{"{% $count($states.context.Map.Item.Value) > $limit ? 'a' : 'b' %}", "limit", "context", false},
+		{"{% $exists($maybe) ? $maybe : 0 %}", "maybe", "", false},
+		{"{% $exists($maybe.a) %}", "", "", false},
 	}
 	for _, tt := range tests {
 		e, msg := asl.ParseExpression(tt.src)
@@ -256,6 +258,9 @@ func TestParseExpressionFindsVariablesAndStatesMembers(t *testing.T) {
 		if e.Root != tt.root {
 			t.Errorf("%s: root %v", tt.src, e.Root)
 		}
+	}
+	if e, _ := asl.ParseExpression("{% $exists($maybe.a) %}"); strings.Join(e.Guarded, ",") != "maybe" {
+		t.Errorf("a read inside $exists is guarded: %v", e.Guarded)
 	}
 	for in, want := range map[string]string{
 		"{% $states.input.a ":  "not a complete",

@@ -60,13 +60,17 @@ type Expression struct {
 	// Vars lists the workflow variables the expression reads (without "$"),
 	// and States the members of $states it reads ("input", "result",
 	// "errorOutput", "context"; "" for $states as a whole), sorted.
-	Vars, States []string
+	// Guarded lists the variables it reads only to test them with
+	// $exists, which is how an expression reads a variable that may be
+	// unassigned.
+	Vars, States, Guarded []string
 	// Root is true when the expression reads $$.
 	Root bool
 }
 
 // Variables returns the workflow variables the template reads: the
-// variables of JSONata expressions and the "$name" roots of paths.
+// variables of JSONata expressions and the "$name" roots of paths; reads
+// that only test a variable with $exists are not among them.
 func (t *Template) Variables() []string {
 	seen := map[string]bool{}
 	t.walk(func(n *Template) {
@@ -85,6 +89,18 @@ func (t *Template) Variables() []string {
 			for _, v := range n.Expr.Vars {
 				seen[v] = true
 			}
+		}
+	})
+	return sortedSet(seen)
+}
+
+// GuardedVariables returns the variables the template's JSONata
+// expressions read only inside $exists.
+func (t *Template) GuardedVariables() []string {
+	seen := map[string]bool{}
+	t.Expressions(func(e *Expression) {
+		for _, v := range e.Guarded {
+			seen[v] = true
 		}
 	})
 	return sortedSet(seen)
@@ -196,7 +212,12 @@ func (p problems) parsePayload(v any, path string, depth int) *Template {
 			return name, nil, true
 		}
 		return name, p.parseDynamic(k, str, fp), true
-	}, func(v any, _ string) *Template { return &Template{Kind: TemplateLiteral, JSON: encodeOrdered(v)} })
+	}, func(v any, at string) *Template {
+		if s, ok := v.(string); ok && IsJSONataString(s) {
+			p.add("query-language", at, fmt.Sprintf("%q is a JSONata expression in a JSONPath state, where it is a plain string", s), `set "QueryLanguage": "JSONata" on the state, or use a "key.$" path`)
+		}
+		return &Template{Kind: TemplateLiteral, JSON: encodeOrdered(v)}
+	})
 }
 
 // parseDynamic parses the value of a "key.$" field.
@@ -229,7 +250,12 @@ func IsJSONataString(s string) bool {
 
 // parseJSONata parses a field value of a JSONata state.
 func (p problems) parseJSONata(v any, path string, depth int) *Template {
-	return p.parseTree(v, path, depth, func(*Object, string, string) (string, *Template, bool) { return "", nil, false },
+	return p.parseTree(v, path, depth, func(o *Object, k, fp string) (string, *Template, bool) {
+		if str, _ := o.Values[k].(string); strings.HasSuffix(k, ".$") && (strings.HasPrefix(str, "$") || !LooksIntrinsic(str)) {
+			p.add("query-language", fp, fmt.Sprintf("%q is a JSONPath \".$\" key in a JSONata state, where it is a plain key", k), "drop the .$ and write the value as a {% %} expression")
+		}
+		return "", nil, false
+	},
 		func(v any, at string) *Template {
 			s, ok := v.(string)
 			if !ok {
@@ -280,7 +306,7 @@ func ParseExpression(s string) (*Expression, string) {
 
 // analyse records the variables and $states members the expression reads.
 func (e *Expression) analyse(root jparse.Node) {
-	vars, states := map[string]bool{}, map[string]bool{}
+	vars, states, guarded := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	bound := map[string]bool{}
 	var walk func(n jparse.Node, depth int)
 	visit := func(ns []jparse.Node, depth int) {
@@ -315,6 +341,12 @@ func (e *Expression) analyse(root jparse.Node) {
 			}
 			visit(x.Steps, depth+1)
 		case *jparse.FunctionCallNode:
+			if v, ok := x.Func.(*jparse.VariableNode); ok && v.Name == "exists" && len(x.Args) == 1 {
+				if name := variableRoot(x.Args[0]); name != "" {
+					guarded[name] = true
+					return
+				}
+			}
 			if v, ok := x.Func.(*jparse.VariableNode); ok && IsJSONataFunction(v.Name) {
 				visit(x.Args, depth+1)
 				return
@@ -346,8 +378,24 @@ func (e *Expression) analyse(root jparse.Node) {
 	walk(root, 0)
 	for b := range bound {
 		delete(vars, b)
+		delete(guarded, b)
 	}
-	e.Vars, e.States = sortedSet(vars), sortedSet(states)
+	for v := range vars {
+		delete(guarded, v)
+	}
+	e.Vars, e.States, e.Guarded = sortedSet(vars), sortedSet(states), sortedSet(guarded)
+}
+
+// variableRoot returns the workflow variable a node reads: $x or $x.a.b
+// ("" for anything else, and for $states).
+func variableRoot(n jparse.Node) string {
+	if p, ok := n.(*jparse.PathNode); ok && len(p.Steps) > 0 {
+		n = p.Steps[0]
+	}
+	if v, ok := n.(*jparse.VariableNode); ok && v.Name != "" && v.Name != "$" && v.Name != "states" {
+		return v.Name
+	}
+	return ""
 }
 
 // children returns the operands of the other JSONata nodes: those of a

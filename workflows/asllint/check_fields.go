@@ -81,6 +81,7 @@ func checkQueryLanguage(l *linter) {
 			}
 		}
 	})
+	l.reportProblems() // ".$" keys in JSONata states, {% %} strings in JSONPath ones
 }
 
 func hintForQL(ql asl.QueryLanguage, field string) string {

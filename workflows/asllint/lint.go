@@ -184,6 +184,15 @@ type linter struct {
 	rule     *Rule
 	disabled map[string]bool
 	out      []Finding
+	vars     *varFlow // computed on first use
+}
+
+// variables returns the variable analysis of the machine.
+func (l *linter) variables() *varFlow {
+	if l.vars == nil {
+		l.vars = analyseVariables(l.def)
+	}
+	return l.vars
 }
 
 var ignoreRe = regexp.MustCompile(`asllint:ignore\s+([a-z0-9,\- ]+)`)

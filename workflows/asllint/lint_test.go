@@ -3,6 +3,7 @@ package asllint_test
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -94,6 +95,43 @@ func TestBoundCountsRetriesPerRetrier(t *testing.T) {
 	b := asllint.Bound(mustParse(t, def))
 	if want := 1 + (1 + 1) + (1 + 2) + (1 + 5) + (1 + 10) + (1 + 20.0); !b.Bounded || b.Seconds != want {
 		t.Errorf("Bound = %+v, want %gs", b, want)
+	}
+}
+
+// Each JSONata and variable rule reports its broken definition and is
+// silent once the definition is fixed.
+func TestVariableAndStatesRulesPassOnceFixed(t *testing.T) {
+	machine := func(states string) string {
+		return `{"QueryLanguage":"JSONata","StartAt":"A","States":{` + states + `}}`
+	}
+	tests := []struct {
+		rule, bad, fixed string
+	}{
+		{"states-reference",
+			machine(`"A":{"Type":"Pass","Output":"{% $states.result %}","End":true}`),
+			machine(`"A":{"Type":"Pass","Output":"{% $states.input %}","End":true}`)},
+		{"variable-undefined",
+			machine(`"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Output":"{% $x %}","End":true}`),
+			machine(`"A":{"Type":"Pass","Assign":{"x":1},"Next":"B"},"B":{"Type":"Pass","Output":"{% $x %}","End":true}`)},
+		{"variable-scope",
+			machine(`"A":{"Type":"Map","Items":[1],"ItemProcessor":{"StartAt":"I","States":{"I":{"Type":"Pass","Assign":{"v":1},"Next":"J"},"J":{"Type":"Pass","Output":"{% $v %}","End":true}}},"Next":"B"},"B":{"Type":"Pass","Output":"{% $v %}","End":true}`),
+			machine(`"A":{"Type":"Map","Items":[1],"ItemProcessor":{"StartAt":"I","States":{"I":{"Type":"Pass","Assign":{"v":1},"Next":"J"},"J":{"Type":"Pass","Output":"{% $v %}","End":true}}},"Assign":{"v2":"{% $states.result %}"},"Next":"B"},"B":{"Type":"Pass","Output":"{% $v2 %}","End":true}`)},
+		{"variable-unused",
+			machine(`"A":{"Type":"Pass","Assign":{"x":1},"End":true}`),
+			machine(`"A":{"Type":"Pass","Assign":{"x":1},"Next":"B"},"B":{"Type":"Pass","Output":"{% $x %}","End":true}`)},
+		{"variable-name",
+			machine(`"A":{"Type":"Pass","Assign":{"states":1},"End":true}`),
+			machine(`"A":{"Type":"Pass","Assign":{"state":1},"Output":"{% $exists($state) %}","End":true}`)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			if got := ruleSet(asllint.Lint("bad", mustParse(t, tt.bad), asllint.Options{})); !slices.Contains(got, tt.rule) {
+				t.Errorf("the broken definition yields %v, want %s", got, tt.rule)
+			}
+			if fs := asllint.Lint("fixed", mustParse(t, tt.fixed), asllint.Options{}); len(fs) > 0 {
+				t.Errorf("the fixed definition yields:\n%s", dump(fs))
+			}
+		})
 	}
 }
 

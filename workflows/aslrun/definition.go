@@ -118,6 +118,9 @@ type choice struct {
 var lintOnly = []string{
 	"choice-default", "unreachable-state", "no-terminal-path", "loop-without-exit", "express-integration", "sync-budget",
 	"task-timeout", "retry-bounded", "lambda-retry", "catch-all", "error-name", "handler-shadowed",
+	// Variable and $states reads the linter cannot prove safe fail at run
+	// time (States.QueryEvaluationError), as in Step Functions.
+	"states-reference", "variable-undefined", "variable-scope", "variable-unused",
 }
 
 // validate checks a parsed definition with the linter, the one validator

@@ -1,6 +1,8 @@
 package aslrun
 
 import (
+	"github.com/resilientpay/paymentapi/workflows/asllint"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -224,5 +226,19 @@ func TestRunRejectsInvalidExecutionNames(t *testing.T) {
 	}
 	if _, err := m.Run(context.Background(), "req-123_ok.Name", json.RawMessage(`{}`)); err != nil {
 		t.Errorf("a valid name was rejected: %v", err)
+	}
+}
+
+// The rules New does not enforce must exist: a renamed linter rule would
+// otherwise become enforced silently.
+func TestLintOnlyNamesRegisteredLinterRules(t *testing.T) {
+	ids := map[string]bool{}
+	for _, r := range asllint.Rules() {
+		ids[r.ID] = true
+	}
+	for _, id := range lintOnly {
+		if !ids[id] {
+			t.Errorf("lintOnly names %q, which is not a linter rule", id)
+		}
 	}
 }
