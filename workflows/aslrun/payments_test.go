@@ -34,6 +34,8 @@ type paymentResult struct {
 type fakePayments struct {
 	mu                  sync.Mutex
 	validateErr         error
+	validateErrs        []error // one per attempt, before validateErr; nil succeeds
+	validations         int
 	persistErrs         []error    // one per attempt; nil succeeds
 	persistHangs        *fakeClock // when set, Persist takes 6 s (past its TimeoutSeconds) on this clock
 	hangOn              []int      // with persistHangs: the attempts (from 1) that hang; empty: all
@@ -54,6 +56,13 @@ func (f *fakePayments) invoker() *LambdaInvoker {
 func (f *fakePayments) handlers() *LambdaInvoker {
 	return &LambdaInvoker{Functions: map[string]LambdaHandler{
 		"payments-validate": lambda.NewHandler(func(_ context.Context, in map[string]any) (paymentEvent, error) {
+			f.mu.Lock()
+			f.validations++
+			n := f.validations
+			f.mu.Unlock()
+			if n <= len(f.validateErrs) && f.validateErrs[n-1] != nil {
+				return paymentEvent{}, f.validateErrs[n-1]
+			}
 			if f.validateErr != nil {
 				return paymentEvent{}, f.validateErr
 			}
