@@ -306,3 +306,14 @@ func FuzzCheckIntrinsic(f *testing.F) {
 		_, _ = asl.ParseExpression(s)
 	})
 }
+
+// FuzzParseExpression checks that parsing and analysing arbitrary JSONata
+// never panics.
+func FuzzParseExpression(f *testing.F) {
+	for _, s := range []string{"$states.input.a + $x", "($y := 2; $map($z, function($i){$i * $y}))", "$exists($v.a) ? $v : {'a': [1, 2]}", "$states.result[0].b ~> $count()"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_, _ = asl.ParseExpression("{%" + s + "%}")
+	})
+}

@@ -293,15 +293,36 @@ func ParseExpression(s string) (*Expression, string) {
 	if strings.TrimSpace(src) == "" {
 		return nil, "empty JSONata expression"
 	}
-	compiled, err := jsonata.Compile(src)
+	compiled, err := compileJSONata(src)
 	if err != nil {
 		return nil, fmt.Sprintf("JSONata expression %q does not parse: %v", s, err)
 	}
 	e := &Expression{Source: src, Compiled: compiled}
-	if root, err := jparse.Parse(src); err == nil {
+	if root, err := parseJSONataTree(src); err == nil {
 		e.analyse(root)
 	}
 	return e, ""
+}
+
+// compileJSONata and parseJSONataTree call the JSONata library, whose
+// lexer panics on some malformed input (found by FuzzParseExpression):
+// a panic is a parse error.
+func compileJSONata(src string) (e *jsonata.Expr, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e, err = nil, fmt.Errorf("the JSONata parser failed on it (%v)", r)
+		}
+	}()
+	return jsonata.Compile(src)
+}
+
+func parseJSONataTree(src string) (n jparse.Node, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			n, err = nil, fmt.Errorf("%v", r)
+		}
+	}()
+	return jparse.Parse(src)
 }
 
 // analyse records the variables and $states members the expression reads.

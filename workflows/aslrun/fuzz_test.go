@@ -141,3 +141,27 @@ func FuzzDefinition(f *testing.F) {
 		_, _ = New([]byte(def), Options{Invoker: &scriptedInvoker{}})
 	})
 }
+
+// FuzzJSONata checks that evaluating any expression that parses gives a
+// value or a States.QueryEvaluationError, never a panic.
+func FuzzJSONata(f *testing.F) {
+	for _, s := range []string{"$states.input.a.b[1]", "$partition($states.input.arr, 2)", "$sum($states.input.arr) / 0", "$states.context.Execution.Name & $x", "$hash($string($states.input), 'MD5')"} {
+		f.Add(s)
+	}
+	ec := &evalCtx{ctxObj: mustDecode(`{"Execution":{"Name":"n"}}`).(*asl.Object), input: fuzzInput,
+		vars: &varScope{vals: map[string]any{"x": "v"}},
+		env:  &env{rand: func() float64 { return 0.5 }, uuid: func() string { return "u" }, now: newFakeClock().Now}}
+	f.Fuzz(func(t *testing.T, src string) {
+		if strings.Contains(src, "..") {
+			return // a range like [1..1e9] is bounded by memory only, in JSONata too
+		}
+		e, msg := asl.ParseExpression("{%" + src + "%}")
+		if msg != "" || e == nil {
+			return
+		}
+		_, serr := (&tJSONata{field: "fuzz", expr: e}).eval(nil, ec)
+		if serr != nil && serr.name != ErrQueryEvaluation {
+			t.Fatalf("%s: error %s", src, serr.name)
+		}
+	})
+}

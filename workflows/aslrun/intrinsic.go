@@ -188,42 +188,33 @@ func fnFormat(c *iCall, args []any, _ *env) (any, error) {
 	var b strings.Builder
 	b.WriteString(parts[0])
 	for i, v := range vals {
-		formatValue(&b, v)
+		b.WriteString(formatted(v))
 		b.WriteString(parts[i+1])
 	}
 	return b.String(), nil
 }
 
-// formatValue renders a States.Format value as Step Functions does:
-// strings as they are, numbers, booleans and null as JSON, and objects and
-// arrays the way Java prints maps and lists: {a=1, b=[x, y]}.
-func formatValue(b *strings.Builder, v any) {
+// formatted renders a States.Format value as Step Functions does: strings
+// as they are, numbers, booleans and null as JSON, and objects and arrays
+// the way Java prints maps and lists: {a=1, b=[x, y]}.
+func formatted(v any) string {
 	switch x := v.(type) {
 	case string:
-		b.WriteString(x)
+		return x
 	case *asl.Object:
-		b.WriteByte('{')
+		members := make([]string, len(x.Keys))
 		for i, k := range x.Keys {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(k)
-			b.WriteByte('=')
-			formatValue(b, x.Values[k])
+			members[i] = k + "=" + formatted(x.Values[k])
 		}
-		b.WriteByte('}')
+		return "{" + strings.Join(members, ", ") + "}"
 	case []any:
-		b.WriteByte('[')
+		items := make([]string, len(x))
 		for i, e := range x {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			formatValue(b, e)
+			items[i] = formatted(e)
 		}
-		b.WriteByte(']')
-	default:
-		b.Write(mustEncode(x))
+		return "[" + strings.Join(items, ", ") + "]"
 	}
+	return string(mustEncode(v))
 }
 
 func fnStringToJSON(c *iCall, args []any, _ *env) (any, error) {

@@ -51,7 +51,7 @@ func (t *tJSONata) eval(_ any, c *evalCtx) (any, *stateError) {
 	if err := e.RegisterExts(c.env.extensions()); err != nil {
 		return nil, queryErr("The JSONata expression '%s' specified for the field '%s' could not bind its functions: %v", t.expr.Source, t.field, err)
 	}
-	res, err := e.Eval(nil)
+	res, err := evalJSONata(&e)
 	switch {
 	case errors.Is(err, jsonata.ErrUndefined):
 		return nil, queryErr("The JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", strings.TrimSpace(t.expr.Source), t.field)
@@ -63,6 +63,17 @@ func (t *tJSONata) eval(_ any, c *evalCtx) (any, *stateError) {
 		return nil, queryErr("The JSONata expression '%s' specified for the field '%s' returned %v", strings.TrimSpace(t.expr.Source), t.field, cerr)
 	}
 	return v, nil
+}
+
+// evalJSONata evaluates an expression, turning a panic of the library
+// into an error.
+func evalJSONata(e *jsonata.Expr) (res any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("the JSONata evaluator failed (%v)", r)
+		}
+	}()
+	return e.Eval(nil)
 }
 
 // statesVar builds the $states variable of a JSONata expression: input,
