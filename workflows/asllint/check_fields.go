@@ -97,7 +97,7 @@ func hintForQL(ql asl.QueryLanguage, field string) string {
 var fieldKinds = map[string]string{
 	"Comment": "s", "Next": "s", "End": "b", "Default": "s", "Resource": "s", "Retry": "a", "Catch": "a",
 	"Seconds": "nj", "Timestamp": "s", "TimeoutSeconds": "nj", "HeartbeatSeconds": "nj",
-	"Error": "s", "Cause": "s", "Assign": "o", "Credentials": "o", "MaxConcurrency": "nj", "QueryLanguage": "s",
+	"Error": "s", "Cause": "s", "Assign": "oj", "Credentials": "o", "MaxConcurrency": "nj", "QueryLanguage": "s",
 	"Parameters": "o", "ResultSelector": "o", "ItemSelector": "oj", "ItemProcessor": "o", "Iterator": "o",
 	"ItemReader": "o", "ItemBatcher": "o", "ResultWriter": "o", "ToleratedFailurePercentage": "nj",
 	"ToleratedFailureCount": "nj", "Items": "aj", "Label": "s", "Type": "s",

@@ -167,11 +167,20 @@ type varFlow struct {
 	// before holds, for each reachable state, the variables assigned on
 	// every path from the machine's start to it.
 	before map[*asl.State]map[string]bool
+	// opaque is true when some Assign is one JSONata expression, whose
+	// variable names cannot be known without running it; the variable
+	// rules then stay silent.
+	opaque bool
 }
 
 func analyseVariables(def *asl.Definition) *varFlow {
 	f := &varFlow{vars: map[*asl.State]stateVars{}, assignedIn: map[string][]*asl.Definition{}, read: map[string]bool{}, before: map[*asl.State]map[string]bool{}}
 	def.Walk(func(s *asl.State) {
+		for _, a := range assignSites(s) {
+			if _, isObject := a.raw.(map[string]any); !isObject {
+				f.opaque = true
+			}
+		}
 		v := variablesOf(s)
 		f.vars[s] = v
 		for _, n := range append(append([]string(nil), v.reads...), v.guarded...) {
@@ -302,6 +311,9 @@ func visibleAssignment(d, a *asl.Definition) bool { return within(d, a) }
 // unassigned variable and are not reported.
 func checkVariableUndefined(l *linter) {
 	f := l.variables()
+	if f.opaque {
+		return
+	}
 	l.states(func(s *asl.State) {
 		before, reachable := f.before[s]
 		if !reachable {
@@ -334,6 +346,9 @@ func checkVariableUndefined(l *linter) {
 // them).
 func checkVariableScope(l *linter) {
 	f := l.variables()
+	if f.opaque {
+		return
+	}
 	l.states(func(s *asl.State) {
 		for _, n := range f.vars[s].reads {
 			scopes := f.assignedIn[n]
@@ -371,6 +386,9 @@ func scopeName(d *asl.Definition) string {
 // checkVariableUnused reports variables assigned and never read.
 func checkVariableUnused(l *linter) {
 	f := l.variables()
+	if f.opaque {
+		return
+	}
 	l.states(func(s *asl.State) {
 		for _, a := range assignSites(s) {
 			for _, n := range assignedNames(a.raw) {

@@ -277,3 +277,13 @@ func TestJSONataFunctionCoverage(t *testing.T) {
 		t.Errorf("functions that fail: %v, want exactly %v", broken, missing)
 	}
 }
+
+// A JSONata state's Assign may be one expression that gives the object of
+// variables.
+func TestAssignCanBeOneJSONataExpression(t *testing.T) {
+	def := jsonataMachine("A", `"A":{"Type":"Pass","Assign":"{% {'x': $states.input.v, 'y': 2} %}","Next":"B"},
+	  "B":{"Type":"Pass","Output":"{% $x + $y %}","End":true}`)
+	if exec := mustRun(t, mustNew(t, def, Options{}), `{"v":40}`); !jsonEq(t, exec.Output, `42`) {
+		t.Errorf("output %s (%s)", exec.Output, exec.Cause)
+	}
+}
