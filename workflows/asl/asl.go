@@ -2,15 +2,20 @@
 // that keeps the raw JSON beside it, and loads state machine definitions out
 // of a synthesized CDK cloud assembly (cdk.out).
 //
-// The model is shared by the workflow linter (workflows/asllint), the Mermaid
-// generator and the local executor: typed fields for what they all read
-// (transitions, Retry, Catch, timeouts), Raw for everything else. Parse is
-// tolerant: a field of the wrong JSON type leaves its typed field zero and is
-// still visible in Raw, so the linter can report it instead of the parser
-// refusing the whole definition.
+// The model is the one front end of the workflow linter (workflows/asllint),
+// the Mermaid generator and the local executor (workflows/aslrun): Parse
+// reads a definition once into typed fields (transitions, Retry, Catch,
+// timeouts), parsed paths, payload templates with their intrinsic
+// functions, Choice rules and JSONata expressions, and Raw for everything
+// else. Parse is tolerant: a field of the wrong JSON type or a malformed
+// path leaves its typed field empty and is still visible in Raw, and what
+// the parsing found wrong is listed in State.Problems, each under the linter
+// rule that reports it. The linter reports the problems; the executor
+// compiles from the typed fields.
 package asl
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -98,6 +103,46 @@ type State struct {
 	// KeyOrder lists the state's fields in document order.
 	KeyOrder []string
 	Raw      map[string]any
+	// Paths holds the valid path fields of a JSONPath state by field name
+	// (InputPath, ResultPath, ItemsPath, SecondsPath ...; nested ones as
+	// "ItemBatcher.MaxItemsPerBatchPath"). A null InputPath, OutputPath or
+	// ResultPath has no entry; Raw tells it apart from an absent one.
+	Paths map[string]*Path
+	// Templates holds the parsed expression fields by field name: payload
+	// templates of a JSONPath state (Parameters, ResultSelector,
+	// ItemSelector, Assign, Credentials, ErrorPath, CausePath ...) or the
+	// JSONata-capable fields of a JSONata state (Arguments, Output, Assign,
+	// Items, ItemSelector, TimeoutSeconds, Seconds, Timestamp, Error,
+	// Cause ...).
+	Templates map[string]*Template
+	// Problems lists what parsing found wrong in the state's paths,
+	// templates, intrinsic functions, JSONata expressions and Choice rules.
+	Problems []Problem
+	ordered  *Object
+}
+
+// Problem is something Parse found wrong in a definition.
+type Problem struct {
+	// Rule is the asllint rule that reports it, e.g. "path-syntax".
+	Rule string
+	// Path is the JSON path of the offending value.
+	Path    string
+	Message string
+	Hint    string
+}
+
+// FieldJSON returns a field of the state as JSON with its keys in document
+// order and numbers as written, for values the executor copies as they are
+// (a Pass state's Result).
+func (s *State) FieldJSON(name string) (json.RawMessage, bool) {
+	if s.ordered == nil {
+		return nil, false
+	}
+	v, ok := s.ordered.Values[name]
+	if !ok {
+		return nil, false
+	}
+	return encodeOrdered(v), true
 }
 
 // Retrier is one element of a Retry array.
@@ -149,12 +194,21 @@ type Catcher struct {
 	ErrorEquals []string
 	Next        string
 	Raw         map[string]any
+	// ResultPath is the JSONPath catcher's valid ResultPath; Assign and
+	// Output its parsed Assign and (JSONata) Output.
+	ResultPath     *Path
+	Assign, Output *Template
 }
 
 // ChoiceRule is one top-level element of a Choice state's Choices array.
 type ChoiceRule struct {
 	Next string
 	Raw  map[string]any
+	// Rule is the parsed JSONPath rule (nil when it has problems or the
+	// state is JSONata); Condition the parsed JSONata Condition. Assign and
+	// Output are the rule's own fields.
+	Rule                      *Condition
+	Condition, Assign, Output *Template
 }
 
 // Parse decodes a definition. It fails only when data is not a JSON object;
@@ -164,14 +218,14 @@ func Parse(data []byte) (*Definition, error) {
 	if err != nil {
 		return nil, fmt.Errorf("asl: %w", err)
 	}
-	o, ok := v.(*object)
+	o, ok := v.(*Object)
 	if !ok {
 		return nil, errors.New("asl: a definition must be a JSON object")
 	}
 	var dups []string
 	collectDups(o, "", &dups)
 	top := QueryLanguage(JSONPath)
-	if s, _ := o.vals["QueryLanguage"].(string); s == string(JSONata) {
+	if s, _ := o.Values["QueryLanguage"].(string); s == string(JSONata) {
 		top = JSONata
 	}
 	d := buildDefinition(o, "", top, nil)
@@ -181,12 +235,12 @@ func Parse(data []byte) (*Definition, error) {
 
 func collectDups(v any, path string, out *[]string) {
 	switch t := v.(type) {
-	case *object:
+	case *Object:
 		for _, k := range t.dups {
 			*out = append(*out, joinPath(path, k))
 		}
-		for _, k := range t.keys {
-			collectDups(t.vals[k], joinPath(path, k), out)
+		for _, k := range t.Keys {
+			collectDups(t.Values[k], joinPath(path, k), out)
 		}
 	case []any:
 		for i, x := range t {
@@ -202,7 +256,7 @@ func joinPath(base, key string) string {
 	return base + "." + key
 }
 
-func buildDefinition(o *object, path string, top QueryLanguage, parent *State) *Definition {
+func buildDefinition(o *Object, path string, top QueryLanguage, parent *State) *Definition {
 	d := &Definition{
 		QueryLanguage: top,
 		States:        map[string]*State{},
@@ -210,20 +264,20 @@ func buildDefinition(o *object, path string, top QueryLanguage, parent *State) *
 		Parent:        parent,
 		Raw:           plain(o).(map[string]any),
 	}
-	d.Comment, _ = o.vals["Comment"].(string)
-	d.StartAt, _ = o.vals["StartAt"].(string)
-	d.Version, _ = o.vals["Version"].(string)
-	d.TimeoutSeconds = num(o.vals["TimeoutSeconds"])
-	states, _ := o.vals["States"].(*object)
+	d.Comment, _ = o.Values["Comment"].(string)
+	d.StartAt, _ = o.Values["StartAt"].(string)
+	d.Version, _ = o.Values["Version"].(string)
+	d.TimeoutSeconds = num(o.Values["TimeoutSeconds"])
+	states, _ := o.Values["States"].(*Object)
 	if states == nil {
 		return d
 	}
-	for _, name := range states.keys {
-		so, ok := states.vals[name].(*object)
+	for _, name := range states.Keys {
+		so, ok := states.Values[name].(*Object)
 		if !ok {
 			// Keep a placeholder so names still resolve; the linter reports
 			// the wrong type through Raw.
-			so = &object{vals: map[string]any{}}
+			so = &Object{Values: map[string]any{}}
 		}
 		s := buildState(so, name, joinPath(joinPath(path, "States"), name), top, d)
 		d.States[name] = s
@@ -232,77 +286,79 @@ func buildDefinition(o *object, path string, top QueryLanguage, parent *State) *
 	return d
 }
 
-func buildState(o *object, name, path string, top QueryLanguage, parent *Definition) *State {
+func buildState(o *Object, name, path string, top QueryLanguage, parent *Definition) *State {
 	s := &State{
 		Name:          name,
 		Path:          path,
 		Parent:        parent,
-		KeyOrder:      append([]string(nil), o.keys...),
+		KeyOrder:      append([]string(nil), o.Keys...),
 		Raw:           plain(o).(map[string]any),
 		QueryLanguage: top,
+		ordered:       o,
 	}
-	if ql, ok := o.vals["QueryLanguage"].(string); ok && (ql == string(JSONata) || ql == string(JSONPath)) {
+	if ql, ok := o.Values["QueryLanguage"].(string); ok && (ql == string(JSONata) || ql == string(JSONPath)) {
 		s.QueryLanguage = QueryLanguage(ql)
 	}
-	s.Type, _ = o.vals["Type"].(string)
-	s.Comment, _ = o.vals["Comment"].(string)
-	s.Next, _ = o.vals["Next"].(string)
-	s.End, _ = o.vals["End"].(bool)
-	s.Default, _ = o.vals["Default"].(string)
-	s.Resource, _ = o.vals["Resource"].(string)
-	s.Error, _ = o.vals["Error"].(string)
-	s.Cause, _ = o.vals["Cause"].(string)
-	s.TimeoutSeconds = num(o.vals["TimeoutSeconds"])
-	s.HeartbeatSeconds = num(o.vals["HeartbeatSeconds"])
-	s.Seconds = num(o.vals["Seconds"])
-	s.MaxConcurrency = num(o.vals["MaxConcurrency"])
-	if arr, ok := o.vals["Retry"].([]any); ok {
+	s.Type, _ = o.Values["Type"].(string)
+	s.Comment, _ = o.Values["Comment"].(string)
+	s.Next, _ = o.Values["Next"].(string)
+	s.End, _ = o.Values["End"].(bool)
+	s.Default, _ = o.Values["Default"].(string)
+	s.Resource, _ = o.Values["Resource"].(string)
+	s.Error, _ = o.Values["Error"].(string)
+	s.Cause, _ = o.Values["Cause"].(string)
+	s.TimeoutSeconds = num(o.Values["TimeoutSeconds"])
+	s.HeartbeatSeconds = num(o.Values["HeartbeatSeconds"])
+	s.Seconds = num(o.Values["Seconds"])
+	s.MaxConcurrency = num(o.Values["MaxConcurrency"])
+	if arr, ok := o.Values["Retry"].([]any); ok {
 		for _, x := range arr {
 			r := Retrier{Raw: map[string]any{}}
-			if ro, ok := x.(*object); ok {
+			if ro, ok := x.(*Object); ok {
 				r.Raw = plain(ro).(map[string]any)
-				r.ErrorEquals = strs(ro.vals["ErrorEquals"])
-				r.IntervalSeconds = num(ro.vals["IntervalSeconds"])
-				r.MaxAttempts = num(ro.vals["MaxAttempts"])
-				r.BackoffRate = num(ro.vals["BackoffRate"])
-				r.MaxDelaySeconds = num(ro.vals["MaxDelaySeconds"])
-				r.JitterStrategy, _ = ro.vals["JitterStrategy"].(string)
+				r.ErrorEquals = strs(ro.Values["ErrorEquals"])
+				r.IntervalSeconds = num(ro.Values["IntervalSeconds"])
+				r.MaxAttempts = num(ro.Values["MaxAttempts"])
+				r.BackoffRate = num(ro.Values["BackoffRate"])
+				r.MaxDelaySeconds = num(ro.Values["MaxDelaySeconds"])
+				r.JitterStrategy, _ = ro.Values["JitterStrategy"].(string)
 			}
 			s.Retry = append(s.Retry, r)
 		}
 	}
-	if arr, ok := o.vals["Catch"].([]any); ok {
+	if arr, ok := o.Values["Catch"].([]any); ok {
 		for _, x := range arr {
 			c := Catcher{Raw: map[string]any{}}
-			if co, ok := x.(*object); ok {
+			if co, ok := x.(*Object); ok {
 				c.Raw = plain(co).(map[string]any)
-				c.ErrorEquals = strs(co.vals["ErrorEquals"])
-				c.Next, _ = co.vals["Next"].(string)
+				c.ErrorEquals = strs(co.Values["ErrorEquals"])
+				c.Next, _ = co.Values["Next"].(string)
 			}
 			s.Catch = append(s.Catch, c)
 		}
 	}
-	if arr, ok := o.vals["Choices"].([]any); ok {
+	if arr, ok := o.Values["Choices"].([]any); ok {
 		for _, x := range arr {
 			c := ChoiceRule{Raw: map[string]any{}}
-			if co, ok := x.(*object); ok {
+			if co, ok := x.(*Object); ok {
 				c.Raw = plain(co).(map[string]any)
-				c.Next, _ = co.vals["Next"].(string)
+				c.Next, _ = co.Values["Next"].(string)
 			}
 			s.Choices = append(s.Choices, c)
 		}
 	}
-	if arr, ok := o.vals["Branches"].([]any); ok {
+	parseFields(s, o)
+	if arr, ok := o.Values["Branches"].([]any); ok {
 		for i, x := range arr {
-			bo, ok := x.(*object)
+			bo, ok := x.(*Object)
 			if !ok {
-				bo = &object{vals: map[string]any{}}
+				bo = &Object{Values: map[string]any{}}
 			}
 			s.Branches = append(s.Branches, buildDefinition(bo, fmt.Sprintf("%s.Branches[%d]", path, i), top, s))
 		}
 	}
 	for _, key := range []string{"ItemProcessor", "Iterator"} {
-		if po, ok := o.vals[key].(*object); ok && s.ItemProcessor == nil {
+		if po, ok := o.Values[key].(*Object); ok && s.ItemProcessor == nil {
 			s.ItemProcessor = buildDefinition(po, path+"."+key, top, s)
 		}
 	}
@@ -310,8 +366,12 @@ func buildState(o *object, name, path string, top QueryLanguage, parent *Definit
 }
 
 func num(v any) *float64 {
-	f, ok := v.(float64)
+	n, ok := v.(json.Number)
 	if !ok {
+		return nil
+	}
+	f, err := n.Float64()
+	if err != nil {
 		return nil
 	}
 	return &f

@@ -91,7 +91,7 @@ func TestParseRejectsWhatIsNotAJSONObject(t *testing.T) {
 	}
 }
 
-func TestCheckPathAcceptsSpecExamplesAndClassifiesThem(t *testing.T) {
+func TestParsePathAcceptsSpecExamplesAndClassifiesThem(t *testing.T) {
 	tests := []struct {
 		path      string
 		reference bool
@@ -107,7 +107,7 @@ func TestCheckPathAcceptsSpecExamplesAndClassifiesThem(t *testing.T) {
 		{"$$.Execution.Id", true, true, ""},
 		{"$$", true, true, ""},
 		{"$myVar.field", true, false, "myVar"},
-		{"$.vals[-3:]", false, false, ""},
+		{"$.Values[-3:]", false, false, ""},
 		{"$.a[0,1]", false, false, ""},
 		{"$..book", false, false, ""},
 		{"$.a[*]", false, false, ""},
@@ -117,7 +117,8 @@ func TestCheckPathAcceptsSpecExamplesAndClassifiesThem(t *testing.T) {
 		{`$.foo\@bar.baz\[\[.\?pretty`, true, false, ""},
 		{`$.&Ж中.\uD800\uDF46`, true, false, ""},
 		{"$['store'][0]['book']", true, false, ""},
-		// AWS's paths page writes $.abc.['def ghi']; Jayway reads ".[" as "[".
+		// AWS's paths page writes $.abc.['def ghi'] and the service accepts a
+		// dot before a bracket ($.[0]); Jayway reads ".[" as "[".
 		{"$.abc.['def ghi']", true, false, ""},
 		{"$.[0]", true, false, ""},
 		{"$.a.[0].b", true, false, ""},
@@ -126,26 +127,55 @@ func TestCheckPathAcceptsSpecExamplesAndClassifiesThem(t *testing.T) {
 		{"$.[?(@.OU > 0)]", false, false, ""},
 	}
 	for _, tt := range tests {
-		info, err := asl.CheckPath(tt.path)
+		info, err := asl.ParsePath(tt.path)
 		if err != nil {
-			t.Errorf("CheckPath(%q): %v", tt.path, err)
+			t.Errorf("ParsePath(%q): %v", tt.path, err)
 			continue
 		}
 		if info.Reference != tt.reference || info.Context != tt.context || info.Variable != tt.variable {
-			t.Errorf("CheckPath(%q) = %+v", tt.path, info)
+			t.Errorf("ParsePath(%q) = %+v", tt.path, info)
 		}
 	}
-	for _, bad := range []string{"", "a.b", "$.", "$.a[", "$.a[x]", "$.a]", "$[]", `$.a\`, "$.a b", "$.a.", "$.[", "$..", " $.a"} {
-		if _, err := asl.CheckPath(bad); err == nil {
-			t.Errorf("CheckPath(%q) accepted a bad path", bad)
+	for _, bad := range []string{"", "a.b", "$.", "$.a[", "$.a[x]", "$.a]", "$[]", `$.a\`, "$.a b", "$.a.", "$.[", "$..", " $.a", "$.a..", "$['a"} {
+		if _, err := asl.ParsePath(bad); err == nil {
+			t.Errorf("ParsePath(%q) accepted a bad path", bad)
 		}
 	}
-	if _, err := asl.CheckReferencePath("$.a[*]"); err == nil {
+	if _, err := asl.ParseReferencePath("$.a[*]"); err == nil {
 		t.Error("a wildcard is not a reference path")
 	}
 }
 
-func TestCheckIntrinsicValidatesNamesArityAndLiterals(t *testing.T) {
+func TestParsePathGivesStepsForReferencePathsAndAQueryForTheOthers(t *testing.T) {
+	tests := []struct {
+		path, steps, query string
+	}{
+		{"$.a.b[2]", ".a.b[2]", ""},
+		{`$['x y'].detail.delivery-partner`, ".x y.detail.delivery-partner", ""},
+		{`$.a\.b`, ".a.b", ""},
+		{"$$.Map.Item.Value", ".Map.Item.Value", ""},
+		{"$.abc.['def ghi'][-1]", ".abc.def ghi[-1]", ""},
+		{"$.items[*].price", "", "$.items[*].price"},
+		{"$..price", "", "$..price"},
+		{"$.error-info[?(@.a > 1)]", "", "$['error-info'][?(@.a > 1)]"},
+		{"$myVar.list[0:2]", "", "$.list[0:2]"},
+	}
+	for _, tt := range tests {
+		p, err := asl.ParsePath(tt.path)
+		if err != nil {
+			t.Fatalf("ParsePath(%q): %v", tt.path, err)
+		}
+		var steps strings.Builder
+		for _, s := range p.Steps {
+			steps.WriteString(s.String())
+		}
+		if steps.String() != tt.steps || p.Query != tt.query {
+			t.Errorf("ParsePath(%q): steps %q query %q, want %q and %q", tt.path, steps.String(), p.Query, tt.steps, tt.query)
+		}
+	}
+}
+
+func TestParseIntrinsicValidatesNamesArityAndLiterals(t *testing.T) {
 	good := []string{
 		"States.Format('Welcome to {} {}\\'s playlist.', $.firstName, $.lastName)",
 		"States.Array('Foo', 2020, $.someJson, null)",
@@ -157,10 +187,12 @@ func TestCheckIntrinsicValidatesNamesArityAndLiterals(t *testing.T) {
 		"States.Hash($.d, 'SHA-256')",
 		"States.ArrayLength(States.StringSplit($.s, ','))",
 		"States.Format($.template, $.a)",
+		"States.Format('\\{\\} is not a placeholder, {} is', $.a)",
+		"States.Array($myVar, $$.Execution.Id, $.a['b,c'])",
 	}
 	for _, s := range good {
-		if err := asl.CheckIntrinsic(s); err != nil {
-			t.Errorf("CheckIntrinsic(%q): %v", s, err)
+		if _, err := asl.ParseIntrinsic(s); err != nil {
+			t.Errorf("ParseIntrinsic(%q): %v", s, err)
 		}
 	}
 	bad := map[string]string{
@@ -175,12 +207,78 @@ func TestCheckIntrinsicValidatesNamesArityAndLiterals(t *testing.T) {
 		"States.Array('unterminated)":    "unterminated",
 		"States.Array($.a, $.b[)":        "path",
 		"States.ArrayLength(States.X())": "unknown",
+		"States.Format('{a}', $.a)":      `unescaped "{"`,
+		"States.Format('\\n')":           "invalid escape",
+		"States.Format(1)":               "must be a string",
 	}
 	for in, want := range bad {
-		err := asl.CheckIntrinsic(in)
+		_, err := asl.ParseIntrinsic(in)
 		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("CheckIntrinsic(%q) = %v, want an error mentioning %q", in, err, want)
+			t.Errorf("ParseIntrinsic(%q) = %v, want an error mentioning %q", in, err, want)
 		}
+	}
+}
+
+func TestIntrinsicFormatKeepsEscapedBracesApartFromPlaceholders(t *testing.T) {
+	fn, err := asl.ParseIntrinsic(`States.Format('a\{\}b{}c', $.x)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := fn.Args[0]; a.Text != "a{}b{}c" || strings.Join(a.Parts, "|") != "a{}b|c" {
+		t.Errorf("text %q parts %q", a.Text, a.Parts)
+	}
+	if p := fn.Args[1].Path; p == nil || p.Source != "$.x" {
+		t.Errorf("path argument %+v", fn.Args[1])
+	}
+}
+
+func TestParseExpressionFindsVariablesAndStatesMembers(t *testing.T) {
+	tests := []struct {
+		src          string
+		vars, states string
+		root         bool
+	}{
+		{"{% $states.input.a + $x %}", "x", "input", false},
+		{"{% $merge([$states.result, {'e': $states.errorOutput.Cause}]) %}", "", "errorOutput,result", false},
+		{"{% ($y := 2; $y + $z) %}", "z", "", false},
+		{"{% $map($states.input.items, function($i) { $i * $rate }) %}", "rate", "input", false},
+		{"{% $states %}", "", "", false},
+		{"{% $$.a %}", "", "", true},
+		{"{% $count($states.context.Map.Item.Value) > $limit ? 'a' : 'b' %}", "limit", "context", false},
+		{"{% $exists($maybe) ? $maybe : 0 %}", "maybe", "", false},
+		{"{% $exists($maybe.a) %}", "", "", false},
+	}
+	for _, tt := range tests {
+		e, msg := asl.ParseExpression(tt.src)
+		if msg != "" || e == nil {
+			t.Fatalf("ParseExpression(%q): %s", tt.src, msg)
+		}
+		if got := strings.Join(e.Vars, ","); got != tt.vars {
+			t.Errorf("%s: vars %q, want %q", tt.src, got, tt.vars)
+		}
+		if got := strings.Join(e.States, ","); got != tt.states && !(tt.src == "{% $states %}" && got == "") {
+			t.Errorf("%s: states %q, want %q", tt.src, got, tt.states)
+		}
+		if e.Root != tt.root {
+			t.Errorf("%s: root %v", tt.src, e.Root)
+		}
+	}
+	if e, _ := asl.ParseExpression("{% $exists($maybe.a) %}"); strings.Join(e.Guarded, ",") != "maybe" {
+		t.Errorf("a read inside $exists is guarded: %v", e.Guarded)
+	}
+	for in, want := range map[string]string{
+		"{% $states.input.a ":  "not a complete",
+		" {% 1 %}":             "whitespace",
+		"{%   %}":              "empty",
+		"{% $states.input. %}": "does not parse",
+		"{% (1 %}":             "does not parse",
+	} {
+		if _, msg := asl.ParseExpression(in); !strings.Contains(msg, want) {
+			t.Errorf("ParseExpression(%q) = %q, want a message mentioning %q", in, msg, want)
+		}
+	}
+	if e, msg := asl.ParseExpression("plain text"); e != nil || msg != "" {
+		t.Errorf("a plain string is not an expression: %v %q", e, msg)
 	}
 }
 
@@ -207,7 +305,19 @@ func FuzzCheckIntrinsic(f *testing.F) {
 	f.Add("States.Format('{}', $.a)")
 	f.Add("States.Array(States.Array(1, 'x', null), $$.Execution.Id)")
 	f.Fuzz(func(t *testing.T, s string) {
-		_ = asl.CheckIntrinsic(s)
-		_, _ = asl.CheckPath(s)
+		_, _ = asl.ParseIntrinsic(s)
+		_, _ = asl.ParsePath(s)
+		_, _ = asl.ParseExpression(s)
+	})
+}
+
+// FuzzParseExpression checks that parsing and analysing arbitrary JSONata
+// never panics.
+func FuzzParseExpression(f *testing.F) {
+	for _, s := range []string{"$states.input.a + $x", "($y := 2; $map($z, function($i){$i * $y}))", "$exists($v.a) ? $v : {'a': [1, 2]}", "$states.result[0].b ~> $count()"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_, _ = asl.ParseExpression("{%" + s + "%}")
 	})
 }

@@ -81,6 +81,7 @@ func checkQueryLanguage(l *linter) {
 			}
 		}
 	})
+	l.reportProblems() // ".$" keys in JSONata states, {% %} strings in JSONPath ones
 }
 
 func hintForQL(ql asl.QueryLanguage, field string) string {
@@ -96,7 +97,7 @@ func hintForQL(ql asl.QueryLanguage, field string) string {
 var fieldKinds = map[string]string{
 	"Comment": "s", "Next": "s", "End": "b", "Default": "s", "Resource": "s", "Retry": "a", "Catch": "a",
 	"Seconds": "nj", "Timestamp": "s", "TimeoutSeconds": "nj", "HeartbeatSeconds": "nj",
-	"Error": "s", "Cause": "s", "Assign": "o", "Credentials": "o", "MaxConcurrency": "nj", "QueryLanguage": "s",
+	"Error": "s", "Cause": "s", "Assign": "oj", "Credentials": "o", "MaxConcurrency": "nj", "QueryLanguage": "s",
 	"Parameters": "o", "ResultSelector": "o", "ItemSelector": "oj", "ItemProcessor": "o", "Iterator": "o",
 	"ItemReader": "o", "ItemBatcher": "o", "ResultWriter": "o", "ToleratedFailurePercentage": "nj",
 	"ToleratedFailureCount": "nj", "Items": "aj", "Label": "s", "Type": "s",
@@ -126,7 +127,7 @@ func kindOK(v any, kinds string, jsonata bool) bool {
 				return true
 			}
 		case 'j':
-			if t, ok := v.(string); ok && jsonata && isJSONataString(t) {
+			if t, ok := v.(string); ok && jsonata && asl.IsJSONataString(t) {
 				return true
 			}
 		}
@@ -164,327 +165,29 @@ func checkFieldType(l *linter) {
 	})
 }
 
-func isJSONataString(s string) bool {
-	return strings.HasPrefix(s, "{%") && strings.HasSuffix(s, "%}") && len(s) >= 4
-}
+// checkPathSyntax, checkPayloadTemplate and checkIntrinsicFunction report
+// what asl.Parse found wrong in paths, payload templates and intrinsic
+// functions.
+func checkPathSyntax(l *linter) { l.reportProblems() }
 
-func checkPathSyntax(l *linter) {
-	l.states(func(s *asl.State) {
-		if s.QueryLanguage == asl.JSONata {
-			return
-		}
-		check := func(path string, v any, present, nullable, ref, noContext bool) {
-			if !present {
-				return
-			}
-			if v == nil {
-				if !nullable {
-					l.report(s, path, "must be a path, not null", "give a reference path such as $.items")
-				}
-				return
-			}
-			p, ok := v.(string)
-			if !ok {
-				l.report(s, path, fmt.Sprintf("must be a path string, got %s", quoteAny(v)), "give a path such as $.field")
-				return
-			}
-			var info asl.PathInfo
-			var err error
-			if ref {
-				info, err = asl.CheckReferencePath(p)
-			} else {
-				info, err = asl.CheckPath(p)
-			}
-			if err != nil {
-				l.report(s, path, fmt.Sprintf("%q is not a valid %s: %v", p, map[bool]string{true: "reference path", false: "path"}[ref], err), "use a path such as $.field")
-				return
-			}
-			if noContext && (info.Context || info.Variable != "") {
-				l.report(s, path, fmt.Sprintf("%q must point into the state's data, not the Context Object or a variable", p), "use a path that starts with $.")
-			}
-		}
-		raw := s.Raw
-		for _, k := range []string{"InputPath", "OutputPath"} {
-			check(fieldPath(s, k), raw[k], has(raw, k), true, false, false)
-		}
-		check(fieldPath(s, "ResultPath"), raw["ResultPath"], has(raw, "ResultPath"), true, true, true)
-		for _, k := range []string{"ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
-			"MaxConcurrencyPath", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath"} {
-			check(fieldPath(s, k), raw[k], has(raw, k), false, true, false)
-		}
-		for _, k := range []string{"ErrorPath", "CausePath"} {
-			if v, ok := raw[k].(string); ok && !strings.HasPrefix(v, "$") {
-				if !asl.LooksIntrinsic(v) {
-					l.report(s, fieldPath(s, k), fmt.Sprintf("%s %q is neither a reference path nor an intrinsic function", k, v), "use a path such as $.error.Cause")
-				}
-				continue
-			}
-			check(fieldPath(s, k), raw[k], has(raw, k), false, true, false)
-		}
-		for i, x := range asArray(raw["Catch"]) {
-			if o, ok := x.(map[string]any); ok {
-				check(fieldPath(s, fmt.Sprintf("Catch[%d]", i), "ResultPath"), o["ResultPath"], has(o, "ResultPath"), true, true, true)
-			}
-		}
-		for _, sub := range []struct{ obj, key string }{{"ItemBatcher", "MaxItemsPerBatchPath"}, {"ItemBatcher", "MaxInputBytesPerBatchPath"}} {
-			if o, ok := raw[sub.obj].(map[string]any); ok {
-				check(fieldPath(s, sub.obj, sub.key), o[sub.key], has(o, sub.key), false, true, false)
-			}
-		}
-		if ir, ok := raw["ItemReader"].(map[string]any); ok {
-			if rc, ok := ir["ReaderConfig"].(map[string]any); ok {
-				check(fieldPath(s, "ItemReader", "ReaderConfig", "MaxItemsPath"), rc["MaxItemsPath"], has(rc, "MaxItemsPath"), false, true, false)
-			}
-		}
-	})
-}
+func checkPayloadTemplate(l *linter) { l.reportProblems() }
 
-func asArray(v any) []any { a, _ := v.([]any); return a }
+func checkIntrinsicFunction(l *linter) { l.reportProblems() }
 
-// payloadFields yields the JSONPath payload templates of a state (and of its
-// catchers and choice rules, for Assign) with their JSON paths.
-func payloadFields(s *asl.State, fn func(path string, v any)) {
-	raw := s.Raw
-	for _, k := range []string{"Parameters", "ResultSelector", "ItemSelector", "Assign"} {
-		if v, ok := raw[k]; ok {
-			fn(fieldPath(s, k), v)
-		}
-	}
-	for _, sub := range [][2]string{{"ItemReader", "Parameters"}, {"ResultWriter", "Parameters"}, {"ItemBatcher", "BatchInput"}} {
-		if o, ok := raw[sub[0]].(map[string]any); ok {
-			if v, ok := o[sub[1]]; ok {
-				fn(fieldPath(s, sub[0], sub[1]), v)
-			}
-		}
-	}
-	for i, x := range asArray(raw["Catch"]) {
-		if o, ok := x.(map[string]any); ok && has(o, "Assign") {
-			fn(fieldPath(s, fmt.Sprintf("Catch[%d]", i), "Assign"), o["Assign"])
-		}
-	}
-	for i, x := range asArray(raw["Choices"]) {
-		if o, ok := x.(map[string]any); ok && has(o, "Assign") {
-			fn(fieldPath(s, fmt.Sprintf("Choices[%d]", i), "Assign"), o["Assign"])
-		}
-	}
-}
-
-// walkTemplate calls fn for every "key.$" entry of a payload template and
-// reports keys that collide once ".$" is stripped.
-func walkTemplate(v any, path string, depth int, fn func(path, key string, val any), dup func(path, key string)) {
-	if depth > 64 {
-		return
-	}
-	switch t := v.(type) {
-	case map[string]any:
-		for _, k := range sortedKeys(t) {
-			if strings.HasSuffix(k, ".$") {
-				if _, clash := t[strings.TrimSuffix(k, ".$")]; clash && dup != nil {
-					dup(path, k)
-				}
-				fn(path+"."+k, k, t[k])
-				continue
-			}
-			walkTemplate(t[k], path+"."+k, depth+1, fn, dup)
-		}
-	case []any:
-		for i, x := range t {
-			walkTemplate(x, fmt.Sprintf("%s[%d]", path, i), depth+1, fn, dup)
-		}
-	}
-}
-
-func checkPayloadTemplate(l *linter) {
-	l.states(func(s *asl.State) {
-		if s.QueryLanguage == asl.JSONata {
-			return
-		}
-		payloadFields(s, func(path string, v any) {
-			walkTemplate(v, path, 0, func(p, key string, val any) {
-				str, ok := val.(string)
-				if !ok {
-					l.report(s, p, fmt.Sprintf("%q must hold a path or intrinsic function string, got %s", key, quoteAny(val)), `drop the ".$" suffix for a literal value`)
-					return
-				}
-				if strings.HasPrefix(str, "$") {
-					if _, err := asl.CheckPath(str); err != nil {
-						l.report(s, p, fmt.Sprintf("%q holds %q, which is not a valid path: %v", key, str, err), "use a path such as $.field or $$.Execution.Id")
-					}
-					return
-				}
-				if !asl.LooksIntrinsic(str) {
-					l.report(s, p, fmt.Sprintf("%q holds %q, which is neither a path nor an intrinsic function", key, str), `drop the ".$" suffix for a literal value`)
-				}
-			}, func(p, key string) {
-				l.report(s, p+"."+key, fmt.Sprintf("%q and %q collide once .$ is stripped", key, strings.TrimSuffix(key, ".$")), "keep one of the two keys")
-			})
-		})
-	})
-}
-
-func checkIntrinsicFunction(l *linter) {
-	l.states(func(s *asl.State) {
-		check := func(p, str string) {
-			if strings.HasPrefix(str, "$") || !asl.LooksIntrinsic(str) {
-				return
-			}
-			if s.QueryLanguage == asl.JSONata {
-				l.report(s, p, "intrinsic functions are JSONPath only; JSONata states use JSONata functions", "rewrite as a {% %} expression")
-				return
-			}
-			if err := asl.CheckIntrinsic(str); err != nil {
-				l.report(s, p, fmt.Sprintf("%s: %v", str, err), "see the intrinsic function reference for the arguments")
-			}
-		}
-		payloadFields(s, func(path string, v any) {
-			walkTemplate(v, path, 0, func(p, _ string, val any) {
-				if str, ok := val.(string); ok {
-					check(p, str)
-				}
-			}, nil)
-		})
-		for _, k := range []string{"ErrorPath", "CausePath"} {
-			if v, ok := s.Raw[k].(string); ok {
-				check(fieldPath(s, k), v)
-			}
-		}
-	})
-}
-
-// jsonataFields yields every value of a JSONata state that may hold JSONata
-// strings.
-func jsonataFields(s *asl.State, fn func(path string, v any)) {
-	raw := s.Raw
-	for _, k := range []string{"Arguments", "Output", "Assign", "Items", "ItemSelector", "Seconds", "Timestamp", "TimeoutSeconds",
-		"HeartbeatSeconds", "Error", "Cause", "MaxConcurrency", "ToleratedFailureCount", "ToleratedFailurePercentage"} {
-		if v, ok := raw[k]; ok {
-			fn(fieldPath(s, k), v)
-		}
-	}
-	for _, sub := range [][2]string{{"ItemReader", "Arguments"}, {"ResultWriter", "Arguments"}, {"ItemBatcher", "BatchInput"}} {
-		if o, ok := raw[sub[0]].(map[string]any); ok {
-			if v, ok := o[sub[1]]; ok {
-				fn(fieldPath(s, sub[0], sub[1]), v)
-			}
-		}
-	}
-	for i, x := range asArray(raw["Catch"]) {
-		if o, ok := x.(map[string]any); ok {
-			for _, k := range []string{"Output", "Assign"} {
-				if v, ok := o[k]; ok {
-					fn(fieldPath(s, fmt.Sprintf("Catch[%d]", i), k), v)
-				}
-			}
-		}
-	}
-	for i, x := range asArray(raw["Choices"]) {
-		if o, ok := x.(map[string]any); ok {
-			for _, k := range []string{"Condition", "Output", "Assign"} {
-				if v, ok := o[k]; ok {
-					fn(fieldPath(s, fmt.Sprintf("Choices[%d]", i), k), v)
-				}
-			}
-		}
-	}
-}
-
+// checkJSONataExpression reports expressions that do not parse, misshapen
+// {% %} strings and Conditions, and reads of $$, which Step Functions does
+// not provide in JSONata states.
 func checkJSONataExpression(l *linter) {
+	l.reportProblems()
 	l.states(func(s *asl.State) {
-		if s.QueryLanguage != asl.JSONata {
-			return
-		}
-		jsonataFields(s, func(path string, v any) {
-			if strings.HasSuffix(path, ".Condition") {
-				if str, ok := v.(string); !ok && !isBool(v) || ok && !isJSONataString(str) {
-					l.report(s, path, fmt.Sprintf("Condition must be a boolean or a {%% %%} JSONata string, got %s", quoteAny(v)), `write "Condition": "{% $states.input.x > 1 %}"`)
-					return
-				}
-			}
-			walkStrings(v, path, 0, func(p, str string) {
-				if msg := jsonataProblem(str); msg != "" {
-					l.report(s, p, msg, "write the expression as {% <JSONata> %}")
+		l.templates(s, func(path string, t *asl.Template) {
+			t.Expressions(func(e *asl.Expression) {
+				if e.Root {
+					l.report(s, path, fmt.Sprintf("JSONata expression %q uses $$, which Step Functions does not provide; use $states.input", "{%"+e.Source+"%}"), "write the expression as {% <JSONata> %}")
 				}
 			})
 		})
 	})
-}
-
-func isBool(v any) bool { _, ok := v.(bool); return ok }
-
-func walkStrings(v any, path string, depth int, fn func(path, s string)) {
-	if depth > 64 {
-		return
-	}
-	switch t := v.(type) {
-	case string:
-		fn(path, t)
-	case map[string]any:
-		for _, k := range sortedKeys(t) {
-			walkStrings(t[k], path+"."+k, depth+1, fn)
-		}
-	case []any:
-		for i, x := range t {
-			walkStrings(x, fmt.Sprintf("%s[%d]", path, i), depth+1, fn)
-		}
-	}
-}
-
-// jsonataProblem checks the shape of one string of a JSONata state: a string
-// that opens {% must close %} (and the reverse), the expression must not be
-// empty, brackets and quotes must balance, and $$ is not allowed.
-func jsonataProblem(s string) string {
-	open, closed := strings.HasPrefix(s, "{%"), strings.HasSuffix(s, "%}")
-	trimmed := strings.TrimSpace(s)
-	if !open && !closed {
-		if strings.HasPrefix(trimmed, "{%") || strings.HasSuffix(trimmed, "%}") {
-			return fmt.Sprintf("%q has whitespace around its {%% %%} delimiters", s)
-		}
-		return ""
-	}
-	if !open || !closed || len(s) < 4 {
-		return fmt.Sprintf("%q is not a complete {%% %%} JSONata expression", s)
-	}
-	body := s[2 : len(s)-2]
-	if strings.TrimSpace(body) == "" {
-		return "empty JSONata expression"
-	}
-	var stack []rune
-	var quote rune
-	pairs := map[rune]rune{')': '(', ']': '[', '}': '{'}
-	rs := []rune(body)
-	for i := 0; i < len(rs); i++ {
-		c := rs[i]
-		if quote != 0 {
-			if c == '\\' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-			continue
-		}
-		switch c {
-		case '"', '\'', '`':
-			quote = c
-		case '(', '[', '{':
-			stack = append(stack, c)
-		case ')', ']', '}':
-			if len(stack) == 0 || stack[len(stack)-1] != pairs[c] {
-				return fmt.Sprintf("unbalanced %q in JSONata expression %q", c, s)
-			}
-			stack = stack[:len(stack)-1]
-		case '$':
-			if i+1 < len(rs) && rs[i+1] == '$' {
-				return fmt.Sprintf("JSONata expression %q uses $$, which Step Functions does not provide; use $states.input", s)
-			}
-		}
-	}
-	if quote != 0 {
-		return fmt.Sprintf("unterminated string in JSONata expression %q", s)
-	}
-	if len(stack) > 0 {
-		return fmt.Sprintf("unclosed %q in JSONata expression %q", stack[len(stack)-1], s)
-	}
-	return ""
 }
 
 func checkWaitFields(l *linter) {
@@ -504,7 +207,7 @@ func checkWaitFields(l *linter) {
 		if v, ok := s.Raw["Seconds"].(float64); ok && (!isInt(v) || v < 0 || v > 99999999) {
 			l.report(s, fieldPath(s, "Seconds"), fmt.Sprintf("Seconds must be a non-negative integer, got %g", v), "use whole seconds")
 		}
-		if v, ok := s.Raw["Timestamp"].(string); ok && !(s.QueryLanguage == asl.JSONata && isJSONataString(v)) && !validTimestamp(v) {
+		if v, ok := s.Raw["Timestamp"].(string); ok && !(s.QueryLanguage == asl.JSONata && asl.IsJSONataString(v)) && !validTimestamp(v) {
 			l.report(s, fieldPath(s, "Timestamp"), fmt.Sprintf("Timestamp %q is not an RFC 3339 timestamp with an uppercase T and Z or offset", v), "write it like 2016-03-14T01:59:00Z")
 		}
 	})

@@ -157,7 +157,7 @@ func checkErrorName(l *linter) {
 				check(s, fieldPath(s, fmt.Sprintf("Catch[%d]", i), fmt.Sprintf("ErrorEquals[%d]", j)), e)
 			}
 		}
-		if s.Type == asl.TypeFail && s.Error != "" && !isJSONataString(s.Error) {
+		if s.Type == asl.TypeFail && s.Error != "" && !asl.IsJSONataString(s.Error) {
 			check(s, fieldPath(s, "Error"), s.Error)
 		}
 	})

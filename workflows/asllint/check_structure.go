@@ -5,7 +5,6 @@ import (
 	"math"
 	"sort"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/resilientpay/paymentapi/workflows/asl"
@@ -207,22 +206,6 @@ func checkTerminalState(l *linter) {
 	}
 }
 
-// comparison operators of JSONPath Choice rules and the operand kind each
-// takes: "string", "number", "bool", "timestamp" or "path".
-var comparisonOps = func() map[string]string {
-	m := map[string]string{"StringMatches": "string", "IsNull": "bool", "IsPresent": "bool", "IsNumeric": "bool",
-		"IsString": "bool", "IsBoolean": "bool", "IsTimestamp": "bool", "BooleanEquals": "bool", "BooleanEqualsPath": "path"}
-	for _, base := range []string{"Equals", "LessThan", "GreaterThan", "LessThanEquals", "GreaterThanEquals"} {
-		m["String"+base] = "string"
-		m["Numeric"+base] = "number"
-		m["Timestamp"+base] = "timestamp"
-		m["String"+base+"Path"] = "path"
-		m["Numeric"+base+"Path"] = "path"
-		m["Timestamp"+base+"Path"] = "path"
-	}
-	return m
-}()
-
 func checkChoiceRules(l *linter) {
 	l.states(func(s *asl.State) {
 		if s.Type != asl.TypeChoice {
@@ -234,146 +217,19 @@ func checkChoiceRules(l *linter) {
 			return
 		}
 		for i, x := range arr {
-			p := fieldPath(s, fmt.Sprintf("Choices[%d]", i))
-			o, ok := x.(map[string]any)
-			if !ok {
-				l.report(s, p, "a choice rule must be an object", "write the rule as an object")
-				continue
+			if _, ok := x.(map[string]any); !ok {
+				l.report(s, fieldPath(s, fmt.Sprintf("Choices[%d]", i)), "a choice rule must be an object", "write the rule as an object")
 			}
-			if s.QueryLanguage == asl.JSONata {
-				l.jsonataRule(s, o, p)
-				continue
-			}
-			l.choiceRule(s, o, p, true, 0)
 		}
 	})
-}
-
-func (l *linter) jsonataRule(s *asl.State, o map[string]any, p string) {
-	allowed := map[string]bool{"Condition": true, "Next": true, "Comment": true, "Assign": true, "Output": true}
-	for _, k := range sortedKeys(o) {
-		if !allowed[k] {
-			l.report(s, p+"."+k, fmt.Sprintf("field %q is not allowed in a JSONata choice rule", k), "JSONata rules use Condition, Next, Assign, Output and Comment")
-		}
-	}
-	if !has(o, "Condition") {
-		l.report(s, p, "a JSONata choice rule needs a Condition", `add "Condition": "{% ... %}"`)
-	}
-	if n, ok := o["Next"].(string); !ok || n == "" {
-		l.report(s, p+".Next", "a choice rule needs a Next state", `add "Next": "<state>"`)
-	}
-}
-
-func (l *linter) choiceRule(s *asl.State, o map[string]any, p string, top bool, depth int) {
-	if depth > 64 {
-		l.report(s, p, "choice rule nested too deeply", "simplify the rule")
-		return
-	}
-	var ops []string
-	for _, k := range sortedKeys(o) {
-		switch {
-		case k == "And" || k == "Or" || k == "Not":
-			ops = append(ops, k)
-		case comparisonOps[k] != "":
-			ops = append(ops, k)
-		case k == "Variable" || k == "Comment":
-		case top && (k == "Next" || k == "Assign"):
-		case k == "Next":
-			l.report(s, p+".Next", "a nested choice rule must not have Next", "move Next to the top-level rule")
-		default:
-			l.report(s, p+"."+k, fmt.Sprintf("unknown field %q in a choice rule", k), "use Variable with one comparison operator, or And/Or/Not")
-		}
-	}
-	if top {
-		if n, ok := o["Next"].(string); !ok || n == "" {
-			l.report(s, p+".Next", "a top-level choice rule needs a Next state", `add "Next": "<state>"`)
-		}
-	}
-	if len(ops) != 1 {
-		msg := "a choice rule needs exactly one comparison operator or And/Or/Not"
-		if len(ops) > 1 {
-			msg = fmt.Sprintf("a choice rule has %d operators (%s); it needs exactly one", len(ops), strings.Join(ops, ", "))
-		}
-		l.report(s, p, msg, "split the rule or combine rules with And/Or")
-		return
-	}
-	op := ops[0]
-	switch op {
-	case "And", "Or":
-		arr, ok := o[op].([]any)
-		if !ok || len(arr) == 0 {
-			l.report(s, p+"."+op, op+" must be a non-empty array of rules", "list the rules to combine")
-			return
-		}
-		if has(o, "Variable") {
-			l.report(s, p+".Variable", "a Boolean rule ("+op+") must not have Variable", "move Variable into the nested rules")
-		}
-		for i, x := range arr {
-			q := fmt.Sprintf("%s.%s[%d]", p, op, i)
-			if m, ok := x.(map[string]any); ok {
-				l.choiceRule(s, m, q, false, depth+1)
-			} else {
-				l.report(s, q, "a nested rule must be an object", "write the rule as an object")
-			}
-		}
-		return
-	case "Not":
-		m, ok := o["Not"].(map[string]any)
-		if !ok {
-			l.report(s, p+".Not", "Not must be a single rule object", "write Not: { ... }")
-			return
-		}
-		if has(o, "Variable") {
-			l.report(s, p+".Variable", "a Boolean rule (Not) must not have Variable", "move Variable into the nested rule")
-		}
-		l.choiceRule(s, m, p+".Not", false, depth+1)
-		return
-	}
-	v, ok := o["Variable"].(string)
-	if !ok {
-		l.report(s, p+".Variable", "a comparison needs a Variable path", `add "Variable": "$.field"`)
-	} else if _, err := asl.CheckPath(v); err != nil {
-		l.report(s, p+".Variable", fmt.Sprintf("Variable %q is not a valid path: %v", v, err), "use a path such as $.field")
-	}
-	val := o[op]
-	bad := func(want string) {
-		l.report(s, p+"."+op, fmt.Sprintf("%s takes %s, got %s", op, want, quoteAny(val)), "fix the operand type")
-	}
-	switch comparisonOps[op] {
-	case "string":
-		if _, ok := val.(string); !ok {
-			bad("a string")
-		}
-	case "number":
-		if _, ok := val.(float64); !ok {
-			bad("a number")
-		}
-	case "bool":
-		if _, ok := val.(bool); !ok {
-			bad("a boolean")
-		}
-	case "timestamp":
-		t, ok := val.(string)
-		if !ok || !validTimestamp(t) {
-			bad("an RFC 3339 timestamp such as 2016-03-14T01:59:00Z")
-		}
-	case "path":
-		t, ok := val.(string)
-		if !ok {
-			bad("a path")
-		} else if _, err := asl.CheckPath(t); err != nil {
-			l.report(s, p+"."+op, fmt.Sprintf("%s %q is not a valid path: %v", op, t, err), "use a path such as $.other")
-		}
-	}
+	l.reportProblems()
 }
 
 // validTimestamp checks the RFC 3339 profile the spec requires: uppercase T
 // and an uppercase Z or a numeric offset.
 func validTimestamp(t string) bool {
-	if _, err := time.Parse(time.RFC3339Nano, t); err != nil {
-		return false
-	}
-	return strings.Contains(t, "T") && !strings.HasSuffix(t, "z")
+	_, ok := asl.ParseTimestamp(t)
+	return ok
 }
 
 func checkChoiceDefault(l *linter) {
@@ -570,19 +426,4 @@ func sortedKeys[V any](m map[string]V) []string {
 
 func boolKeys(m map[string]bool) map[string]bool { return m }
 
-func quoteAny(v any) string {
-	switch t := v.(type) {
-	case string:
-		return fmt.Sprintf("%q", t)
-	case nil:
-		return "null"
-	case float64:
-		return fmt.Sprintf("%g", t)
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "an array"
-	default:
-		return fmt.Sprintf("%v", t)
-	}
-}
+func quoteAny(v any) string { return asl.Describe(v) }

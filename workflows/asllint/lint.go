@@ -236,11 +236,21 @@ func HasErrors(fs []Finding) bool {
 }
 
 type linter struct {
-	name string
-	def  *asl.Definition
-	opts Options
-	rule *Rule
-	out  []Finding
+	name     string
+	def      *asl.Definition
+	opts     Options
+	rule     *Rule
+	disabled map[string]bool
+	out      []Finding
+	vars     *varFlow // computed on first use
+}
+
+// variables returns the variable analysis of the machine.
+func (l *linter) variables() *varFlow {
+	if l.vars == nil {
+		l.vars = analyseVariables(l.def)
+	}
+	return l.vars
 }
 
 var ignoreRe = regexp.MustCompile(`asllint:ignore\s+([a-z0-9,\- ]+)`)
@@ -294,3 +304,37 @@ func (l *linter) sort() {
 
 // states visits every state of the machine, nested ones included.
 func (l *linter) states(fn func(*asl.State)) { l.def.Walk(fn) }
+
+// reportProblems reports the problems asl.Parse recorded under the current
+// rule.
+func (l *linter) reportProblems() {
+	l.states(func(s *asl.State) {
+		for _, p := range s.Problems {
+			if p.Rule == l.rule.ID {
+				l.report(s, p.Path, p.Message, p.Hint)
+			}
+		}
+	})
+}
+
+// templates calls fn for every parsed template of a state, its catchers'
+// and its choice rules' included, with the template's JSON path.
+func (l *linter) templates(s *asl.State, fn func(path string, t *asl.Template)) {
+	for _, k := range sortedKeys(s.Templates) {
+		fn(fieldPath(s, k), s.Templates[k])
+	}
+	for i, c := range s.Catch {
+		for k, t := range map[string]*asl.Template{"Assign": c.Assign, "Output": c.Output} {
+			if t != nil {
+				fn(fieldPath(s, fmt.Sprintf("Catch[%d]", i), k), t)
+			}
+		}
+	}
+	for i, c := range s.Choices {
+		for k, t := range map[string]*asl.Template{"Condition": c.Condition, "Assign": c.Assign, "Output": c.Output} {
+			if t != nil {
+				fn(fieldPath(s, fmt.Sprintf("Choices[%d]", i), k), t)
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package asllint_test
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -78,6 +79,59 @@ func TestBoundFollowsTheWorstPathWithRetriesAndBackoff(t *testing.T) {
 			b := asllint.Bound(mustParse(t, tt.def))
 			if b.Bounded != tt.bounded || tt.bounded && b.Seconds != tt.seconds {
 				t.Errorf("Bound = %+v, want bounded=%v %gs", b, tt.bounded, tt.seconds)
+			}
+		})
+	}
+}
+
+// The specification's retry example ("Retrying after error") counts
+// retries per retrier: ErrorA and ErrorB share the first retrier's two
+// retries, so the worst case is the first attempt, two retries of the
+// first retrier (waits 1 and 2 s) and three of the second (waits 5, 10 and
+// 20 s), each attempt taking the Task's TimeoutSeconds.
+func TestBoundCountsRetriesPerRetrier(t *testing.T) {
+	def := `{"StartAt":"X","States":{"X":{"Type":"Task","Resource":"r","TimeoutSeconds":1,"End":true,
+	  "Retry":[{"ErrorEquals":["ErrorA","ErrorB"],"IntervalSeconds":1,"BackoffRate":2.0,"MaxAttempts":2},
+	           {"ErrorEquals":["ErrorC"],"IntervalSeconds":5}]}}}`
+	b := asllint.Bound(mustParse(t, def))
+	if want := 1 + (1 + 1) + (1 + 2) + (1 + 5) + (1 + 10) + (1 + 20.0); !b.Bounded || b.Seconds != want {
+		t.Errorf("Bound = %+v, want %gs", b, want)
+	}
+}
+
+// Each JSONata and variable rule reports its broken definition and is
+// silent once the definition is fixed.
+func TestVariableAndStatesRulesPassOnceFixed(t *testing.T) {
+	machine := func(states string) string {
+		return `{"QueryLanguage":"JSONata","StartAt":"A","States":{` + states + `}}`
+	}
+	tests := []struct {
+		rule, bad, fixed string
+	}{
+		{"states-reference",
+			machine(`"A":{"Type":"Pass","Output":"{% $states.result %}","End":true}`),
+			machine(`"A":{"Type":"Pass","Output":"{% $states.input %}","End":true}`)},
+		{"variable-undefined",
+			machine(`"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Output":"{% $x %}","End":true}`),
+			machine(`"A":{"Type":"Pass","Assign":{"x":1},"Next":"B"},"B":{"Type":"Pass","Output":"{% $x %}","End":true}`)},
+		{"variable-scope",
+			machine(`"A":{"Type":"Map","Items":[1],"ItemProcessor":{"StartAt":"I","States":{"I":{"Type":"Pass","Assign":{"v":1},"Next":"J"},"J":{"Type":"Pass","Output":"{% $v %}","End":true}}},"Next":"B"},"B":{"Type":"Pass","Output":"{% $v %}","End":true}`),
+			machine(`"A":{"Type":"Map","Items":[1],"ItemProcessor":{"StartAt":"I","States":{"I":{"Type":"Pass","Assign":{"v":1},"Next":"J"},"J":{"Type":"Pass","Output":"{% $v %}","End":true}}},"Assign":{"v2":"{% $states.result %}"},"Next":"B"},"B":{"Type":"Pass","Output":"{% $v2 %}","End":true}`)},
+		{"variable-unused",
+			machine(`"A":{"Type":"Pass","Assign":{"x":1},"End":true}`),
+			machine(`"A":{"Type":"Pass","Assign":{"x":1},"Next":"B"},"B":{"Type":"Pass","Output":"{% $x %}","End":true}`)},
+		{"variable-name",
+			machine(`"A":{"Type":"Pass","Assign":{"states":1},"End":true}`),
+			machine(`"A":{"Type":"Pass","Assign":{"state":1},"Output":"{% $exists($state) %}","End":true}`)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			strict := asllint.Options{Profile: asllint.ProfileStrict}
+			if got := ruleSet(asllint.Lint("bad", mustParse(t, tt.bad), strict)); !slices.Contains(got, tt.rule) {
+				t.Errorf("the broken definition yields %v, want %s", got, tt.rule)
+			}
+			if fs := asllint.Lint("fixed", mustParse(t, tt.fixed), strict); len(fs) > 0 {
+				t.Errorf("the fixed definition yields:\n%s", dump(fs))
 			}
 		})
 	}

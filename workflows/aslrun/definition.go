@@ -2,10 +2,12 @@ package aslrun
 
 import (
 	"fmt"
-	"math"
-	"sort"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/resilientpay/paymentapi/workflows/asl"
+	"github.com/resilientpay/paymentapi/workflows/asllint"
 )
 
 // stateMachine is a compiled state machine or Parallel branch or Map
@@ -25,12 +27,15 @@ type optPath struct {
 
 // state is a compiled state.
 type state struct {
-	name, typ  string
-	next       string
-	end        bool
-	inputPath  optPath
-	outputPath optPath
-	resultPath optPath
+	name, typ string
+	next      string
+	jsonata   bool
+	// assign is the state's Assign (both query languages); arguments
+	// and output are a JSONata state's Arguments and Output.
+	assign, arguments, output tnode
+	inputPath                 optPath
+	outputPath                optPath
+	resultPath                optPath
 
 	parameters     tnode
 	resultSelector tnode
@@ -44,6 +49,7 @@ type state struct {
 	lambda      bool // Resource is a Lambda function ARN
 	timeout     time.Duration
 	timeoutPath *path
+	timeoutExpr tnode // JSONata TimeoutSeconds
 	retry       []retrier
 	catch       []catcher
 
@@ -58,10 +64,14 @@ type state struct {
 	timestamp     time.Time
 	hasTimestamp  bool
 	timestampPath *path
+	secondsExpr   tnode // JSONata Seconds
+	timestampExpr tnode // JSONata Timestamp
 
 	// Fail
-	errorName, cause   string
-	errorExpr, causeEx iexpr
+	errorName, cause     string
+	errorExpr, causeExpr iexpr // ErrorPath, CausePath
+	errorJSONata         tnode // JSONata Error
+	causeJSONata         tnode // JSONata Cause
 
 	// Parallel
 	branches []*stateMachine
@@ -72,6 +82,8 @@ type state struct {
 	iterator           *stateMachine
 	maxConcurrency     int
 	maxConcurrencyPath *path
+	itemsExpr          tnode // JSONata Items
+	maxConcurrencyExpr tnode // JSONata MaxConcurrency
 }
 
 type retrier struct {
@@ -84,33 +96,57 @@ type retrier struct {
 }
 
 type catcher struct {
-	errorEquals []string
-	next        string
-	resultPath  optPath
+	errorEquals    []string
+	next           string
+	resultPath     optPath
+	assign, output tnode
 }
 
 type choice struct {
-	rule rule
-	next string
+	rule                      rule  // JSONPath
+	condition, assign, output tnode // JSONata Condition; Assign and Output of either
+	next                      string
 }
 
-// Fields each state type accepts (besides Type and Comment).
-var stateFields = map[string][]string{
-	"Task":     {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "Resource", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath", "Retry", "Catch", "Credentials"},
-	"Pass":     {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "Result"},
-	"Choice":   {"InputPath", "OutputPath", "Choices", "Default"},
-	"Wait":     {"Next", "End", "InputPath", "OutputPath", "Seconds", "SecondsPath", "Timestamp", "TimestampPath"},
-	"Succeed":  {"InputPath", "OutputPath"},
-	"Fail":     {"Error", "ErrorPath", "Cause", "CausePath"},
-	"Parallel": {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "Branches", "Retry", "Catch"},
-	"Map":      {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "ItemsPath", "ItemSelector", "Iterator", "ItemProcessor", "MaxConcurrency", "MaxConcurrencyPath", "Retry", "Catch", "Label"},
+// lintOnly lists the linter rules the executor does not enforce: this
+// project's policy and advice, graph properties that do not stop a run
+// (an unreachable state never runs; a loop runs until the time limit), and
+// the EXPRESS integration rule (the executor reports those integration
+// patterns as unsupported). Every
+// other rule with error severity is something Step Functions rejects, so
+// New refuses a definition the linter reports under it.
+var lintOnly = []string{
+	"choice-default", "unreachable-state", "no-terminal-path", "loop-without-exit", "express-integration", "sync-budget",
+	"task-timeout", "retry-bounded", "lambda-retry", "catch-all", "error-name", "handler-shadowed",
+	// Variable and $states reads the linter cannot prove safe fail at run
+	// time (States.QueryEvaluationError), as in Step Functions.
+	"states-reference", "variable-undefined", "variable-scope", "variable-unused",
 }
 
-// Fields of valid ASL that aslrun does not implement.
+// validate checks a parsed definition with the linter, the one validator
+// of the States Language in this project.
+func validate(def *asl.Definition) error {
+	var first *DefinitionError
+	var msgs []string
+	for _, f := range asllint.Lint("definition", def, asllint.Options{Disable: lintOnly}) {
+		if f.Severity != asllint.Error {
+			continue
+		}
+		if first == nil {
+			first = &DefinitionError{Path: f.Path}
+		}
+		msgs = append(msgs, fmt.Sprintf("%s: %s (%s)", f.Path, f.Message, f.Rule))
+	}
+	if first == nil {
+		return nil
+	}
+	first.Msg = strings.Join(msgs, "; ")
+	return first
+}
+
+// unsupportedFields are fields of valid ASL that aslrun does not
+// implement.
 var unsupportedFields = map[string]string{
-	"Assign":                         "variables (Assign)",
-	"Arguments":                      "the JSONata query language (Arguments)",
-	"Output":                         "the JSONata query language (Output)",
 	"ItemReader":                     "distributed Map (ItemReader)",
 	"ItemBatcher":                    "distributed Map (ItemBatcher)",
 	"ResultWriter":                   "distributed Map (ResultWriter)",
@@ -120,214 +156,114 @@ var unsupportedFields = map[string]string{
 	"ToleratedFailureCountPath":      "distributed Map (ToleratedFailureCountPath)",
 }
 
-type compiler struct{}
-
-// compileMachine compiles a top-level definition or a branch.
-func (c *compiler) compileMachine(m map[string]any, loc string, top bool) (*stateMachine, error) {
-	allowed := map[string]bool{"StartAt": true, "States": true, "Comment": true}
-	if top {
-		allowed["Version"] = true
-		allowed["TimeoutSeconds"] = true
-		allowed["QueryLanguage"] = true
-	} else {
-		allowed["ProcessorConfig"] = true
+// compileMachine compiles a validated definition or nested definition.
+func compileMachine(d *asl.Definition) (*stateMachine, error) {
+	if pc, ok := d.Raw["ProcessorConfig"].(map[string]any); ok && pc["Mode"] == "DISTRIBUTED" {
+		return nil, &UnsupportedError{Path: defPath(d, "ProcessorConfig"), Feature: "distributed Map"}
 	}
-	for _, k := range sortedKeys(m) {
-		if !allowed[k] {
-			return nil, &DefinitionError{Path: loc, Msg: fmt.Sprintf("unknown field %q", k)}
-		}
+	sm := &stateMachine{startAt: d.StartAt, states: map[string]*state{}}
+	if d.Parent == nil && d.TimeoutSeconds != nil {
+		sm.timeout = time.Duration(*d.TimeoutSeconds) * time.Second
 	}
-	if err := checkQueryLanguage(m, loc); err != nil {
-		return nil, err
-	}
-	if pc, ok := m["ProcessorConfig"]; ok {
-		pcm, _ := pc.(map[string]any)
-		if mode, _ := pcm["Mode"].(string); mode == "DISTRIBUTED" {
-			return nil, &UnsupportedError{Path: loc + "/ProcessorConfig", Feature: "distributed Map"}
-		}
-	}
-	sm := &stateMachine{states: map[string]*state{}}
-	start, ok := m["StartAt"].(string)
-	if !ok || start == "" {
-		return nil, &DefinitionError{Path: loc, Msg: "StartAt must name a state"}
-	}
-	sm.startAt = start
-	if top {
-		if v, has := m["TimeoutSeconds"]; has {
-			n, ok := toInt(v)
-			if !ok || n <= 0 {
-				return nil, &DefinitionError{Path: loc + "/TimeoutSeconds", Msg: "TimeoutSeconds must be a positive integer"}
-			}
-			sm.timeout = time.Duration(n) * time.Second
-		}
-	}
-	states, ok := m["States"].(map[string]any)
-	if !ok || len(states) == 0 {
-		return nil, &DefinitionError{Path: loc, Msg: "States must be a non-empty object"}
-	}
-	for _, name := range sortedKeys(states) {
-		if len(name) > 80 {
-			return nil, &DefinitionError{Path: loc + "/States/" + name, Msg: "state names are at most 80 characters"}
-		}
-		sdef, ok := states[name].(map[string]any)
-		if !ok {
-			return nil, &DefinitionError{Path: loc + "/States/" + name, Msg: "a state must be an object"}
-		}
-		st, err := c.compileState(name, sdef, loc+"/States/"+name)
+	for _, name := range d.Order {
+		st, err := compileState(d.States[name])
 		if err != nil {
 			return nil, err
 		}
 		sm.states[name] = st
 	}
-	if _, ok := sm.states[start]; !ok {
-		return nil, &DefinitionError{Path: loc + "/StartAt", Msg: fmt.Sprintf("StartAt names %q, which is not a state", start)}
-	}
-	for _, name := range sortedKeys(states) {
-		st := sm.states[name]
-		sloc := loc + "/States/" + name
-		targets := map[string]string{}
-		if st.next != "" {
-			targets[sloc+"/Next"] = st.next
-		}
-		if st.defaultNext != "" {
-			targets[sloc+"/Default"] = st.defaultNext
-		}
-		for i, ch := range st.choices {
-			targets[fmt.Sprintf("%s/Choices/%d/Next", sloc, i)] = ch.next
-		}
-		for i, ct := range st.catch {
-			targets[fmt.Sprintf("%s/Catch/%d/Next", sloc, i)] = ct.next
-		}
-		for where, target := range targets {
-			if _, ok := sm.states[target]; !ok {
-				return nil, &DefinitionError{Path: where, Msg: fmt.Sprintf("%q is not a state of this state machine", target)}
-			}
-		}
-	}
 	return sm, nil
 }
 
-func checkQueryLanguage(m map[string]any, loc string) error {
-	if ql, has := m["QueryLanguage"]; has {
-		switch ql {
-		case "JSONPath":
-		case "JSONata":
-			return &UnsupportedError{Path: loc + "/QueryLanguage", Feature: "the JSONata query language"}
-		default:
-			return &DefinitionError{Path: loc + "/QueryLanguage", Msg: fmt.Sprintf("unknown query language %v", ql)}
-		}
+func defPath(d *asl.Definition, field string) string {
+	if d.Path == "" {
+		return field
 	}
-	return nil
+	return d.Path + "." + field
 }
 
-func (c *compiler) compileState(name string, m map[string]any, loc string) (*state, error) {
-	typ, _ := m["Type"].(string)
-	fields, known := stateFields[typ]
-	if !known {
-		return nil, &DefinitionError{Path: loc + "/Type", Msg: fmt.Sprintf("unknown state type %v", m["Type"])}
-	}
-	if err := checkQueryLanguage(m, loc); err != nil {
-		return nil, err
-	}
-	allowed := map[string]bool{"Type": true, "Comment": true, "QueryLanguage": true}
-	for _, f := range fields {
-		allowed[f] = true
-	}
-	for _, k := range sortedKeys(m) {
+func compileState(s *asl.State) (*state, error) {
+	for _, k := range s.KeyOrder {
 		if feature, ok := unsupportedFields[k]; ok {
-			return nil, &UnsupportedError{Path: loc + "/" + k, Feature: feature}
-		}
-		if !allowed[k] {
-			return nil, &DefinitionError{Path: loc, Msg: fmt.Sprintf("field %q is not allowed in a %s state", k, typ)}
+			return nil, &UnsupportedError{Path: s.Path + "." + k, Feature: feature}
 		}
 	}
-	st := &state{name: name, typ: typ}
+	st := &state{name: s.Name, typ: s.Type, next: s.Next, defaultNext: s.Default, jsonata: s.QueryLanguage == asl.JSONata}
 	var err error
-
-	// Transitions.
-	_, hasNext := m["Next"]
-	end, _ := m["End"].(bool)
-	if _, hasEnd := m["End"]; hasEnd && !end {
-		if _, isBool := m["End"].(bool); !isBool {
-			return nil, &DefinitionError{Path: loc + "/End", Msg: "End must be a boolean"}
-		}
-	}
-	switch typ {
-	case "Choice", "Succeed", "Fail":
-	default:
-		if hasNext == end {
-			return nil, &DefinitionError{Path: loc, Msg: "a " + typ + " state needs exactly one of Next and End: true"}
-		}
-		if hasNext {
-			s, ok := m["Next"].(string)
-			if !ok || s == "" {
-				return nil, &DefinitionError{Path: loc + "/Next", Msg: "Next must be a state name"}
-			}
-			st.next = s
-		}
-		st.end = end
-	}
-
-	// Paths.
-	if st.inputPath, err = optionalPath(m, "InputPath", loc, false); err != nil {
-		return nil, err
-	}
-	if st.outputPath, err = optionalPath(m, "OutputPath", loc, false); err != nil {
-		return nil, err
-	}
-	if st.resultPath, err = optionalPath(m, "ResultPath", loc, true); err != nil {
-		return nil, err
-	}
-	for _, f := range []string{"Parameters", "ResultSelector"} {
-		v, has := m[f]
-		if !has {
-			continue
-		}
-		if _, ok := v.(map[string]any); !ok && f == "ResultSelector" {
-			return nil, &DefinitionError{Path: loc + "/" + f, Msg: f + " must be an object"}
-		}
-		n, err := compileTemplate(v, loc+"/"+f)
-		if err != nil {
+	for field, dst := range map[string]*tnode{"Assign": &st.assign, "Arguments": &st.arguments, "Output": &st.output} {
+		if *dst, err = compileTemplate(s.Templates[field], s.Path+"."+field); err != nil {
 			return nil, err
 		}
-		if f == "Parameters" {
-			st.parameters = n
-		} else {
-			st.resultSelector = n
-		}
 	}
-	if typ == "Map" {
-		// In a Map state, Parameters is the legacy name of ItemSelector.
-		if st.parameters != nil {
-			if _, has := m["ItemSelector"]; has {
-				return nil, &DefinitionError{Path: loc, Msg: "use ItemSelector or Parameters, not both"}
+	if st.inputPath, err = optionalPath(s, "InputPath"); err != nil {
+		return nil, err
+	}
+	if st.outputPath, err = optionalPath(s, "OutputPath"); err != nil {
+		return nil, err
+	}
+	if st.resultPath, err = optionalPath(s, "ResultPath"); err != nil {
+		return nil, err
+	}
+	if st.parameters, err = compileTemplate(s.Templates["Parameters"], s.Path+".Parameters"); err != nil {
+		return nil, err
+	}
+	if st.resultSelector, err = compileTemplate(s.Templates["ResultSelector"], s.Path+".ResultSelector"); err != nil {
+		return nil, err
+	}
+	for _, r := range s.Retry {
+		st.retry = append(st.retry, retrier{
+			errorEquals: r.ErrorEquals, interval: r.Interval(), maxAttempts: int(r.Attempts()), backoff: r.Backoff(),
+			maxDelay: derefOr(r.MaxDelaySeconds, 0), jitterFull: r.JitterStrategy == "FULL",
+		})
+	}
+	for i, c := range s.Catch {
+		for _, k := range sortedKeys(c.Raw) {
+			if feature, ok := unsupportedFields[k]; ok {
+				return nil, &UnsupportedError{Path: fmt.Sprintf("%s.Catch[%d].%s", s.Path, i, k), Feature: feature}
 			}
-			st.itemSelector, st.parameters = st.parameters, nil
 		}
+		ct := catcher{errorEquals: c.ErrorEquals, next: c.Next}
+		where := fmt.Sprintf("%s.Catch[%d]", s.Path, i)
+		if ct.assign, err = compileTemplate(c.Assign, where+".Assign"); err != nil {
+			return nil, err
+		}
+		if ct.output, err = compileTemplate(c.Output, where+".Output"); err != nil {
+			return nil, err
+		}
+		if rp, has := c.Raw["ResultPath"]; has {
+			ct.resultPath.null = rp == nil
+			if ct.resultPath.p, err = compilePath(c.ResultPath, fmt.Sprintf("%s.Catch[%d].ResultPath", s.Path, i)); err != nil {
+				return nil, err
+			}
+		}
+		st.catch = append(st.catch, ct)
 	}
-
-	if st.retry, err = compileRetry(m["Retry"], loc+"/Retry"); err != nil {
-		return nil, err
-	}
-	if st.catch, err = compileCatch(m["Catch"], loc+"/Catch"); err != nil {
-		return nil, err
-	}
-
-	switch typ {
-	case "Task":
-		err = c.compileTask(st, m, loc)
-	case "Pass":
-		st.result, st.hasResult = m["Result"]
-	case "Choice":
-		err = c.compileChoice(st, m, loc)
-	case "Wait":
-		err = compileWait(st, m, loc)
-	case "Fail":
-		err = compileFail(st, m, loc)
-	case "Parallel":
-		err = c.compileParallel(st, m, loc)
-	case "Map":
-		err = c.compileMap(st, m, loc)
+	switch s.Type {
+	case asl.TypeTask:
+		err = compileTask(st, s)
+	case asl.TypePass:
+		if raw, ok := s.FieldJSON("Result"); ok {
+			if st.result, err = decodeJSON(raw); err != nil {
+				return nil, &DefinitionError{Path: s.Path + ".Result", Msg: err.Error()}
+			}
+			st.hasResult = true
+		}
+	case asl.TypeChoice:
+		err = compileChoice(st, s)
+	case asl.TypeWait:
+		err = compileWait(st, s)
+	case asl.TypeFail:
+		err = compileFail(st, s)
+	case asl.TypeParallel:
+		for _, b := range s.Branches {
+			sm, err := compileMachine(b)
+			if err != nil {
+				return nil, err
+			}
+			st.branches = append(st.branches, sm)
+		}
+	case asl.TypeMap:
+		err = compileMap(st, s)
 	}
 	if err != nil {
 		return nil, err
@@ -335,386 +271,175 @@ func (c *compiler) compileState(name string, m map[string]any, loc string) (*sta
 	return st, nil
 }
 
-func optionalPath(m map[string]any, field, loc string, reference bool) (optPath, error) {
-	v, has := m[field]
+func derefOr(p *float64, d float64) float64 {
+	if p == nil {
+		return d
+	}
+	return *p
+}
+
+// optionalPath compiles InputPath, OutputPath or ResultPath.
+func optionalPath(s *asl.State, field string) (optPath, error) {
+	v, has := s.Raw[field]
 	if !has {
 		return optPath{}, nil
 	}
 	if v == nil {
 		return optPath{null: true}, nil
 	}
-	s, ok := v.(string)
-	if !ok {
-		return optPath{}, &DefinitionError{Path: loc + "/" + field, Msg: field + " must be a path or null"}
-	}
-	p, err := parsePath(s, reference)
-	if err != nil {
-		return optPath{}, &DefinitionError{Path: loc + "/" + field, Msg: err.Error()}
-	}
-	if reference && p.context {
-		return optPath{}, &DefinitionError{Path: loc + "/" + field, Msg: field + " cannot write to the context object"}
-	}
-	return optPath{p: p}, nil
+	p, err := compilePath(s.Paths[field], s.Path+"."+field)
+	return optPath{p: p}, err
 }
 
-func positiveInt(v any, where, field string, allowZero bool) (int64, error) {
-	n, ok := toInt(v)
-	if !ok || n < 0 || (n == 0 && !allowZero) || n > 99999999 {
-		kind := "a positive integer"
-		if allowZero {
-			kind = "a non-negative integer"
-		}
-		return 0, &DefinitionError{Path: where, Msg: fmt.Sprintf("%s must be %s, got %s", field, kind, excerpt(v))}
-	}
-	return n, nil
+// statePath compiles one of a state's other path fields (nil if absent).
+func statePath(s *asl.State, field string) (*path, error) {
+	return compilePath(s.Paths[field], s.Path+"."+field)
 }
 
-func compileErrorEquals(v any, loc string, last bool) ([]string, error) {
-	list, ok := v.([]any)
-	if !ok || len(list) == 0 {
-		return nil, &DefinitionError{Path: loc, Msg: "ErrorEquals must be a non-empty array of error names"}
-	}
-	out := make([]string, len(list))
-	for i, e := range list {
-		s, ok := e.(string)
-		if !ok || s == "" {
-			return nil, &DefinitionError{Path: fmt.Sprintf("%s/%d", loc, i), Msg: "error names must be non-empty strings"}
-		}
-		if s == ErrALL && (len(list) != 1 || !last) {
-			return nil, &DefinitionError{Path: loc, Msg: "States.ALL must appear alone, in the last retrier or catcher"}
-		}
-		out[i] = s
-	}
-	return out, nil
-}
-
-func compileRetry(v any, loc string) ([]retrier, error) {
-	if v == nil {
-		return nil, nil
-	}
-	list, ok := v.([]any)
-	if !ok {
-		return nil, &DefinitionError{Path: loc, Msg: "Retry must be an array"}
-	}
-	out := make([]retrier, len(list))
-	for i, item := range list {
-		rloc := fmt.Sprintf("%s/%d", loc, i)
-		m, ok := item.(map[string]any)
-		if !ok {
-			return nil, &DefinitionError{Path: rloc, Msg: "a retrier must be an object"}
-		}
-		r := retrier{interval: 1, maxAttempts: 3, backoff: 2}
-		for _, k := range sortedKeys(m) {
-			val := m[k]
-			var err error
-			switch k {
-			case "ErrorEquals":
-				r.errorEquals, err = compileErrorEquals(val, rloc+"/ErrorEquals", i == len(list)-1)
-			case "IntervalSeconds":
-				var n int64
-				n, err = positiveInt(val, rloc+"/"+k, k, false)
-				r.interval = float64(n)
-			case "MaxAttempts":
-				var n int64
-				n, err = positiveInt(val, rloc+"/"+k, k, true)
-				r.maxAttempts = int(n)
-			case "MaxDelaySeconds":
-				var n int64
-				n, err = positiveInt(val, rloc+"/"+k, k, false)
-				r.maxDelay = float64(n)
-			case "BackoffRate":
-				f, ok := toFloat(val)
-				if !ok || f < 1 || math.IsInf(f, 0) {
-					err = &DefinitionError{Path: rloc + "/" + k, Msg: "BackoffRate must be a number >= 1.0"}
-				}
-				r.backoff = f
-			case "JitterStrategy":
-				switch val {
-				case "FULL":
-					r.jitterFull = true
-				case "NONE":
-				default:
-					err = &DefinitionError{Path: rloc + "/" + k, Msg: "JitterStrategy must be FULL or NONE"}
-				}
-			case "Comment":
-			default:
-				err = &DefinitionError{Path: rloc, Msg: fmt.Sprintf("unknown retrier field %q", k)}
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-		if r.errorEquals == nil {
-			return nil, &DefinitionError{Path: rloc, Msg: "a retrier needs ErrorEquals"}
-		}
-		out[i] = r
-	}
-	return out, nil
-}
-
-func compileCatch(v any, loc string) ([]catcher, error) {
-	if v == nil {
-		return nil, nil
-	}
-	list, ok := v.([]any)
-	if !ok {
-		return nil, &DefinitionError{Path: loc, Msg: "Catch must be an array"}
-	}
-	out := make([]catcher, len(list))
-	for i, item := range list {
-		cloc := fmt.Sprintf("%s/%d", loc, i)
-		m, ok := item.(map[string]any)
-		if !ok {
-			return nil, &DefinitionError{Path: cloc, Msg: "a catcher must be an object"}
-		}
-		for _, k := range sortedKeys(m) {
-			if feature, ok := unsupportedFields[k]; ok {
-				return nil, &UnsupportedError{Path: cloc + "/" + k, Feature: feature}
-			}
-			switch k {
-			case "ErrorEquals", "Next", "ResultPath", "Comment":
-			default:
-				return nil, &DefinitionError{Path: cloc, Msg: fmt.Sprintf("unknown catcher field %q", k)}
-			}
-		}
-		var c catcher
-		var err error
-		if c.errorEquals, err = compileErrorEquals(m["ErrorEquals"], cloc+"/ErrorEquals", i == len(list)-1); err != nil {
-			return nil, err
-		}
-		next, ok := m["Next"].(string)
-		if !ok || next == "" {
-			return nil, &DefinitionError{Path: cloc + "/Next", Msg: "a catcher needs Next"}
-		}
-		c.next = next
-		if c.resultPath, err = optionalPath(m, "ResultPath", cloc, true); err != nil {
-			return nil, err
-		}
-		out[i] = c
-	}
-	return out, nil
-}
-
-func (c *compiler) compileTask(st *state, m map[string]any, loc string) error {
-	res, ok := m["Resource"].(string)
-	if !ok || res == "" {
-		return &DefinitionError{Path: loc + "/Resource", Msg: "a Task needs a Resource URI string"}
-	}
+func compileTask(st *state, s *asl.State) error {
+	res := s.Resource
 	if strings.HasSuffix(res, ".waitForTaskToken") || strings.HasSuffix(res, ".sync") || strings.HasSuffix(res, ".sync:2") {
-		return &UnsupportedError{Path: loc + "/Resource", Feature: "the .sync and .waitForTaskToken integration patterns"}
+		return &UnsupportedError{Path: s.Path + ".Resource", Feature: "the .sync and .waitForTaskToken integration patterns"}
 	}
-	if strings.HasPrefix(res, "arn:aws:states:") && strings.Contains(res, ":activity:") {
-		return &UnsupportedError{Path: loc + "/Resource", Feature: "activities"}
+	if strings.Contains(res, ":activity:") {
+		return &UnsupportedError{Path: s.Path + ".Resource", Feature: "activities"}
 	}
 	st.resource = res
-	st.lambda = strings.HasPrefix(res, "arn:aws:lambda:") || strings.HasPrefix(res, "arn:aws-cn:lambda:") || strings.HasPrefix(res, "arn:aws-us-gov:lambda:")
-	if v, has := m["TimeoutSeconds"]; has {
-		n, err := positiveInt(v, loc+"/TimeoutSeconds", "TimeoutSeconds", false)
-		if err != nil {
-			return err
-		}
-		st.timeout = time.Duration(n) * time.Second
-	}
-	if v, has := m["TimeoutSecondsPath"]; has {
-		if _, both := m["TimeoutSeconds"]; both {
-			return &DefinitionError{Path: loc, Msg: "use TimeoutSeconds or TimeoutSecondsPath, not both"}
-		}
-		s, _ := v.(string)
-		p, err := parsePath(s, true)
-		if err != nil {
-			return &DefinitionError{Path: loc + "/TimeoutSecondsPath", Msg: err.Error()}
-		}
-		st.timeoutPath = p
+	st.lambda = s.IsLambda() && !strings.Contains(res, ":states:::")
+	if s.TimeoutSeconds != nil {
+		st.timeout = time.Duration(*s.TimeoutSeconds) * time.Second
 	}
 	// HeartbeatSeconds only matters for activities and callbacks, which
-	// are not supported; it is checked and otherwise ignored.
-	if v, has := m["HeartbeatSeconds"]; has {
-		n, err := positiveInt(v, loc+"/HeartbeatSeconds", "HeartbeatSeconds", false)
-		if err != nil {
-			return err
-		}
-		if st.timeout > 0 && time.Duration(n)*time.Second >= st.timeout {
-			return &DefinitionError{Path: loc + "/HeartbeatSeconds", Msg: "HeartbeatSeconds must be smaller than TimeoutSeconds"}
-		}
-	}
-	if v, has := m["HeartbeatSecondsPath"]; has {
-		s, _ := v.(string)
-		if _, err := parsePath(s, true); err != nil {
-			return &DefinitionError{Path: loc + "/HeartbeatSecondsPath", Msg: err.Error()}
-		}
-	}
-	return nil
-}
-
-func (c *compiler) compileChoice(st *state, m map[string]any, loc string) error {
-	list, ok := m["Choices"].([]any)
-	if !ok || len(list) == 0 {
-		return &DefinitionError{Path: loc + "/Choices", Msg: "Choices must be a non-empty array"}
-	}
-	for i, item := range list {
-		r, next, err := compileRule(item, fmt.Sprintf("%s/Choices/%d", loc, i), true)
-		if err != nil {
-			return err
-		}
-		st.choices = append(st.choices, choice{rule: r, next: next})
-	}
-	if v, has := m["Default"]; has {
-		s, ok := v.(string)
-		if !ok || s == "" {
-			return &DefinitionError{Path: loc + "/Default", Msg: "Default must be a state name"}
-		}
-		st.defaultNext = s
-	}
-	return nil
-}
-
-func compileWait(st *state, m map[string]any, loc string) error {
-	n := 0
-	for _, f := range []string{"Seconds", "SecondsPath", "Timestamp", "TimestampPath"} {
-		if _, has := m[f]; has {
-			n++
-		}
-	}
-	if n != 1 {
-		return &DefinitionError{Path: loc, Msg: "a Wait state needs exactly one of Seconds, SecondsPath, Timestamp and TimestampPath"}
-	}
+	// are not supported; the linter checks it.
 	var err error
-	switch {
-	case m["Seconds"] != nil:
-		st.seconds, err = positiveInt(m["Seconds"], loc+"/Seconds", "Seconds", true)
-		st.hasSeconds = true
-	case m["Timestamp"] != nil:
-		t, ok := parseTimestamp(m["Timestamp"])
-		if !ok {
-			return &DefinitionError{Path: loc + "/Timestamp", Msg: "Timestamp must be an RFC 3339 timestamp such as 2026-01-02T15:04:05Z"}
-		}
-		st.timestamp, st.hasTimestamp = t, true
-	case m["SecondsPath"] != nil:
-		s, _ := m["SecondsPath"].(string)
-		st.secondsPath, err = parsePath(s, true)
-	case m["TimestampPath"] != nil:
-		s, _ := m["TimestampPath"].(string)
-		st.timestampPath, err = parsePath(s, true)
-	default:
-		return &DefinitionError{Path: loc, Msg: "Wait fields must not be null"}
-	}
-	if err != nil {
-		if _, isDef := err.(*DefinitionError); isDef {
-			return err
-		}
-		return &DefinitionError{Path: loc, Msg: err.Error()}
-	}
-	return nil
-}
-
-func compileFail(st *state, m map[string]any, loc string) error {
-	for _, f := range [][2]string{{"Error", "ErrorPath"}, {"Cause", "CausePath"}} {
-		lit, hasLit := m[f[0]]
-		pth, hasPath := m[f[1]]
-		if hasLit && hasPath {
-			return &DefinitionError{Path: loc, Msg: fmt.Sprintf("use %s or %s, not both", f[0], f[1])}
-		}
-		if hasLit {
-			s, ok := lit.(string)
-			if !ok {
-				return &DefinitionError{Path: loc + "/" + f[0], Msg: f[0] + " must be a string"}
-			}
-			if f[0] == "Error" {
-				st.errorName = s
-			} else {
-				st.cause = s
-			}
-		}
-		if hasPath {
-			s, ok := pth.(string)
-			if !ok {
-				return &DefinitionError{Path: loc + "/" + f[1], Msg: f[1] + " must be a path or an intrinsic function"}
-			}
-			var expr iexpr
-			var err error
-			if strings.HasPrefix(s, "States.") {
-				expr, err = parseIntrinsic(s)
-			} else {
-				var p *path
-				p, err = parsePath(s, true)
-				expr = &iPath{p: p}
-			}
-			if err != nil {
-				return &DefinitionError{Path: loc + "/" + f[1], Msg: err.Error()}
-			}
-			if f[0] == "Error" {
-				st.errorExpr = expr
-			} else {
-				st.causeEx = expr
-			}
-		}
-	}
-	return nil
-}
-
-func (c *compiler) compileParallel(st *state, m map[string]any, loc string) error {
-	list, ok := m["Branches"].([]any)
-	if !ok || len(list) == 0 {
-		return &DefinitionError{Path: loc + "/Branches", Msg: "Branches must be a non-empty array"}
-	}
-	for i, b := range list {
-		bm, ok := b.(map[string]any)
-		if !ok {
-			return &DefinitionError{Path: fmt.Sprintf("%s/Branches/%d", loc, i), Msg: "a branch must be an object"}
-		}
-		sm, err := c.compileMachine(bm, fmt.Sprintf("%s/Branches/%d", loc, i), false)
-		if err != nil {
-			return err
-		}
-		st.branches = append(st.branches, sm)
-	}
-	return nil
-}
-
-func (c *compiler) compileMap(st *state, m map[string]any, loc string) error {
-	proc, field := m["ItemProcessor"], "ItemProcessor"
-	if proc == nil {
-		proc, field = m["Iterator"], "Iterator"
-	} else if m["Iterator"] != nil {
-		return &DefinitionError{Path: loc, Msg: "use ItemProcessor or Iterator, not both"}
-	}
-	pm, ok := proc.(map[string]any)
-	if !ok {
-		return &DefinitionError{Path: loc, Msg: "a Map state needs an ItemProcessor"}
-	}
-	sm, err := c.compileMachine(pm, loc+"/"+field, false)
-	if err != nil {
+	if st.timeoutPath, err = statePath(s, "TimeoutSecondsPath"); err != nil {
 		return err
 	}
-	st.iterator = sm
-	if v, has := m["ItemsPath"]; has {
-		s, ok := v.(string)
-		if !ok {
-			return &DefinitionError{Path: loc + "/ItemsPath", Msg: "ItemsPath must be a path"}
-		}
-		if st.itemsPath, err = parsePath(s, true); err != nil {
-			return &DefinitionError{Path: loc + "/ItemsPath", Msg: err.Error()}
-		}
+	st.timeoutExpr, err = expressionField(s, "TimeoutSeconds")
+	return err
+}
+
+// expressionField compiles a JSONata state's field when it holds an
+// expression (nil when it is absent or a literal, which the typed field
+// of the model holds).
+func expressionField(s *asl.State, field string) (tnode, error) {
+	t := s.Templates[field]
+	if t == nil || t.Kind != asl.TemplateJSONata {
+		return nil, nil
 	}
-	if v, has := m["ItemSelector"]; has {
-		if st.itemSelector, err = compileTemplate(v, loc+"/ItemSelector"); err != nil {
+	return compileTemplate(t, s.Path+"."+field)
+}
+
+func compileChoice(st *state, s *asl.State) error {
+	for i, c := range s.Choices {
+		where := fmt.Sprintf("%s.Choices[%d]", s.Path, i)
+		ch := choice{next: c.Next}
+		var err error
+		if s.QueryLanguage == asl.JSONata {
+			if ch.condition, err = compileTemplate(c.Condition, where+".Condition"); err != nil {
+				return err
+			}
+			if ch.output, err = compileTemplate(c.Output, where+".Output"); err != nil {
+				return err
+			}
+		} else if ch.rule, err = compileRule(c.Rule, where); err != nil {
 			return err
 		}
-	}
-	if v, has := m["MaxConcurrency"]; has {
-		n, err := positiveInt(v, loc+"/MaxConcurrency", "MaxConcurrency", true)
-		if err != nil {
+		if ch.assign, err = compileTemplate(c.Assign, where+".Assign"); err != nil {
 			return err
 		}
-		st.maxConcurrency = int(n)
-	}
-	if v, has := m["MaxConcurrencyPath"]; has {
-		s, _ := v.(string)
-		if st.maxConcurrencyPath, err = parsePath(s, true); err != nil {
-			return &DefinitionError{Path: loc + "/MaxConcurrencyPath", Msg: err.Error()}
-		}
+		st.choices = append(st.choices, ch)
 	}
 	return nil
+}
+
+func compileWait(st *state, s *asl.State) error {
+	switch {
+	case s.Seconds != nil:
+		st.seconds, st.hasSeconds = int64(*s.Seconds), true
+	case s.Raw["Timestamp"] != nil && !(s.QueryLanguage == asl.JSONata && asl.IsJSONataString(fmt.Sprint(s.Raw["Timestamp"]))):
+		t, ok := asl.ParseTimestamp(s.Raw["Timestamp"])
+		if !ok {
+			return &DefinitionError{Path: s.Path + ".Timestamp", Msg: "Timestamp must be an RFC 3339 timestamp"}
+		}
+		st.timestamp, st.hasTimestamp = t, true
+	}
+	var err error
+	if st.secondsPath, err = statePath(s, "SecondsPath"); err != nil {
+		return err
+	}
+	if st.timestampPath, err = statePath(s, "TimestampPath"); err != nil {
+		return err
+	}
+	if st.secondsExpr, err = expressionField(s, "Seconds"); err != nil {
+		return err
+	}
+	st.timestampExpr, err = expressionField(s, "Timestamp")
+	return err
+}
+
+func compileFail(st *state, s *asl.State) error {
+	st.errorName, st.cause = s.Error, s.Cause
+	var err error
+	if st.errorExpr, err = compileExpr(s.Templates["ErrorPath"], s.Path+".ErrorPath"); err != nil {
+		return err
+	}
+	if st.causeExpr, err = compileExpr(s.Templates["CausePath"], s.Path+".CausePath"); err != nil {
+		return err
+	}
+	if st.errorJSONata, err = expressionField(s, "Error"); err != nil {
+		return err
+	}
+	st.causeJSONata, err = expressionField(s, "Cause")
+	return err
+}
+
+// compileExpr compiles a path or intrinsic function template (ErrorPath,
+// CausePath); nil stays nil.
+func compileExpr(t *asl.Template, where string) (iexpr, error) {
+	if t == nil {
+		return nil, nil
+	}
+	if t.Kind == asl.TemplateIntrinsic {
+		return compileIntrinsic(t.Func, where)
+	}
+	p, err := compilePath(t.Path, where)
+	if err != nil {
+		return nil, err
+	}
+	return &iPath{p: p}, nil
+}
+
+func compileMap(st *state, s *asl.State) error {
+	if s.ItemProcessor == nil {
+		return &DefinitionError{Path: s.Path, Msg: "a Map state needs an ItemProcessor"}
+	}
+	var err error
+	if st.iterator, err = compileMachine(s.ItemProcessor); err != nil {
+		return err
+	}
+	if st.itemsPath, err = statePath(s, "ItemsPath"); err != nil {
+		return err
+	}
+	// In a Map state, Parameters is the legacy name of ItemSelector.
+	sel, field := s.Templates["ItemSelector"], "ItemSelector"
+	if sel == nil {
+		sel, field, st.parameters = s.Templates["Parameters"], "Parameters", nil
+	}
+	if st.itemSelector, err = compileTemplate(sel, s.Path+"."+field); err != nil {
+		return err
+	}
+	if s.MaxConcurrency != nil {
+		st.maxConcurrency = int(*s.MaxConcurrency)
+	}
+	if st.maxConcurrencyPath, err = statePath(s, "MaxConcurrencyPath"); err != nil {
+		return err
+	}
+	if st.maxConcurrencyExpr, err = expressionField(s, "MaxConcurrency"); err != nil {
+		return err
+	}
+	st.itemsExpr, err = compileTemplate(s.Templates["Items"], s.Path+".Items")
+	return err
 }
 
 func sortedKeys(m map[string]any) []string {
@@ -722,6 +447,6 @@ func sortedKeys(m map[string]any) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	return keys
 }

@@ -7,15 +7,21 @@
 // [Invoker] (see [LambdaInvoker]).
 //
 // The executor follows the Amazon States Language specification
-// (states-language.net) and the AWS Step Functions documentation for the
-// JSONPath query language: the Task, Pass, Choice, Wait, Succeed, Fail,
-// Parallel and inline Map states; InputPath, Parameters, ResultSelector,
-// ResultPath and OutputPath processing; the context object ($$);
-// intrinsic functions; Retry (IntervalSeconds, MaxAttempts, BackoffRate,
-// MaxDelaySeconds, JitterStrategy) and Catch. Definitions are compiled
-// once by [New]: every path, payload template, intrinsic function call and
-// Choice rule is parsed up front, so a malformed definition fails at New
-// rather than halfway through an execution.
+// (states-language.net) and the AWS Step Functions documentation: the
+// Task, Pass, Choice, Wait, Succeed, Fail, Parallel and inline Map states;
+// both query languages, set for the machine or per state; for JSONPath,
+// InputPath, Parameters, ResultSelector, ResultPath and OutputPath
+// processing, the context object ($$) and intrinsic functions; for
+// JSONata, Arguments, Output, Items, ItemSelector, Condition and the
+// number, timestamp and Fail fields as "{% %}" expressions over $states
+// (input, result, errorOutput, context); workflow variables (Assign in
+// both languages); Retry (IntervalSeconds, MaxAttempts, BackoffRate,
+// MaxDelaySeconds, JitterStrategy) and Catch. [New] reads a definition with
+// workflows/asl (the project's one parser of the language: paths,
+// intrinsic functions, payload templates, Choice rules), validates it with
+// the workflow linter (workflows/asllint) and compiles from the parsed
+// model, so a malformed definition fails at New rather than halfway
+// through an execution, and the executor accepts what the linter accepts.
 //
 // # Running a workflow
 //
@@ -42,18 +48,63 @@
 // [Options.PlainLambdaCause] switches to the message alone. An Invoker can
 // choose name and cause exactly by returning a *[TaskError].
 //
+// # JSONata and variables
+//
+// JSONata expressions are evaluated by github.com/xiatechs/jsonata-go
+// (JSONata 1.8 with most later functions), compiled once by asl.Parse.
+// aslrun adds the functions Step Functions adds ($partition, $range,
+// $hash, $random with a seed, $uuid, $parse) and $assert, and binds $now
+// and $millis to Options.Clock. Missing against the JSONata 2.0.6 that
+// Step Functions runs: $formatInteger and $parseInteger, and the # and @
+// binding and % parent operators (an expression using them fails at New);
+// objects built by JSONata come back with sorted keys. A failing
+// expression, an undefined result or a value a field cannot take raises
+// States.QueryEvaluationError, which Retry and Catch handle.
+//
+// Assign is evaluated with the variables as they were when the state was
+// entered, together with Output, and takes effect after the state; a
+// matched Choice rule's Assign and Output replace the state's, a
+// catcher's replace the state's on the error path. A JSONPath state's
+// Assign reads the state's result as $ (before ResultSelector; the
+// effective input for Choice and Wait, the error output in a catcher).
+// Parallel branches and Map iterations read the variables around them and
+// keep their own to themselves. An unassigned variable is undefined in
+// JSONata and a States.Runtime error in a JSONPath path.
+//
 // # Semantics worth knowing
 //
 //   - States.Runtime (bad paths, wrong types, intrinsic function failures)
-//     and States.DataLimitExceeded (a payload over 256 KiB) are never
-//     retried or caught, not even by States.ALL; they fail the execution.
+//     and States.DataLimitExceeded over a state's input or output (256
+//     KiB) are never retried or caught, not even by States.ALL; they fail
+//     the execution. A task result over 256 KiB raises
+//     States.DataLimitExceeded too, but Retry and Catch handle it.
 //   - States.TaskFailed matches every error but States.Timeout, in the
 //     Retry and Catch of any state.
-//   - Only the first retrier whose ErrorEquals matches applies. Its
-//     interval grows with each retry it makes; its MaxAttempts counts
-//     retries per error name, as in the specification's example.
-//     MaxDelaySeconds caps the interval before JitterStrategy FULL draws
-//     the delay uniformly from [0, interval].
+//   - Only the first retrier whose ErrorEquals matches applies. It counts
+//     its own retries, whatever error names they were for: its interval
+//     grows and its MaxAttempts runs out with them, as in the
+//     specification's example (ErrorA, ErrorB, ErrorC, ErrorB: the fourth
+//     error is caught). MaxDelaySeconds caps the interval before
+//     JitterStrategy FULL draws the delay uniformly from [0, interval].
+//   - State data keeps its key order (objects are *asl.Object), as Step
+//     Functions keeps it; States.JsonToString renders keys in that order.
+//
+// # Where AWS and the specification differ
+//
+// aslrun does what AWS does:
+//
+//   - States.MathAdd and States.MathRandom round non-integer arguments to
+//     the nearest integer, halves up (1.49 + 1.5 = 3, -1.5 + 0 = -1), as
+//     the AWS documentation says; the specification does not say.
+//   - States.StringToJson of an empty or blank string returns null, and
+//     States.Format renders object and array arguments as AWS does
+//     ({a=1, b=[x, y]}); both were observed in AWS runs.
+//   - AWS's error-handling page calls States.DataLimitExceeded terminal
+//     for States.ALL, but AWS runs catch a task result over the quota
+//     with States.ALL; aslrun follows the runs for task results and keeps
+//     the error terminal for a state's own input and output.
+//   - AWS accepts a "." before a "[" in paths ($.[0], $.a.['b']), which
+//     the JSONPath of the specification does not.
 //   - A Task's TimeoutSeconds is a deadline on the Invoker's context; the
 //     executor stops waiting at the deadline (States.Timeout) even if the
 //     Invoker ignores its context. Without TimeoutSeconds a Task has no
@@ -67,9 +118,9 @@
 //     events. Failed attempts that will be retried carry the chosen
 //     backoff in Event.Retry.
 //
-// Where AWS and the specification disagree, aslrun does what AWS does, and
-// where the behaviour is unclear it errs on the strict side, so that a
+// Where the behaviour is unclear aslrun errs on the strict side, so that a
 // workflow that runs here is not rejected by AWS. Unsupported features
-// (JSONata, variables and Assign, distributed Map, callback patterns) are
-// reported by New as an *UnsupportedError.
+// (distributed Map, callback and .sync patterns, activities, JSONPath
+// queries that RFC 9535 cannot express) are reported by New as an
+// *UnsupportedError.
 package aslrun

@@ -13,7 +13,7 @@ import (
 // defines them.
 const (
 	// ErrALL is the wildcard that matches every error except the terminal
-	// ones (ErrRuntime, ErrDataLimitExceeded).
+	// ones (ErrRuntime, ErrDataLimitExceeded over a state's data).
 	ErrALL = "States.ALL"
 	// ErrTaskFailed matches every error except ErrTimeout (and the terminal
 	// ones), in Retry and Catch of any state.
@@ -29,8 +29,10 @@ const (
 	// ErrNoChoiceMatched is raised by a Choice state when no rule matches
 	// and it has no Default.
 	ErrNoChoiceMatched = "States.NoChoiceMatched"
-	// ErrDataLimitExceeded is raised when a state's input or output exceeds
-	// the 256 KiB payload quota. Like ErrRuntime it is terminal.
+	// ErrDataLimitExceeded is raised when a state's input or output, or a
+	// task's result, exceeds the 256 KiB payload quota. Over a state's
+	// input or output it is terminal like ErrRuntime; over a task result
+	// Retry and Catch (States.ALL included) handle it.
 	ErrDataLimitExceeded = "States.DataLimitExceeded"
 	// ErrBranchFailed is reserved by the specification for a failed
 	// Parallel or Map branch; Step Functions reports the branch's own error
@@ -69,12 +71,15 @@ type stateError struct {
 	// halt marks the execution stopping (timed out or aborted): no
 	// Retry or Catch applies and the status says which.
 	halt bool
+	// catchable marks a States.DataLimitExceeded that Retry and Catch see
+	// (a task result over the quota).
+	catchable bool
 }
 
 func (e *stateError) Error() string { return e.name + ": " + e.cause }
 
 func (e *stateError) terminal() bool {
-	return e.name == ErrRuntime || e.name == ErrDataLimitExceeded
+	return e.name == ErrRuntime || e.name == ErrDataLimitExceeded && !e.catchable
 }
 
 // runtimeErr builds a States.Runtime error.
@@ -172,8 +177,10 @@ func goErrorType(v any) string {
 	return t.Name()
 }
 
-// DefinitionError reports a definition that is not valid ASL. Path is a
-// JSON-pointer-like location such as "/States/Persist/Retry/0".
+// DefinitionError reports a definition that is not valid ASL, as the
+// workflow linter finds it. Path is the JSON path of the first problem,
+// such as "States.Persist.Retry[0]"; Msg lists every problem with its path
+// and linter rule.
 type DefinitionError struct {
 	Path string
 	Msg  string

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
+
+	"github.com/resilientpay/paymentapi/workflows/asl"
 )
 
 // timeFormat is how Step Functions renders timestamps in the context
@@ -23,8 +25,8 @@ type run struct {
 	hist     *history
 	deadline time.Time // execution time limit on the Clock; zero if none
 	limit    time.Duration
-	ctxExec  map[string]any // $$.Execution
-	ctxSM    map[string]any // $$.StateMachine
+	ctxExec  *asl.Object // $$.Execution
+	ctxSM    *asl.Object // $$.StateMachine
 }
 
 var errHalt = &stateError{name: ErrTimeout, cause: "the execution stopped", halt: true}
@@ -55,19 +57,13 @@ func (m *Machine) run(parent context.Context, name string, rawInput json.RawMess
 		arn = fmt.Sprintf("arn:aws:states:%s:%s:express:%s:%s:%s", m.region, m.account, smName, name, m.opts.NewUUID())
 	}
 	compactInput := mustEncode(in)
-	r.ctxExec = map[string]any{
-		"Id":           arn,
-		"Input":        in,
-		"Name":         name,
-		"RoleArn":      m.opts.RoleARN,
-		"StartTime":    start.UTC().Format(timeFormat),
-		"RedriveCount": num(0),
-	}
-	r.ctxSM = map[string]any{"Id": m.opts.StateMachineARN, "Name": smName}
+	r.ctxExec = obj("Id", arn, "Input", in, "Name", name, "RoleArn", m.opts.RoleARN,
+		"StartTime", start.UTC().Format(timeFormat), "RedriveCount", num(0))
+	r.ctxSM = obj("Id", m.opts.StateMachineARN, "Name", smName)
 
 	th := &thread{h: r.hist}
 	th.emit(Event{Type: ExecutionStarted, Input: compactInput})
-	out, serr := r.runMachine(ctx, m.sm, in, compactInput, th)
+	out, serr := r.runMachine(ctx, m.sm, in, compactInput, th, &varScope{})
 
 	exec := &Execution{
 		ExecutionARN: arn, StateMachineARN: m.opts.StateMachineARN, Name: name,
@@ -131,31 +127,47 @@ func (r *run) sleep(ctx context.Context, d time.Duration) *stateError {
 	return nil
 }
 
-func (r *run) contextObject(stateName string, entered time.Time, retryCount int, item map[string]any) map[string]any {
-	obj := map[string]any{
-		"Execution":    r.ctxExec,
-		"StateMachine": r.ctxSM,
-		"State": map[string]any{
-			"Name":        stateName,
-			"EnteredTime": entered.UTC().Format(timeFormat),
-			"RetryCount":  num(int64(retryCount)),
-		},
-	}
+// evalCtx is what expressions of a state evaluate against besides their
+// input: the context object ($$), the variables in scope and the machine's
+// sources of randomness.
+type evalCtx struct {
+	ctxObj *asl.Object
+	vars   *varScope
+	env    *env
+	// JSONata's $states: the state's input, and its result or error
+	// output where the field being evaluated can read them.
+	input                     any
+	result, errorOutput       any
+	hasResult, hasErrorOutput bool
+}
+
+// newEvalCtx builds the context object of a state; item is the Map item
+// for a Map state's ItemSelector.
+func (r *run) newEvalCtx(stateName string, entered time.Time, retryCount int, item *asl.Object, vars *varScope) *evalCtx {
+	o := obj("Execution", r.ctxExec, "StateMachine", r.ctxSM,
+		"State", obj("EnteredTime", entered.UTC().Format(timeFormat), "Name", stateName, "RetryCount", num(int64(retryCount))))
 	if item != nil {
-		obj["Map"] = map[string]any{"Item": item}
+		o.Set("Map", obj("Item", item))
 	}
-	return obj
+	return &evalCtx{ctxObj: o, vars: vars, env: r.m.env}
+}
+
+// withInput returns the context with $states.input set.
+func (c *evalCtx) withInput(in any) *evalCtx {
+	cp := *c
+	cp.input = in
+	return &cp
 }
 
 // runMachine runs a state machine or branch from its StartAt state.
 // inJSON is the encoding of input if the caller has it, else nil.
-func (r *run) runMachine(ctx context.Context, sm *stateMachine, input any, inJSON json.RawMessage, th *thread) (any, *stateError) {
+func (r *run) runMachine(ctx context.Context, sm *stateMachine, input any, inJSON json.RawMessage, th *thread, vars *varScope) (any, *stateError) {
 	name := sm.startAt
 	for {
 		if herr := r.halted(ctx); herr != nil {
 			return nil, herr
 		}
-		out, outJSON, next, serr := r.runState(ctx, sm.states[name], input, inJSON, th)
+		out, outJSON, next, serr := r.runState(ctx, sm.states[name], input, inJSON, th, vars)
 		if serr != nil {
 			return nil, serr
 		}
@@ -179,7 +191,7 @@ var stateEvents = map[string][2]EventType{
 
 // runState runs one state and returns its output and the next state ("" at
 // the end of the machine).
-func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.RawMessage, th *thread) (any, json.RawMessage, string, *stateError) {
+func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.RawMessage, th *thread, vars *varScope) (any, json.RawMessage, string, *stateError) {
 	entered := r.clock.Now()
 	evs := stateEvents[st.typ]
 	if inJSON == nil {
@@ -187,28 +199,33 @@ func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.Ra
 	}
 	th.emit(Event{Type: evs[0], StateName: st.name, Input: inJSON})
 	var (
-		out  any
-		next = st.next
-		serr *stateError
+		out    any
+		next   = st.next
+		assign *asl.Object
+		serr   *stateError
 	)
+	c := r.newEvalCtx(st.name, entered, 0, nil, vars).withInput(input)
 	switch st.typ {
 	case "Task", "Parallel", "Map":
-		out, next, serr = r.withRetry(ctx, st, input, th, entered)
+		out, next, assign, serr = r.withRetry(ctx, st, input, th, entered, vars)
 	case "Pass":
-		out, serr = r.pass(st, input, r.contextObject(st.name, entered, 0, nil))
+		out, assign, serr = r.pass(st, input, c)
 	case "Choice":
-		out, next, serr = r.choice(st, input, r.contextObject(st.name, entered, 0, nil))
+		out, next, assign, serr = r.choice(st, input, c)
 	case "Wait":
-		out, serr = r.wait(ctx, st, input, r.contextObject(st.name, entered, 0, nil))
+		out, assign, serr = r.wait(ctx, st, input, c)
 	case "Succeed":
-		out, serr = r.succeed(st, input, r.contextObject(st.name, entered, 0, nil))
+		out, serr = r.succeed(st, input, c)
 		next = ""
 	case "Fail":
-		return nil, nil, "", r.fail(st, input, r.contextObject(st.name, entered, 0, nil))
+		return nil, nil, "", r.fail(st, input, c)
 	}
 	if serr != nil {
 		return nil, nil, "", serr
 	}
+	// Assignments take effect once the state is done: every expression of
+	// the state read the variables as they were when it was entered.
+	vars.assign(assign)
 	b, err := encodeJSON(out)
 	if err != nil {
 		return nil, nil, "", runtimeErr("the output of state '%s' cannot be encoded: %v", st.name, err)
@@ -222,28 +239,28 @@ func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.Ra
 
 // Input and output processing.
 
-func inputPath(st *state, input, ctxObj any) (any, *stateError) {
+func inputPath(st *state, input any, c *evalCtx) (any, *stateError) {
 	switch {
 	case st.inputPath.null:
-		return map[string]any{}, nil
+		return asl.NewObject(0), nil
 	case st.inputPath.p != nil:
-		v, err := st.inputPath.p.eval(input, ctxObj)
+		v, err := st.inputPath.p.eval(input, c)
 		if err != nil {
-			return nil, runtimeErr("Invalid InputPath '%s': %s", st.inputPath.p.src, err.cause)
+			return nil, runtimeErr("Invalid InputPath '%s': %s", st.inputPath.p.Source, err.cause)
 		}
 		return v, nil
 	}
 	return input, nil
 }
 
-func outputPath(st *state, output, ctxObj any) (any, *stateError) {
+func outputPath(st *state, output any, c *evalCtx) (any, *stateError) {
 	switch {
 	case st.outputPath.null:
-		return map[string]any{}, nil
+		return asl.NewObject(0), nil
 	case st.outputPath.p != nil:
-		v, err := st.outputPath.p.eval(output, ctxObj)
+		v, err := st.outputPath.p.eval(output, c)
 		if err != nil {
-			return nil, runtimeErr("Invalid OutputPath '%s': %s", st.outputPath.p.src, err.cause)
+			return nil, runtimeErr("Invalid OutputPath '%s': %s", st.outputPath.p.Source, err.cause)
 		}
 		return v, nil
 	}
@@ -254,29 +271,36 @@ func applyResultPath(rp optPath, rawInput, result any) (any, *stateError) {
 	switch {
 	case rp.null:
 		return rawInput, nil
-	case rp.p == nil || rp.p.isRoot():
+	case rp.p == nil || rp.p.IsRoot():
 		return result, nil
 	}
 	return setPath(rawInput, rp.p, result)
 }
 
-// effectiveInput applies InputPath and then Parameters.
-func (r *run) effectiveInput(st *state, input, ctxObj any) (any, *stateError) {
-	v, err := inputPath(st, input, ctxObj)
+// effectiveInput applies InputPath and then Parameters, or a JSONata
+// state's Arguments.
+func (r *run) effectiveInput(st *state, input any, c *evalCtx) (any, *stateError) {
+	if st.jsonata {
+		if st.arguments == nil {
+			return input, nil
+		}
+		return st.arguments.eval(nil, c)
+	}
+	v, err := inputPath(st, input, c)
 	if err != nil {
 		return nil, err
 	}
 	if st.parameters != nil {
-		return st.parameters.eval(v, ctxObj, r.m.env)
+		return st.parameters.eval(v, c)
 	}
 	return v, nil
 }
 
 // applyResult applies ResultSelector, ResultPath and OutputPath.
-func (r *run) applyResult(st *state, rawInput, result, ctxObj any) (any, *stateError) {
+func (r *run) applyResult(st *state, rawInput, result any, c *evalCtx) (any, *stateError) {
 	if st.resultSelector != nil {
 		var err *stateError
-		if result, err = st.resultSelector.eval(result, ctxObj, r.m.env); err != nil {
+		if result, err = st.resultSelector.eval(result, c); err != nil {
 			return nil, err
 		}
 	}
@@ -284,57 +308,151 @@ func (r *run) applyResult(st *state, rawInput, result, ctxObj any) (any, *stateE
 	if err != nil {
 		return nil, err
 	}
-	return outputPath(st, out, ctxObj)
+	return outputPath(st, out, c)
+}
+
+// finishJSONata evaluates a JSONata state's Output (by default the state's
+// result when it has one, else its input) and Assign.
+func finishJSONata(output, assign tnode, c *evalCtx, dflt any) (any, *asl.Object, *stateError) {
+	out := dflt
+	if output != nil {
+		var err *stateError
+		if out, err = output.eval(nil, c); err != nil {
+			return nil, nil, err
+		}
+	}
+	vars, err := evalAssign(assign, nil, c)
+	return out, vars, err
+}
+
+// evalAssign evaluates an Assign field into the variables it sets. In a
+// JSONPath state in is what its paths read ($).
+func evalAssign(t tnode, in any, c *evalCtx) (*asl.Object, *stateError) {
+	if t == nil {
+		return nil, nil
+	}
+	v, err := t.eval(in, c)
+	if err != nil {
+		return nil, err
+	}
+	o, ok := v.(*asl.Object)
+	if !ok {
+		return nil, queryErr("Assign must give an object of variables, got %s", jsonType(v))
+	}
+	return o, nil
 }
 
 // States without Retry.
 
-func (r *run) pass(st *state, input, ctxObj any) (any, *stateError) {
-	eff, err := r.effectiveInput(st, input, ctxObj)
+func (r *run) pass(st *state, input any, c *evalCtx) (any, *asl.Object, *stateError) {
+	if st.jsonata {
+		return finishJSONata(st.output, st.assign, c, input)
+	}
+	eff, err := r.effectiveInput(st, input, c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	result := eff
 	if st.hasResult {
 		result = st.result
 	}
+	vars, err := evalAssign(st.assign, result, c)
+	if err != nil {
+		return nil, nil, err
+	}
 	out, err := applyResultPath(st.resultPath, input, result)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return outputPath(st, out, ctxObj)
+	out, err = outputPath(st, out, c)
+	return out, vars, err
 }
 
-func (r *run) choice(st *state, input, ctxObj any) (any, string, *stateError) {
-	eff, err := inputPath(st, input, ctxObj)
-	if err != nil {
-		return nil, "", err
+func (r *run) choice(st *state, input any, c *evalCtx) (any, string, *asl.Object, *stateError) {
+	eff := input
+	if !st.jsonata {
+		var err *stateError
+		if eff, err = inputPath(st, input, c); err != nil {
+			return nil, "", nil, err
+		}
 	}
-	next := ""
-	for _, ch := range st.choices {
-		ok, err := ch.rule.eval(eff, ctxObj)
+	var matched *choice
+	for i := range st.choices {
+		ch := &st.choices[i]
+		var ok bool
+		var err *stateError
+		if st.jsonata {
+			ok, err = evalCondition(ch.condition, c)
+		} else {
+			ok, err = ch.rule.eval(eff, c)
+		}
 		if err != nil {
-			return nil, "", err
+			return nil, "", nil, err
 		}
 		if ok {
-			next = ch.next
+			matched = ch
 			break
 		}
 	}
-	if next == "" {
-		if st.defaultNext == "" {
-			return nil, "", &stateError{name: ErrNoChoiceMatched, cause: fmt.Sprintf("No choice rule of state '%s' matched and it has no Default", st.name)}
+	next, assign, output := st.defaultNext, st.assign, st.output
+	if matched != nil {
+		next = matched.next
+		// A matched rule's own Assign and Output replace the state's.
+		if matched.assign != nil {
+			assign = matched.assign
 		}
-		next = st.defaultNext
+		if matched.output != nil {
+			output = matched.output
+		}
+	} else if next == "" {
+		return nil, "", nil, &stateError{name: ErrNoChoiceMatched, cause: fmt.Sprintf("No choice rule of state '%s' matched and it has no Default", st.name)}
 	}
-	out, err := outputPath(st, eff, ctxObj)
-	return out, next, err
+	if st.jsonata {
+		out, vars, err := finishJSONata(output, assign, c, input)
+		return out, next, vars, err
+	}
+	vars, err := evalAssign(assign, eff, c)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	out, err := outputPath(st, eff, c)
+	return out, next, vars, err
 }
 
-func (r *run) wait(ctx context.Context, st *state, input, ctxObj any) (any, *stateError) {
-	eff, err := inputPath(st, input, ctxObj)
+// evalCondition evaluates a JSONata Choice rule's Condition.
+func evalCondition(t tnode, c *evalCtx) (bool, *stateError) {
+	v, err := t.eval(nil, c)
 	if err != nil {
-		return nil, err
+		return false, err
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return false, queryErr("The Condition of a choice rule must be a boolean, got %s", excerpt(v))
+	}
+	return b, nil
+}
+
+// intField evaluates a JSONata expression for a number field that takes
+// an integer from min to 99999999.
+func intField(t tnode, c *evalCtx, field string, min int64) (int64, *stateError) {
+	v, err := t.eval(nil, c)
+	if err != nil {
+		return 0, err
+	}
+	n, ok := toInt(v)
+	if !ok || n < min || n > 99999999 {
+		return 0, queryErr("The %s expression returned %s, which is not an integer from %d to 99999999", field, excerpt(v), min)
+	}
+	return n, nil
+}
+
+func (r *run) wait(ctx context.Context, st *state, input any, c *evalCtx) (any, *asl.Object, *stateError) {
+	eff := input
+	if !st.jsonata {
+		var err *stateError
+		if eff, err = inputPath(st, input, c); err != nil {
+			return nil, nil, err
+		}
 	}
 	var d time.Duration
 	switch {
@@ -342,60 +460,102 @@ func (r *run) wait(ctx context.Context, st *state, input, ctxObj any) (any, *sta
 		d = time.Duration(st.seconds) * time.Second
 	case st.hasTimestamp:
 		d = st.timestamp.Sub(r.clock.Now())
-	case st.secondsPath != nil:
-		v, err := st.secondsPath.eval(eff, ctxObj)
+	case st.secondsExpr != nil:
+		n, err := intField(st.secondsExpr, c, "Seconds", 0)
 		if err != nil {
-			return nil, runtimeErr("Invalid SecondsPath '%s': %s", st.secondsPath.src, err.cause)
+			return nil, nil, err
+		}
+		d = time.Duration(n) * time.Second
+	case st.timestampExpr != nil:
+		v, err := st.timestampExpr.eval(nil, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		t, ok := asl.ParseTimestamp(v)
+		if !ok {
+			return nil, nil, queryErr("The Timestamp expression returned %s, which is not an RFC 3339 timestamp", excerpt(v))
+		}
+		d = t.Sub(r.clock.Now())
+	case st.secondsPath != nil:
+		v, err := st.secondsPath.eval(eff, c)
+		if err != nil {
+			return nil, nil, runtimeErr("Invalid SecondsPath '%s': %s", st.secondsPath.Source, err.cause)
 		}
 		n, ok := toInt(v)
 		if !ok || n < 0 || n > 99999999 {
-			return nil, runtimeErr("The SecondsPath '%s' selected %s, which is not a non-negative integer", st.secondsPath.src, excerpt(v))
+			return nil, nil, runtimeErr("The SecondsPath '%s' selected %s, which is not a non-negative integer", st.secondsPath.Source, excerpt(v))
 		}
 		d = time.Duration(n) * time.Second
 	case st.timestampPath != nil:
-		v, err := st.timestampPath.eval(eff, ctxObj)
+		v, err := st.timestampPath.eval(eff, c)
 		if err != nil {
-			return nil, runtimeErr("Invalid TimestampPath '%s': %s", st.timestampPath.src, err.cause)
+			return nil, nil, runtimeErr("Invalid TimestampPath '%s': %s", st.timestampPath.Source, err.cause)
 		}
-		t, ok := parseTimestamp(v)
+		t, ok := asl.ParseTimestamp(v)
 		if !ok {
-			return nil, runtimeErr("The TimestampPath '%s' selected %s, which is not an RFC 3339 timestamp", st.timestampPath.src, excerpt(v))
+			return nil, nil, runtimeErr("The TimestampPath '%s' selected %s, which is not an RFC 3339 timestamp", st.timestampPath.Source, excerpt(v))
 		}
 		d = t.Sub(r.clock.Now())
 	}
 	if d > 0 {
 		if herr := r.sleep(ctx, d); herr != nil {
-			return nil, herr
+			return nil, nil, herr
 		}
 	}
-	return outputPath(st, eff, ctxObj)
+	if st.jsonata {
+		return finishJSONata(st.output, st.assign, c, input)
+	}
+	vars, err := evalAssign(st.assign, eff, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := outputPath(st, eff, c)
+	return out, vars, err
 }
 
-func (r *run) succeed(st *state, input, ctxObj any) (any, *stateError) {
-	eff, err := inputPath(st, input, ctxObj)
+func (r *run) succeed(st *state, input any, c *evalCtx) (any, *stateError) {
+	if st.jsonata {
+		out, _, err := finishJSONata(st.output, nil, c, input)
+		return out, err
+	}
+	eff, err := inputPath(st, input, c)
 	if err != nil {
 		return nil, err
 	}
-	return outputPath(st, eff, ctxObj)
+	return outputPath(st, eff, c)
 }
 
-func (r *run) fail(st *state, input, ctxObj any) *stateError {
+func (r *run) fail(st *state, input any, c *evalCtx) *stateError {
 	name, cause := st.errorName, st.cause
 	for _, f := range []struct {
-		field string
-		expr  iexpr
-		dst   *string
-	}{{"ErrorPath", st.errorExpr, &name}, {"CausePath", st.causeEx, &cause}} {
-		if f.expr == nil {
+		field   string
+		expr    iexpr
+		jsonata tnode
+		dst     *string
+	}{{"Error", st.errorExpr, st.errorJSONata, &name}, {"Cause", st.causeExpr, st.causeJSONata, &cause}} {
+		var v any
+		var err *stateError
+		switch {
+		case f.jsonata != nil:
+			if v, err = f.jsonata.eval(nil, c); err != nil {
+				return err
+			}
+			s, ok := v.(string)
+			if !ok {
+				return queryErr("The %s expression of state '%s' returned %s, which is not a string", f.field, st.name, excerpt(v))
+			}
+			*f.dst = s
 			continue
-		}
-		v, err := f.expr.eval(input, ctxObj, r.m.env)
-		if err != nil {
-			return runtimeErr("Invalid %s in state '%s': %s", f.field, st.name, err.cause)
+		case f.expr != nil:
+			if v, err = f.expr.eval(input, c); err != nil {
+				return runtimeErr("Invalid %sPath in state '%s': %s", f.field, st.name, err.cause)
+			}
+		default:
+			continue
 		}
 		s, ok := v.(string)
 		if !ok {
-			return runtimeErr("The %s of state '%s' selected %s, which is not a string", f.field, st.name, excerpt(v))
+			return runtimeErr("The %sPath of state '%s' selected %s, which is not a string", f.field, st.name, excerpt(v))
 		}
 		*f.dst = s
 	}
@@ -406,23 +566,18 @@ func (r *run) fail(st *state, input, ctxObj any) *stateError {
 
 // withRetry runs a Task, Parallel or Map state's attempts under its Retry
 // and Catch policy.
-func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, entered time.Time) (any, string, *stateError) {
-	// Retry bookkeeping follows the example of the specification (and of
-	// the AWS guide): a retrier's interval grows with every retry it
-	// makes, while MaxAttempts bounds the retries per error name
-	// ("it has already reached its limit of two retries for that
-	// particular error"). Both reset when the state is entered again.
-	var (
-		counts   []int            // retries made by each retrier
-		perError []map[string]int // retries made by each retrier for each error name
-	)
+func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, entered time.Time, vars *varScope) (any, string, *asl.Object, *stateError) {
+	// Each retrier counts its own retries, whatever error names they were
+	// for: its interval grows and its MaxAttempts runs out with them, as
+	// in the specification's example (see the package documentation).
+	// The counts reset when the state is entered again.
+	var counts []int // retries made by each retrier
 	if len(st.retry) > 0 {
 		counts = make([]int, len(st.retry))
-		perError = make([]map[string]int, len(st.retry))
 	}
 	retryCount := 0
 	for {
-		ctxObj := r.contextObject(st.name, entered, retryCount, nil)
+		c := r.newEvalCtx(st.name, entered, retryCount, nil, vars).withInput(input)
 		var (
 			result   any
 			serr     *stateError
@@ -430,27 +585,26 @@ func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, e
 		)
 		switch st.typ {
 		case "Task":
-			result, serr, failType = r.task(ctx, st, input, ctxObj, th)
+			result, serr, failType = r.task(ctx, st, input, c, th)
 		case "Parallel":
-			result, serr, failType = r.parallel(ctx, st, input, ctxObj, th)
+			result, serr, failType = r.parallel(ctx, st, input, c, th)
 		case "Map":
-			result, serr, failType = r.mapState(ctx, st, input, ctxObj, th, entered, retryCount)
+			result, serr, failType = r.mapState(ctx, st, input, c, th, entered, retryCount)
 		}
 		if serr == nil {
-			out, err := r.applyResult(st, input, result, ctxObj)
-			return out, st.next, err
+			out, assign, err := r.complete(st, input, result, c)
+			if err == nil {
+				return out, st.next, assign, nil
+			}
+			serr = err // an Output or Assign that fails fails the state
 		}
 		if serr.halt {
-			return nil, "", serr
+			return nil, "", nil, serr
 		}
 		var retry *RetryInfo
 		if !serr.terminal() {
-			if i := matchRetrier(st.retry, serr.name); i >= 0 && perError[i][serr.name] < st.retry[i].maxAttempts {
-				if perError[i] == nil {
-					perError[i] = map[string]int{}
-				}
-				perError[i][serr.name]++
-				retry = &RetryInfo{Retrier: i, Attempt: perError[i][serr.name], MaxAttempts: st.retry[i].maxAttempts, Delay: r.backoff(st.retry[i], counts[i])}
+			if i := matchRetrier(st.retry, serr.name); i >= 0 && counts[i] < st.retry[i].maxAttempts {
+				retry = &RetryInfo{Retrier: i, Attempt: counts[i] + 1, MaxAttempts: st.retry[i].maxAttempts, Delay: r.backoff(st.retry[i], counts[i])}
 				counts[i]++
 			}
 		}
@@ -459,26 +613,59 @@ func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, e
 		}
 		if retry != nil {
 			if herr := r.sleep(ctx, retry.Delay); herr != nil {
-				return nil, "", herr
+				return nil, "", nil, herr
 			}
 			retryCount++
 			continue
 		}
 		if !serr.terminal() {
-			for _, c := range st.catch {
-				if !anyMatches(c.errorEquals, serr.name) {
+			for i := range st.catch {
+				ct := &st.catch[i]
+				if !anyMatches(ct.errorEquals, serr.name) {
 					continue
 				}
-				errOut := map[string]any{"Error": serr.name, "Cause": serr.cause}
-				out, err := applyResultPath(c.resultPath, input, errOut)
+				out, assign, err := r.caught(st, ct, input, obj("Error", serr.name, "Cause", serr.cause), c)
 				if err != nil {
-					return nil, "", err
+					return nil, "", nil, err
 				}
-				return out, c.next, nil
+				return out, ct.next, assign, nil
 			}
 		}
-		return nil, "", serr
+		return nil, "", nil, serr
 	}
+}
+
+// complete gives the output and variable assignments of a Task, Parallel
+// or Map state whose attempt gave result. A JSONPath state's Assign reads
+// the result as $, before ResultSelector.
+func (r *run) complete(st *state, input, result any, c *evalCtx) (any, *asl.Object, *stateError) {
+	if st.jsonata {
+		c.result, c.hasResult = result, true
+		return finishJSONata(st.output, st.assign, c, result)
+	}
+	vars, err := evalAssign(st.assign, result, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := r.applyResult(st, input, result, c)
+	return out, vars, err
+}
+
+// caught gives the output and variable assignments of a state whose error
+// a catcher handles: the catcher's Output (JSONata; by default the error
+// output) or ResultPath (JSONPath), and its Assign, which reads the error
+// output ($states.errorOutput, or $ in JSONPath).
+func (r *run) caught(st *state, ct *catcher, input any, errOut *asl.Object, c *evalCtx) (any, *asl.Object, *stateError) {
+	if st.jsonata {
+		c.errorOutput, c.hasErrorOutput = errOut, true
+		return finishJSONata(ct.output, ct.assign, c, errOut)
+	}
+	vars, err := evalAssign(ct.assign, errOut, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := applyResultPath(ct.resultPath, input, errOut)
+	return out, vars, err
 }
 
 // matchRetrier returns the index of the first retrier whose ErrorEquals
@@ -519,20 +706,27 @@ func taskEvents(lambda bool) (sched, started, succeeded, failed, timedOut EventT
 	return TaskScheduled, TaskStarted, TaskSucceeded, TaskFailed, TaskTimedOut
 }
 
-func (r *run) task(ctx context.Context, st *state, input any, ctxObj map[string]any, th *thread) (any, *stateError, EventType) {
-	eff, err := r.effectiveInput(st, input, ctxObj)
+func (r *run) task(ctx context.Context, st *state, input any, c *evalCtx, th *thread) (any, *stateError, EventType) {
+	eff, err := r.effectiveInput(st, input, c)
 	if err != nil {
 		return nil, err, ""
 	}
 	timeout := st.timeout
-	if st.timeoutPath != nil {
-		v, err := st.timeoutPath.eval(input, ctxObj)
+	if st.timeoutExpr != nil {
+		n, err := intField(st.timeoutExpr, c, "TimeoutSeconds", 1)
 		if err != nil {
-			return nil, runtimeErr("Invalid TimeoutSecondsPath '%s': %s", st.timeoutPath.src, err.cause), ""
+			return nil, err, ""
+		}
+		timeout = time.Duration(n) * time.Second
+	}
+	if st.timeoutPath != nil {
+		v, err := st.timeoutPath.eval(input, c)
+		if err != nil {
+			return nil, runtimeErr("Invalid TimeoutSecondsPath '%s': %s", st.timeoutPath.Source, err.cause), ""
 		}
 		n, ok := toInt(v)
 		if !ok || n <= 0 {
-			return nil, runtimeErr("The TimeoutSecondsPath '%s' selected %s, which is not a positive integer", st.timeoutPath.src, excerpt(v)), ""
+			return nil, runtimeErr("The TimeoutSecondsPath '%s' selected %s, which is not a positive integer", st.timeoutPath.Source, excerpt(v)), ""
 		}
 		timeout = time.Duration(n) * time.Second
 	}
@@ -564,7 +758,9 @@ func (r *run) task(ctx context.Context, st *state, input any, ctxObj map[string]
 		return nil, classifyInvokeError(ierr, r.m.opts.PlainLambdaCause), failed
 	}
 	if len(res) > maxPayload {
-		return nil, &stateError{name: ErrDataLimitExceeded, cause: fmt.Sprintf("The result of state '%s' is %d bytes, more than the %d bytes quota", st.name, len(res), maxPayload)}, ""
+		// Unlike a state's input or output over the quota, a task result
+		// over it can be retried and caught (see the package documentation).
+		return nil, &stateError{name: ErrDataLimitExceeded, cause: fmt.Sprintf("The result of state '%s' is %d bytes, more than the %d bytes quota", st.name, len(res), maxPayload), catchable: true}, failed
 	}
 	var out any
 	res = bytes.Clone(bytes.TrimSpace(res)) // the history keeps it; the Invoker may reuse its buffer
@@ -614,15 +810,15 @@ func (r *run) invoke(ctx context.Context, resource string, payload json.RawMessa
 
 // Parallel and Map.
 
-func (r *run) parallel(ctx context.Context, st *state, input any, ctxObj map[string]any, th *thread) (any, *stateError, EventType) {
-	eff, err := r.effectiveInput(st, input, ctxObj)
+func (r *run) parallel(ctx context.Context, st *state, input any, c *evalCtx, th *thread) (any, *stateError, EventType) {
+	eff, err := r.effectiveInput(st, input, c)
 	if err != nil {
 		return nil, err, ""
 	}
 	th.emit(Event{Type: ParallelStateStarted, StateName: st.name})
 	results := make([]any, len(st.branches))
 	first := r.fanOut(ctx, len(st.branches), 0, th, func(bctx context.Context, i int, bth *thread) *stateError {
-		out, err := r.runMachine(bctx, st.branches[i], eff, nil, bth)
+		out, err := r.runMachine(bctx, st.branches[i], eff, nil, bth, c.vars.child())
 		results[i] = out
 		return err
 	})
@@ -633,15 +829,25 @@ func (r *run) parallel(ctx context.Context, st *state, input any, ctxObj map[str
 	return results, nil, ""
 }
 
-func (r *run) mapState(ctx context.Context, st *state, input any, ctxObj map[string]any, th *thread, entered time.Time, retryCount int) (any, *stateError, EventType) {
-	eff, err := inputPath(st, input, ctxObj)
-	if err != nil {
-		return nil, err, ""
+func (r *run) mapState(ctx context.Context, st *state, input any, c *evalCtx, th *thread, entered time.Time, retryCount int) (any, *stateError, EventType) {
+	eff, err := input, (*stateError)(nil)
+	if !st.jsonata {
+		if eff, err = inputPath(st, input, c); err != nil {
+			return nil, err, ""
+		}
 	}
 	items := eff
+	if st.itemsExpr != nil {
+		if items, err = st.itemsExpr.eval(nil, c); err != nil {
+			return nil, err, ""
+		}
+		if _, ok := items.([]any); !ok {
+			return nil, queryErr("The Items of Map state '%s' must be an array, got %s", st.name, jsonType(items)), ""
+		}
+	}
 	if st.itemsPath != nil {
-		if items, err = st.itemsPath.eval(eff, ctxObj); err != nil {
-			return nil, runtimeErr("Invalid ItemsPath '%s': %s", st.itemsPath.src, err.cause), ""
+		if items, err = st.itemsPath.eval(eff, c); err != nil {
+			return nil, runtimeErr("Invalid ItemsPath '%s': %s", st.itemsPath.Source, err.cause), ""
 		}
 	}
 	arr, ok := items.([]any)
@@ -650,13 +856,20 @@ func (r *run) mapState(ctx context.Context, st *state, input any, ctxObj map[str
 	}
 	conc := st.maxConcurrency
 	if st.maxConcurrencyPath != nil {
-		v, err := st.maxConcurrencyPath.eval(input, ctxObj)
+		v, err := st.maxConcurrencyPath.eval(input, c)
 		if err != nil {
-			return nil, runtimeErr("Invalid MaxConcurrencyPath '%s': %s", st.maxConcurrencyPath.src, err.cause), ""
+			return nil, runtimeErr("Invalid MaxConcurrencyPath '%s': %s", st.maxConcurrencyPath.Source, err.cause), ""
 		}
 		n, ok := toInt(v)
 		if !ok || n < 0 {
-			return nil, runtimeErr("The MaxConcurrencyPath '%s' selected %s, which is not a non-negative integer", st.maxConcurrencyPath.src, excerpt(v)), ""
+			return nil, runtimeErr("The MaxConcurrencyPath '%s' selected %s, which is not a non-negative integer", st.maxConcurrencyPath.Source, excerpt(v)), ""
+		}
+		conc = int(n)
+	}
+	if st.maxConcurrencyExpr != nil {
+		n, err := intField(st.maxConcurrencyExpr, c, "MaxConcurrency", 0)
+		if err != nil {
+			return nil, err, ""
 		}
 		conc = int(n)
 	}
@@ -664,8 +877,8 @@ func (r *run) mapState(ctx context.Context, st *state, input any, ctxObj map[str
 	if st.itemSelector != nil {
 		inputs = make([]any, len(arr))
 		for i, item := range arr {
-			itemCtx := r.contextObject(st.name, entered, retryCount, map[string]any{"Index": num(int64(i)), "Value": item})
-			v, err := st.itemSelector.eval(eff, itemCtx, r.m.env)
+			itemCtx := r.newEvalCtx(st.name, entered, retryCount, obj("Index", num(int64(i)), "Value", item), c.vars).withInput(input)
+			v, err := st.itemSelector.eval(eff, itemCtx)
 			if err != nil {
 				return nil, err, ""
 			}
@@ -678,7 +891,7 @@ func (r *run) mapState(ctx context.Context, st *state, input any, ctxObj map[str
 	first := r.fanOut(ctx, n, conc, th, func(ictx context.Context, i int, ith *thread) *stateError {
 		idx := i
 		ith.emit(Event{Type: MapIterationStarted, StateName: st.name, Index: &idx})
-		out, err := r.runMachine(ictx, st.iterator, inputs[i], nil, ith)
+		out, err := r.runMachine(ictx, st.iterator, inputs[i], nil, ith, c.vars.child())
 		if err != nil {
 			if !err.halt {
 				ith.emit(Event{Type: MapIterationFailed, StateName: st.name, Index: &idx, Error: err.name, Cause: err.cause})

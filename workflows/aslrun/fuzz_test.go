@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/resilientpay/paymentapi/workflows/asl"
 )
 
 var fuzzInput = mustDecode(`{"a":{"b":[1,"two",{"c":null}],"d e":true},"s":"x,y","n":3,"arr":[3,1,2],"o":{"k":"v"}}`)
@@ -36,14 +38,18 @@ func FuzzIntrinsic(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	e := &env{rand: func() float64 { return 0.5 }, uuid: func() string { return "u" }}
-	ctxObj := mustDecode(`{"Execution":{"Name":"n"}}`)
+	ec := &evalCtx{ctxObj: mustDecode(`{"Execution":{"Name":"n"}}`).(*asl.Object), vars: &varScope{},
+		env: &env{rand: func() float64 { return 0.5 }, uuid: func() string { return "u" }}}
 	f.Fuzz(func(t *testing.T, src string) {
-		c, err := parseIntrinsic(src)
+		fn, err := asl.ParseIntrinsic(src)
 		if err != nil {
 			return
 		}
-		v, serr := c.eval(fuzzInput, ctxObj, e)
+		c, err := compileIntrinsic(fn, "fuzz")
+		if err != nil {
+			return // a query RFC 9535 cannot express
+		}
+		v, serr := c.eval(fuzzInput, ec)
 		if serr != nil {
 			if serr.name != ErrRuntime {
 				t.Fatalf("%s: error %s, want States.Runtime", src, serr.name)
@@ -62,25 +68,29 @@ func FuzzPath(f *testing.F) {
 	for _, s := range []string{"$", "$.a.b[2].c", "$['a']['d e']", "$.a.b[*]", "$..c", "$.arr[?@ > 1]", "$$.Execution.Id", "$.new.deep", "$.a.b[7]", `$["x\"y"]`} {
 		f.Add(s)
 	}
+	ec := &evalCtx{ctxObj: fuzzInput.(*asl.Object), vars: &varScope{vals: map[string]any{"v": fuzzInput}}}
 	f.Fuzz(func(t *testing.T, src string) {
-		p, err := parsePath(src, false)
+		parsed, err := asl.ParsePath(src)
 		if err != nil {
 			return
 		}
-		if v, serr := p.eval(fuzzInput, fuzzInput); serr == nil {
+		p, err := compilePath(parsed, "fuzz")
+		if err != nil {
+			return
+		}
+		if v, serr := p.eval(fuzzInput, ec); serr == nil {
 			if _, err := encodeJSON(v); err != nil {
 				t.Fatalf("%s selected %#v, which does not encode", src, v)
 			}
 		}
-		rp, err := parsePath(src, true)
-		if err != nil || rp.context {
+		if !p.Reference || p.Context || p.Variable != "" {
 			return
 		}
-		out, serr := setPath(fuzzInput, rp, "marker")
+		out, serr := setPath(fuzzInput, p, "marker")
 		if serr != nil {
 			return
 		}
-		got, ok := walk(out, rp.steps)
+		got, ok := walk(out, p.Steps)
 		if !ok || got != "marker" {
 			t.Fatalf("%s: read back %#v after writing it", src, got)
 		}
@@ -102,21 +112,21 @@ func FuzzStringMatches(f *testing.F) {
 		if !utf8.ValidString(pat) || !utf8.ValidString(s) {
 			return // JSON strings are UTF-8
 		}
-		p, err := compilePattern(pat)
+		p, err := asl.ParsePattern(pat)
 		if err != nil {
 			return
 		}
 		var re strings.Builder
 		re.WriteString(`^`)
-		for i, part := range p.parts {
+		for i, part := range strings.Split(strings.NewReplacer(`\\`, "\x00", `\*`, "\x01").Replace(pat), "*") {
 			if i > 0 {
 				re.WriteString(`(?s:.*)`)
 			}
-			re.WriteString(regexp.QuoteMeta(part))
+			re.WriteString(regexp.QuoteMeta(strings.NewReplacer("\x00", `\`, "\x01", "*").Replace(part)))
 		}
 		re.WriteString(`$`)
 		want := regexp.MustCompile(re.String()).MatchString(s)
-		if got := p.match(s); got != want {
+		if got := p.Match(s); got != want {
 			t.Fatalf("pattern %q on %q: got %v, want %v", pat, s, got, want)
 		}
 	})
@@ -129,5 +139,29 @@ func FuzzDefinition(f *testing.F) {
 	f.Add(oneState(`{"Type":"Map","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}`))
 	f.Fuzz(func(t *testing.T, def string) {
 		_, _ = New([]byte(def), Options{Invoker: &scriptedInvoker{}})
+	})
+}
+
+// FuzzJSONata checks that evaluating any expression that parses gives a
+// value or a States.QueryEvaluationError, never a panic.
+func FuzzJSONata(f *testing.F) {
+	for _, s := range []string{"$states.input.a.b[1]", "$partition($states.input.arr, 2)", "$sum($states.input.arr) / 0", "$states.context.Execution.Name & $x", "$hash($string($states.input), 'MD5')"} {
+		f.Add(s)
+	}
+	ec := &evalCtx{ctxObj: mustDecode(`{"Execution":{"Name":"n"}}`).(*asl.Object), input: fuzzInput,
+		vars: &varScope{vals: map[string]any{"x": "v"}},
+		env:  &env{rand: func() float64 { return 0.5 }, uuid: func() string { return "u" }, now: newFakeClock().Now}}
+	f.Fuzz(func(t *testing.T, src string) {
+		if strings.Contains(src, "..") {
+			return // a range like [1..1e9] is bounded by memory only, in JSONata too
+		}
+		e, msg := asl.ParseExpression("{%" + src + "%}")
+		if msg != "" || e == nil {
+			return
+		}
+		_, serr := (&tJSONata{field: "fuzz", expr: e}).eval(nil, ec)
+		if serr != nil && serr.name != ErrQueryEvaluation {
+			t.Fatalf("%s: error %s", src, serr.name)
+		}
 	})
 }

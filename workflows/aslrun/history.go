@@ -97,8 +97,8 @@ type Event struct {
 type RetryInfo struct {
 	// Retrier is the index of the matching retrier in the state's Retry.
 	Retrier int `json:"retrier"`
-	// Attempt is the number of this retry for that retrier and error
-	// name, from 1; MaxAttempts bounds it.
+	// Attempt is the number of this retry for that retrier, from 1;
+	// MaxAttempts bounds it.
 	Attempt int `json:"attempt"`
 	// MaxAttempts is the retrier's MaxAttempts.
 	MaxAttempts int `json:"maxAttempts"`

@@ -10,15 +10,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/resilientpay/paymentapi/workflows/asl"
 )
 
 // An intrinsic function call, compiled: States.Format('{} items',
 // States.ArrayLength($.items)).
 type iexpr interface {
-	eval(in, ctxObj any, e *env) (any, *stateError)
+	eval(in any, c *evalCtx) (any, *stateError)
 }
 
 // iLiteral is a string, number, boolean or null argument. For string
@@ -29,12 +32,12 @@ type iLiteral struct {
 	parts []string
 }
 
-func (l *iLiteral) eval(any, any, *env) (any, *stateError) { return l.v, nil }
+func (l *iLiteral) eval(any, *evalCtx) (any, *stateError) { return l.v, nil }
 
 // iPath is a path argument: $.x or $$.Execution.Id.
 type iPath struct{ p *path }
 
-func (a *iPath) eval(in, ctxObj any, _ *env) (any, *stateError) { return a.p.eval(in, ctxObj) }
+func (a *iPath) eval(in any, c *evalCtx) (any, *stateError) { return a.p.eval(in, c) }
 
 // iCall is a nested intrinsic function call.
 type iCall struct {
@@ -43,271 +46,88 @@ type iCall struct {
 	args []iexpr
 }
 
-func (c *iCall) eval(in, ctxObj any, e *env) (any, *stateError) {
+func (c *iCall) eval(in any, ec *evalCtx) (any, *stateError) {
 	vals := make([]any, len(c.args))
 	for i, a := range c.args {
-		v, err := a.eval(in, ctxObj, e)
+		v, err := a.eval(in, ec)
 		if err != nil {
 			return nil, err
 		}
 		vals[i] = v
 	}
-	out, err := c.fn.call(c, vals, e)
+	out, err := c.fn.call(c, vals, ec.env)
 	if err != nil {
 		return nil, runtimeErr("The intrinsic function %s failed: %s", c.name, err.Error())
 	}
 	return out, nil
 }
 
-// intrinsic describes one States.* function.
+// intrinsic is the implementation of one States.* function.
 type intrinsic struct {
-	minArgs, maxArgs int // maxArgs < 0: variadic
-	call             func(c *iCall, args []any, e *env) (any, error)
+	call func(c *iCall, args []any, e *env) (any, error)
 }
 
 var intrinsics map[string]*intrinsic
 
 func init() {
 	intrinsics = map[string]*intrinsic{
-		"States.Format":         {1, -1, fnFormat},
-		"States.StringToJson":   {1, 1, fnStringToJSON},
-		"States.JsonToString":   {1, 1, fnJSONToString},
-		"States.Array":          {0, -1, fnArray},
-		"States.ArrayPartition": {2, 2, fnArrayPartition},
-		"States.ArrayContains":  {2, 2, fnArrayContains},
-		"States.ArrayRange":     {3, 3, fnArrayRange},
-		"States.ArrayGetItem":   {2, 2, fnArrayGetItem},
-		"States.ArrayLength":    {1, 1, fnArrayLength},
-		"States.ArrayUnique":    {1, 1, fnArrayUnique},
-		"States.Base64Encode":   {1, 1, fnBase64Encode},
-		"States.Base64Decode":   {1, 1, fnBase64Decode},
-		"States.Hash":           {2, 2, fnHash},
-		"States.JsonMerge":      {3, 3, fnJSONMerge},
-		"States.MathRandom":     {2, 3, fnMathRandom},
-		"States.MathAdd":        {2, 2, fnMathAdd},
-		"States.StringSplit":    {2, 2, fnStringSplit},
-		"States.UUID":           {0, 0, fnUUID},
+		"States.Format":         {fnFormat},
+		"States.StringToJson":   {fnStringToJSON},
+		"States.JsonToString":   {fnJSONToString},
+		"States.Array":          {fnArray},
+		"States.ArrayPartition": {fnArrayPartition},
+		"States.ArrayContains":  {fnArrayContains},
+		"States.ArrayRange":     {fnArrayRange},
+		"States.ArrayGetItem":   {fnArrayGetItem},
+		"States.ArrayLength":    {fnArrayLength},
+		"States.ArrayUnique":    {fnArrayUnique},
+		"States.Base64Encode":   {fnBase64Encode},
+		"States.Base64Decode":   {fnBase64Decode},
+		"States.Hash":           {fnHash},
+		"States.JsonMerge":      {fnJSONMerge},
+		"States.MathRandom":     {fnMathRandom},
+		"States.MathAdd":        {fnMathAdd},
+		"States.StringSplit":    {fnStringSplit},
+		"States.UUID":           {fnUUID},
 	}
 }
 
-// parseIntrinsic compiles an intrinsic function call such as
-// "States.Format('x{}', $.y)". Unknown functions and wrong argument
-// counts are definition errors, as in Step Functions' validator.
-func parseIntrinsic(src string) (*iCall, error) {
-	p := &iparser{s: src}
-	c, err := p.call()
-	if err != nil {
-		return nil, fmt.Errorf("invalid intrinsic function %q: %v", src, err)
-	}
-	p.skipSpace()
-	if p.i != len(p.s) {
-		return nil, fmt.Errorf("invalid intrinsic function %q: unexpected %q after the call", src, p.s[p.i:])
-	}
-	return c, nil
-}
-
-type iparser struct {
-	s     string
-	i     int
-	depth int
-}
-
-func (p *iparser) skipSpace() {
-	for p.i < len(p.s) && (p.s[p.i] == ' ' || p.s[p.i] == '\t' || p.s[p.i] == '\n' || p.s[p.i] == '\r') {
-		p.i++
-	}
-}
-
-func (p *iparser) call() (*iCall, error) {
-	p.depth++
-	defer func() { p.depth-- }()
-	if p.depth > 32 {
-		return nil, fmt.Errorf("calls nested too deeply")
-	}
-	open := strings.IndexByte(p.s[p.i:], '(')
-	if open < 0 {
-		return nil, fmt.Errorf("missing '('")
-	}
-	name := p.s[p.i : p.i+open]
-	fn, ok := intrinsics[name]
+// compileIntrinsic compiles a parsed intrinsic function call. The asl
+// parser has checked names and argument counts; every name it knows has an
+// implementation here.
+func compileIntrinsic(fn *asl.Intrinsic, where string) (*iCall, error) {
+	impl, ok := intrinsics[fn.Name]
 	if !ok {
-		return nil, fmt.Errorf("unknown function %q", name)
+		return nil, &DefinitionError{Path: where, Msg: fmt.Sprintf("unknown intrinsic function %s", fn.Name)}
 	}
-	p.i += open + 1
-	c := &iCall{name: name, fn: fn}
-	p.skipSpace()
-	if p.i < len(p.s) && p.s[p.i] == ')' {
-		p.i++
-	} else {
-		for {
-			a, err := p.arg()
+	c := &iCall{name: fn.Name, fn: impl}
+	for _, a := range fn.Args {
+		var arg iexpr
+		switch a.Kind {
+		case asl.ArgString:
+			arg = &iLiteral{v: a.Text, parts: a.Parts}
+		case asl.ArgNumber:
+			arg = &iLiteral{v: json.Number(a.Text)}
+		case asl.ArgBool:
+			arg = &iLiteral{v: a.Text == "true"}
+		case asl.ArgNull:
+			arg = &iLiteral{v: nil}
+		case asl.ArgPath:
+			p, err := compilePath(a.Path, where)
 			if err != nil {
 				return nil, err
 			}
-			c.args = append(c.args, a)
-			p.skipSpace()
-			if p.i >= len(p.s) {
-				return nil, fmt.Errorf("missing ')'")
+			arg = &iPath{p: p}
+		case asl.ArgFunc:
+			sub, err := compileIntrinsic(a.Func, where)
+			if err != nil {
+				return nil, err
 			}
-			if p.s[p.i] == ')' {
-				p.i++
-				break
-			}
-			if p.s[p.i] != ',' {
-				return nil, fmt.Errorf("expected ',' or ')' at offset %d", p.i)
-			}
-			p.i++
+			arg = sub
 		}
-	}
-	if len(c.args) < fn.minArgs || (fn.maxArgs >= 0 && len(c.args) > fn.maxArgs) {
-		want := fmt.Sprintf("%d", fn.minArgs)
-		switch {
-		case fn.maxArgs < 0:
-			want = fmt.Sprintf("at least %d", fn.minArgs)
-		case fn.maxArgs != fn.minArgs:
-			want = fmt.Sprintf("%d to %d", fn.minArgs, fn.maxArgs)
-		}
-		return nil, fmt.Errorf("%s takes %s arguments, got %d", name, want, len(c.args))
-	}
-	if name == "States.Format" {
-		if lit, ok := c.args[0].(*iLiteral); ok {
-			if _, isStr := lit.v.(string); !isStr {
-				return nil, fmt.Errorf("States.Format's first argument must be a string")
-			}
-			if len(lit.parts)-1 != len(c.args)-1 {
-				return nil, fmt.Errorf("States.Format has %d {} placeholders and %d values", len(lit.parts)-1, len(c.args)-1)
-			}
-		}
+		c.args = append(c.args, arg)
 	}
 	return c, nil
-}
-
-func (p *iparser) arg() (iexpr, error) {
-	p.skipSpace()
-	if p.i >= len(p.s) {
-		return nil, fmt.Errorf("missing argument")
-	}
-	rest := p.s[p.i:]
-	switch c := rest[0]; {
-	case c == '\'':
-		return p.stringLit()
-	case c == '$':
-		return p.pathArg()
-	case c == '-' || (c >= '0' && c <= '9'):
-		return p.number()
-	case strings.HasPrefix(rest, "States."):
-		return p.call()
-	}
-	for _, kw := range []struct {
-		word string
-		v    any
-	}{{"true", true}, {"false", false}, {"null", nil}} {
-		if strings.HasPrefix(rest, kw.word) {
-			p.i += len(kw.word)
-			return &iLiteral{v: kw.v}, nil
-		}
-	}
-	return nil, fmt.Errorf("unexpected %q at offset %d", rest, p.i)
-}
-
-// stringLit reads '...' with the escapes \' \{ \} \\. An unescaped {}
-// is a placeholder (for States.Format); any other unescaped brace or
-// backslash is an error.
-func (p *iparser) stringLit() (iexpr, error) {
-	p.i++ // opening quote
-	var cur strings.Builder
-	var parts []string
-	var all strings.Builder
-	for p.i < len(p.s) {
-		c := p.s[p.i]
-		switch c {
-		case '\\':
-			if p.i+1 >= len(p.s) {
-				return nil, fmt.Errorf("open escape at the end of the string")
-			}
-			n := p.s[p.i+1]
-			if n != '\'' && n != '{' && n != '}' && n != '\\' {
-				return nil, fmt.Errorf("invalid escape \\%c", n)
-			}
-			cur.WriteByte(n)
-			all.WriteByte(n)
-			p.i += 2
-		case '\'':
-			p.i++
-			parts = append(parts, cur.String())
-			return &iLiteral{v: all.String(), parts: parts}, nil
-		case '{':
-			if p.i+1 < len(p.s) && p.s[p.i+1] == '}' {
-				parts = append(parts, cur.String())
-				cur.Reset()
-				all.WriteString("{}")
-				p.i += 2
-				continue
-			}
-			return nil, fmt.Errorf("unescaped '{' in a string literal")
-		case '}':
-			return nil, fmt.Errorf("unescaped '}' in a string literal")
-		default:
-			cur.WriteByte(c)
-			all.WriteByte(c)
-			p.i++
-		}
-	}
-	return nil, fmt.Errorf("unterminated string literal")
-}
-
-func (p *iparser) number() (iexpr, error) {
-	start := p.i
-	if p.s[p.i] == '-' {
-		p.i++
-	}
-	for p.i < len(p.s) && strings.IndexByte("0123456789.eE+-", p.s[p.i]) >= 0 {
-		p.i++
-	}
-	lit := p.s[start:p.i]
-	var n json.Number
-	if err := json.Unmarshal([]byte(lit), &n); err != nil {
-		return nil, fmt.Errorf("invalid number %q", lit)
-	}
-	return &iLiteral{v: n}, nil
-}
-
-// pathArg reads a path up to the next ',' or ')' outside brackets and
-// quotes.
-func (p *iparser) pathArg() (iexpr, error) {
-	start := p.i
-	depth := 0
-	var quote byte
-	for p.i < len(p.s) {
-		c := p.s[p.i]
-		switch {
-		case quote != 0:
-			if c == '\\' {
-				p.i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote = c
-		case c == '[' || c == '(':
-			depth++
-		case c == ']' || c == ')':
-			if depth == 0 {
-				goto done
-			}
-			depth--
-		case c == ',' && depth == 0:
-			goto done
-		}
-		p.i++
-	}
-done:
-	src := strings.TrimSpace(p.s[start:p.i])
-	pp, err := parsePath(src, false)
-	if err != nil {
-		return nil, err
-	}
-	return &iPath{p: pp}, nil
 }
 
 // Argument helpers.
@@ -336,6 +156,18 @@ func argInt(args []any, i int, fn string) (int64, error) {
 	return n, nil
 }
 
+// argRounded reads a number argument rounded to the nearest integer the
+// way Java's Math.round does (halves go up: 1.5 is 2, -1.5 is -1), which
+// is what Step Functions does with non-integer arguments to States.MathAdd
+// and States.MathRandom.
+func argRounded(args []any, i int, fn string) (int64, error) {
+	f, ok := toFloat(args[i])
+	if !ok || math.IsNaN(f) || math.Abs(f) > 1<<53 {
+		return 0, fmt.Errorf("argument %d of %s must be a number, got %s", i+1, fn, excerpt(args[i]))
+	}
+	return int64(math.Floor(f + 0.5)), nil
+}
+
 const maxIntrinsicString = 10000
 
 func fnFormat(c *iCall, args []any, _ *env) (any, error) {
@@ -356,27 +188,42 @@ func fnFormat(c *iCall, args []any, _ *env) (any, error) {
 	var b strings.Builder
 	b.WriteString(parts[0])
 	for i, v := range vals {
-		switch x := v.(type) {
-		case string:
-			b.WriteString(x)
-		case nil, bool, json.Number:
-			b.Write(mustEncode(x))
-		default:
-			if _, ok := toFloat(x); ok {
-				b.Write(mustEncode(x))
-				break
-			}
-			return nil, fmt.Errorf("value %d is a %s; only strings, numbers, booleans and null can be formatted", i+1, jsonType(v))
-		}
+		b.WriteString(formatted(v))
 		b.WriteString(parts[i+1])
 	}
 	return b.String(), nil
+}
+
+// formatted renders a States.Format value as Step Functions does: strings
+// as they are, numbers, booleans and null as JSON, and objects and arrays
+// the way Java prints maps and lists: {a=1, b=[x, y]}.
+func formatted(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case *asl.Object:
+		members := make([]string, len(x.Keys))
+		for i, k := range x.Keys {
+			members[i] = k + "=" + formatted(x.Values[k])
+		}
+		return "{" + strings.Join(members, ", ") + "}"
+	case []any:
+		items := make([]string, len(x))
+		for i, e := range x {
+			items[i] = formatted(e)
+		}
+		return "[" + strings.Join(items, ", ") + "]"
+	}
+	return string(mustEncode(v))
 }
 
 func fnStringToJSON(c *iCall, args []any, _ *env) (any, error) {
 	s, err := argString(args, 0, c.name)
 	if err != nil {
 		return nil, err
+	}
+	if strings.TrimSpace(s) == "" {
+		return nil, nil // Step Functions answers null for an empty or blank string
 	}
 	v, err := decodeJSON([]byte(s))
 	if err != nil {
@@ -556,8 +403,8 @@ func fnHash(c *iCall, args []any, _ *env) (any, error) {
 }
 
 func fnJSONMerge(c *iCall, args []any, _ *env) (any, error) {
-	a, ok1 := args[0].(map[string]any)
-	b, ok2 := args[1].(map[string]any)
+	a, ok1 := args[0].(*asl.Object)
+	b, ok2 := args[1].(*asl.Object)
 	if !ok1 || !ok2 {
 		return nil, fmt.Errorf("both values to merge must be objects, got %s and %s", jsonType(args[0]), jsonType(args[1]))
 	}
@@ -568,22 +415,22 @@ func fnJSONMerge(c *iCall, args []any, _ *env) (any, error) {
 	if deep {
 		return nil, fmt.Errorf("deep merge is not supported; set the third argument to false")
 	}
-	out := make(map[string]any, len(a)+len(b))
-	for k, v := range a {
-		out[k] = v
+	out := asl.NewObject(a.Len() + b.Len())
+	for _, k := range a.Keys {
+		out.Set(k, a.Values[k])
 	}
-	for k, v := range b {
-		out[k] = v
+	for _, k := range b.Keys {
+		out.Set(k, b.Values[k])
 	}
 	return out, nil
 }
 
 func fnMathRandom(c *iCall, args []any, e *env) (any, error) {
-	start, err := argInt(args, 0, c.name)
+	start, err := argRounded(args, 0, c.name)
 	if err != nil {
 		return nil, err
 	}
-	end, err := argInt(args, 1, c.name)
+	end, err := argRounded(args, 1, c.name)
 	if err != nil {
 		return nil, err
 	}
@@ -592,7 +439,7 @@ func fnMathRandom(c *iCall, args []any, e *env) (any, error) {
 	}
 	var r func() float64
 	if len(args) == 3 {
-		seed, err := argInt(args, 2, c.name)
+		seed, err := argRounded(args, 2, c.name)
 		if err != nil {
 			return nil, err
 		}
@@ -604,17 +451,16 @@ func fnMathRandom(c *iCall, args []any, e *env) (any, error) {
 }
 
 func fnMathAdd(c *iCall, args []any, _ *env) (any, error) {
-	a, err := argInt(args, 0, c.name)
+	a, err := argRounded(args, 0, c.name)
 	if err != nil {
 		return nil, err
 	}
-	b, err := argInt(args, 1, c.name)
+	b, err := argRounded(args, 1, c.name)
 	if err != nil {
 		return nil, err
 	}
-	const limit = 2147483647
-	if a > limit || a < -limit || b > limit || b < -limit {
-		return nil, fmt.Errorf("the values must be between -%d and %d", limit, limit)
+	if a > math.MaxInt32 || a < math.MinInt32 || b > math.MaxInt32 || b < math.MinInt32 {
+		return nil, fmt.Errorf("the values must be between %d and %d", math.MinInt32, math.MaxInt32)
 	}
 	return num(a + b), nil
 }

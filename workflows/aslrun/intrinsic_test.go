@@ -61,27 +61,27 @@ func TestIntrinsicFunctions(t *testing.T) {
 func TestIntrinsicFunctionRuntimeErrors(t *testing.T) {
 	tests := []struct{ name, expr string }{
 		{"Format with fewer values than placeholders from a path template", `States.Format($.tmpl)`},
-		{"Format with an object value", `States.Format('{}', $.obj)`},
 		{"StringToJson of a non-JSON string", `States.StringToJson($.name)`},
 		{"StringToJson of a number", `States.StringToJson($.n)`},
 		{"ArrayPartition with a zero chunk size", `States.ArrayPartition($.arr, 0)`},
-		{"ArrayRange with a zero step", `States.ArrayRange(1, 5, 0)`},
+		{"ArrayRange with a zero step", `States.ArrayRange(1, 5, $.zero)`},
 		{"ArrayRange of more than 1000 items", `States.ArrayRange(1, 2000, 1)`},
 		{"ArrayGetItem out of range", `States.ArrayGetItem($.arr, 9)`},
 		{"ArrayGetItem with a fractional index", `States.ArrayGetItem($.arr, 1.5)`},
 		{"ArrayLength of an object", `States.ArrayLength($.obj)`},
 		{"Base64Decode of invalid base64", `States.Base64Decode('%%%')`},
-		{"Hash with an unknown algorithm", `States.Hash('a', 'SHA-3')`},
+		{"Hash with an unknown algorithm", `States.Hash('a', $.name)`},
 		{"JsonMerge deep", `States.JsonMerge($.obj, $.obj, true)`},
 		{"JsonMerge of an array", `States.JsonMerge($.arr, $.obj, false)`},
-		{"MathAdd of a fraction", `States.MathAdd(1.5, 1)`},
+		{"MathAdd of a string", `States.MathAdd($.name, 1)`},
+		{"MathAdd beyond 32 bits", `States.MathAdd(2147483648, 1)`},
 		{"MathRandom with end before start", `States.MathRandom(5, 1)`},
 		{"a path argument that matches nothing", `States.ArrayLength($.missing)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is a States.Runtime error", func(t *testing.T) {
 			def := oneState(`{"Type":"Pass","Parameters":{"v.$":` + quote(tt.expr) + `},"End":true}`)
-			exec := mustRun(t, mustNew(t, def, Options{}), `{"name":"x","tmpl":"{} {}","obj":{"a":1},"n":1,"arr":[1,2,3,4,5,6,7,8,9]}`)
+			exec := mustRun(t, mustNew(t, def, Options{}), `{"name":"x","tmpl":"{} {}","obj":{"a":1},"n":1,"zero":0,"arr":[1,2,3,4,5,6,7,8,9]}`)
 			if exec.Status != Failed || exec.Error != ErrRuntime {
 				t.Errorf("got %s %s (%s), want FAILED States.Runtime", exec.Status, exec.Error, exec.Cause)
 			}
@@ -113,7 +113,7 @@ func TestMalformedIntrinsicFunctionsAreDefinitionErrors(t *testing.T) {
 			if !errors.As(err, &de) {
 				t.Fatalf("New(%s) = %v, want a *DefinitionError", tt.expr, err)
 			}
-			if !strings.Contains(de.Path, "/Parameters/v.$") {
+			if !strings.Contains(de.Path, ".Parameters.v.$") {
 				t.Errorf("error path %q does not point at the field", de.Path)
 			}
 		})

@@ -10,6 +10,9 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/resilientpay/paymentapi/internal/awsenv"
+	"github.com/resilientpay/paymentapi/workflows/asl"
 )
 
 // Invoker runs a Task state's Resource. input is the state's effective
@@ -128,21 +131,23 @@ type Machine struct {
 type env struct {
 	rand func() float64
 	uuid func() string
+	now  func() time.Time
 }
 
-// New compiles an ASL definition (JSON). It returns a *DefinitionError
-// for an invalid definition and an *UnsupportedError for a feature aslrun
-// does not implement.
+// New compiles an ASL definition (JSON): asl.Parse reads it, the workflow
+// linter validates it, and the executor compiles from the parsed model. It
+// returns a *DefinitionError for a definition the linter finds invalid (see
+// lintOnly for the rules it does not enforce) and an *UnsupportedError for
+// a feature aslrun does not implement.
 func New(definition []byte, opts Options) (*Machine, error) {
-	raw, err := decodeJSON(definition)
+	def, err := asl.Parse(definition)
 	if err != nil {
-		return nil, &DefinitionError{Path: "/", Msg: "the definition is not JSON: " + err.Error()}
+		return nil, &DefinitionError{Path: "$", Msg: "the definition is not a JSON object: " + err.Error()}
 	}
-	top, ok := raw.(map[string]any)
-	if !ok {
-		return nil, &DefinitionError{Path: "/", Msg: "the definition must be a JSON object"}
+	if err := validate(def); err != nil {
+		return nil, err
 	}
-	sm, err := (&compiler{}).compileMachine(top, "", true)
+	sm, err := compileMachine(def)
 	if err != nil {
 		return nil, err
 	}
@@ -175,9 +180,9 @@ func New(definition []byte, opts Options) (*Machine, error) {
 		}
 	}
 	if opts.StateMachineARN == "" {
-		opts.StateMachineARN = "arn:aws:states:us-east-1:123456789012:stateMachine:" + opts.Name
+		opts.StateMachineARN = "arn:" + awsenv.Partition + ":states:" + awsenv.Region + ":" + awsenv.LocalAccount + ":stateMachine:" + opts.Name
 	}
-	m := &Machine{sm: sm, opts: opts, env: &env{rand: opts.Random, uuid: opts.NewUUID}, region: "us-east-1", account: "123456789012"}
+	m := &Machine{sm: sm, opts: opts, env: &env{rand: opts.Random, uuid: opts.NewUUID, now: opts.Clock.Now}, region: awsenv.Region, account: awsenv.LocalAccount}
 	if parts := strings.Split(opts.StateMachineARN, ":"); len(parts) >= 5 {
 		m.region, m.account = parts[3], parts[4]
 	}

@@ -1,6 +1,8 @@
 package aslrun
 
 import (
+	"github.com/resilientpay/paymentapi/workflows/asllint"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,13 +13,13 @@ import (
 
 func TestNewRejectsInvalidDefinitions(t *testing.T) {
 	tests := []struct{ name, def, wantIn string }{
-		{"text that is not JSON", `{`, "not JSON"},
+		{"text that is not JSON", `{`, "not a JSON object"},
 		{"a missing StartAt", `{"States":{"S":{"Type":"Succeed"}}}`, "StartAt"},
 		{"a StartAt naming no state", `{"StartAt":"X","States":{"S":{"Type":"Succeed"}}}`, "StartAt"},
-		{"an unknown state type", oneState(`{"Type":"Sleep","End":true}`), "unknown state type"},
+		{"an unknown state type", oneState(`{"Type":"Sleep","End":true}`), "unknown state Type"},
 		{"a Next naming no state", oneState(`{"Type":"Pass","Next":"Nowhere"}`), "Nowhere"},
-		{"both Next and End", `{"StartAt":"S","States":{"S":{"Type":"Pass","Next":"S","End":true}}}`, "exactly one of Next"},
-		{"neither Next nor End", oneState(`{"Type":"Pass"}`), "exactly one of Next"},
+		{"both Next and End", `{"StartAt":"S","States":{"S":{"Type":"Pass","Next":"S","End":true}}}`, "both Next and End"},
+		{"neither Next nor End", oneState(`{"Type":"Pass"}`), "neither Next nor End"},
 		{"a misspelt field", oneState(`{"Type":"Pass","Resutl":1,"End":true}`), "Resutl"},
 		{"a field of another state type", oneState(`{"Type":"Pass","Retry":[],"End":true}`), "Retry"},
 		{"States.ALL not alone", oneState(`{"Type":"Task","Resource":"r","Retry":[{"ErrorEquals":["States.ALL","E"]}],"End":true}`), "States.ALL"},
@@ -29,19 +31,19 @@ func TestNewRejectsInvalidDefinitions(t *testing.T) {
 		{"an empty ErrorEquals", oneState(`{"Type":"Task","Resource":"r","Catch":[{"ErrorEquals":[],"Next":"S"}],"End":true}`), "ErrorEquals"},
 		{"a catcher naming no state", oneState(`{"Type":"Task","Resource":"r","Catch":[{"ErrorEquals":["E"],"Next":"Nowhere"}],"End":true}`), "Nowhere"},
 		{"a ResultPath that is not a reference path", oneState(`{"Type":"Pass","ResultPath":"$.a[*]","End":true}`), "reference path"},
-		{"a ResultPath into the context object", oneState(`{"Type":"Pass","ResultPath":"$$.Execution","End":true}`), "context"},
-		{"an invalid JSONPath", oneState(`{"Type":"Pass","InputPath":"$.a[?(","End":true}`), "JSONPath"},
-		{"a path without $", oneState(`{"Type":"Pass","InputPath":"a.b","End":true}`), "must start with $"},
+		{"a ResultPath into the context object", oneState(`{"Type":"Pass","ResultPath":"$$.Execution","End":true}`), "Context Object"},
+		{"an invalid JSONPath", oneState(`{"Type":"Pass","InputPath":"$.a[?(","End":true}`), "not a valid path"},
+		{"a path without $", oneState(`{"Type":"Pass","InputPath":"a.b","End":true}`), "must begin with"},
 		{"a .$ field that is not a path", oneState(`{"Type":"Pass","Parameters":{"a.$":"hello"},"End":true}`), "neither a path"},
-		{"a Choice rule without Next", `{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.a","IsNull":true}]}}}`, "needs Next"},
-		{"a Choice rule with two operators", `{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.a","IsNull":true,"IsString":true,"Next":"C"}]}}}`, "exactly one operator"},
-		{"a comparison with the wrong literal type", `{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.a","NumericEquals":"1","Next":"C"}]}}}`, "needs a number"},
+		{"a Choice rule without Next", `{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.a","IsNull":true}]}}}`, "needs a Next state"},
+		{"a Choice rule with two operators", `{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.a","IsNull":true,"IsString":true,"Next":"C"}]}}}`, "it needs exactly one"},
+		{"a comparison with the wrong literal type", `{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.a","NumericEquals":"1","Next":"C"}]}}}`, "takes a number"},
 		{"an invalid timestamp literal", `{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.a","TimestampEquals":"yesterday","Next":"C"}]}}}`, "timestamp"},
 		{"a bad StringMatches escape", `{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.a","StringMatches":"a\\b","Next":"C"}]}}}`, "escapes"},
 		{"a Wait with two durations", oneState(`{"Type":"Wait","Seconds":1,"SecondsPath":"$.s","End":true}`), "exactly one"},
-		{"a Fail with Error and ErrorPath", oneState(`{"Type":"Fail","Error":"E","ErrorPath":"$.e"}`), "not both"},
+		{"a Fail with Error and ErrorPath", oneState(`{"Type":"Fail","Error":"E","ErrorPath":"$.e"}`), "must not have both"},
 		{"a HeartbeatSeconds not below TimeoutSeconds", oneState(`{"Type":"Task","Resource":"r","TimeoutSeconds":5,"HeartbeatSeconds":5,"End":true}`), "HeartbeatSeconds"},
-		{"a branch with an error", oneState(`{"Type":"Parallel","Branches":[{"StartAt":"X","States":{"X":{"Type":"Pass"}}}],"End":true}`), "Branches/0/States/X"},
+		{"a branch with an error", oneState(`{"Type":"Parallel","Branches":[{"StartAt":"X","States":{"X":{"Type":"Pass"}}}],"End":true}`), "Branches[0].States.X"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,11 +61,8 @@ func TestNewRejectsInvalidDefinitions(t *testing.T) {
 
 func TestNewReportsUnsupportedFeatures(t *testing.T) {
 	tests := []struct{ name, def string }{
-		{"the JSONata query language", `{"QueryLanguage":"JSONata","StartAt":"S","States":{"S":{"Type":"Succeed"}}}`},
-		{"a JSONata state", oneState(`{"Type":"Pass","QueryLanguage":"JSONata","End":true}`)},
-		{"variables", oneState(`{"Type":"Pass","Assign":{"x":1},"End":true}`)},
 		{"a distributed Map", oneState(`{"Type":"Map","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED"},"StartAt":"X","States":{"X":{"Type":"Succeed"}}},"End":true}`)},
-		{"a Map ItemReader", oneState(`{"Type":"Map","ItemReader":{},"ItemProcessor":{"StartAt":"X","States":{"X":{"Type":"Succeed"}}},"End":true}`)},
+		{"a Map ItemReader", oneState(`{"Type":"Map","ItemReader":{"Resource":"arn:aws:states:::s3:getObject"},"ItemProcessor":{"StartAt":"X","States":{"X":{"Type":"Succeed"}}},"End":true}`)},
 		{"the callback pattern", oneState(`{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","End":true}`)},
 	}
 	for _, tt := range tests {
@@ -227,5 +226,19 @@ func TestRunRejectsInvalidExecutionNames(t *testing.T) {
 	}
 	if _, err := m.Run(context.Background(), "req-123_ok.Name", json.RawMessage(`{}`)); err != nil {
 		t.Errorf("a valid name was rejected: %v", err)
+	}
+}
+
+// The rules New does not enforce must exist: a renamed linter rule would
+// otherwise become enforced silently.
+func TestLintOnlyNamesRegisteredLinterRules(t *testing.T) {
+	ids := map[string]bool{}
+	for _, r := range asllint.Rules() {
+		ids[r.ID] = true
+	}
+	for _, id := range lintOnly {
+		if !ids[id] {
+			t.Errorf("lintOnly names %q, which is not a linter rule", id)
+		}
 	}
 }

@@ -34,15 +34,35 @@ type paymentResult struct {
 type fakePayments struct {
 	mu                  sync.Mutex
 	validateErr         error
+	validateErrs        []error // one per attempt, before validateErr; nil succeeds
+	validations         int
 	persistErrs         []error    // one per attempt; nil succeeds
 	persistHangs        *fakeClock // when set, Persist takes 6 s (past its TimeoutSeconds) on this clock
+	hangOn              []int      // with persistHangs: the attempts (from 1) that hang; empty: all
 	enqueueErr          error
 	persisted, enqueued []paymentEvent
 }
 
+// invoker serves the three functions under the names of both fixtures:
+// testdata/payments.asl.json and the synthesized payments-synth.asl.json.
 func (f *fakePayments) invoker() *LambdaInvoker {
+	inv := f.handlers()
+	for name, alias := range map[string]string{"payments-validate": "validate-function-dev", "payments-persist": "persist-function-dev", "payments-enqueue": "enqueue-function-dev"} {
+		inv.Functions[alias] = inv.Functions[name]
+	}
+	return inv
+}
+
+func (f *fakePayments) handlers() *LambdaInvoker {
 	return &LambdaInvoker{Functions: map[string]LambdaHandler{
 		"payments-validate": lambda.NewHandler(func(_ context.Context, in map[string]any) (paymentEvent, error) {
+			f.mu.Lock()
+			f.validations++
+			n := f.validations
+			f.mu.Unlock()
+			if n <= len(f.validateErrs) && f.validateErrs[n-1] != nil {
+				return paymentEvent{}, f.validateErrs[n-1]
+			}
 			if f.validateErr != nil {
 				return paymentEvent{}, f.validateErr
 			}
@@ -52,11 +72,12 @@ func (f *fakePayments) invoker() *LambdaInvoker {
 			f.mu.Lock()
 			f.persisted = append(f.persisted, ev)
 			var err error
-			if n := len(f.persisted); n <= len(f.persistErrs) {
+			n := len(f.persisted)
+			if n <= len(f.persistErrs) {
 				err = f.persistErrs[n-1]
 			}
 			f.mu.Unlock()
-			if f.persistHangs != nil {
+			if f.persistHangs != nil && (len(f.hangOn) == 0 || slices.Contains(f.hangOn, n)) {
 				f.persistHangs.Advance(6 * time.Second)
 				<-ctx.Done()
 				return paymentResult{}, ctx.Err()
@@ -207,6 +228,41 @@ func TestPaymentsWorkflow(t *testing.T) {
 				t.Errorf("sleeps %v, want %v", got, tt.wantSleeps)
 			}
 		})
+	}
+}
+
+// The synthesized payments workflow (testdata/payments-synth.asl.json,
+// from cdk synth) has one retrier on Persist for the Lambda service
+// errors, States.Timeout and Payment.StoreUnavailable, MaxAttempts 2. The
+// retrier counts its retries whatever the error (see
+// TestRetriersMatchInOrderWithIndependentCounters for the specification's
+// words), so a store failure, a timeout and a second store failure exhaust
+// it: the payment is queued (202) within the time budget the linter
+// proves, not persisted by a fourth attempt.
+func TestSynthesizedPaymentsWorkflowRetriesPersistTwiceWhateverTheErrors(t *testing.T) {
+	def, err := os.ReadFile("testdata/payments-synth.asl.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storeDown := lambdaErr("Payment.StoreUnavailable", `{"status":503}`)
+	clock := newFakeClock()
+	fake := &fakePayments{persistErrs: []error{storeDown, nil, storeDown}, persistHangs: clock, hangOn: []int{2}}
+	m, err := New(def, Options{Invoker: fake.invoker(), Clock: clock, Random: func() float64 { return 1 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec, err := m.Run(context.Background(), "", json.RawMessage(`{"requestId":"req-1","idempotencyKey":"k-1","body":"e30="}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exec.Status != Succeeded || !jsonEq(t, exec.Output, `{"statusCode":202,"replayed":false,"body":"{\"id\":\"pay_1\",\"status\":\"queued\"}"}`) {
+		t.Fatalf("got %s %s %s, want the 202 of EnqueueOnFailure", exec.Status, exec.Error, exec.Output)
+	}
+	if len(fake.persisted) != 3 || len(fake.enqueued) != 1 {
+		t.Errorf("%d persists and %d enqueues, want 3 and 1", len(fake.persisted), len(fake.enqueued))
+	}
+	if f := fake.enqueued[0].Failure; f["Error"] != "Payment.StoreUnavailable" {
+		t.Errorf("EnqueueOnFailure got failure %v", f)
 	}
 }
 

@@ -3,42 +3,45 @@ package aslrun
 import (
 	"fmt"
 	"strings"
+
+	"github.com/resilientpay/paymentapi/workflows/asl"
 )
 
-// tnode is a compiled payload template (Parameters, ResultSelector,
-// ItemSelector): fields whose names end in ".$" are evaluated as paths or
-// intrinsic function calls; everything else is copied as written.
+// tnode is a compiled asl.Template: a payload template (Parameters,
+// ResultSelector, ItemSelector, Assign ...) whose ".$" fields hold paths or
+// intrinsic function calls, or a JSONata field value whose "{% %}" strings
+// are expressions. Everything else is copied as written.
 type tnode interface {
-	eval(in, ctxObj any, e *env) (any, *stateError)
+	eval(in any, c *evalCtx) (any, *stateError)
 }
 
 type tStatic struct{ v any }
 
-func (t tStatic) eval(any, any, *env) (any, *stateError) { return t.v, nil }
+func (t tStatic) eval(any, *evalCtx) (any, *stateError) { return t.v, nil }
 
 type tObject struct {
 	keys []string
 	vals []tnode
 }
 
-func (t *tObject) eval(in, ctxObj any, e *env) (any, *stateError) {
-	out := make(map[string]any, len(t.keys))
+func (t *tObject) eval(in any, c *evalCtx) (any, *stateError) {
+	out := asl.NewObject(len(t.keys))
 	for i, k := range t.keys {
-		v, err := t.vals[i].eval(in, ctxObj, e)
+		v, err := t.vals[i].eval(in, c)
 		if err != nil {
 			return nil, err
 		}
-		out[k] = v
+		out.Set(k, v)
 	}
 	return out, nil
 }
 
 type tArray []tnode
 
-func (t tArray) eval(in, ctxObj any, e *env) (any, *stateError) {
+func (t tArray) eval(in any, c *evalCtx) (any, *stateError) {
 	out := make([]any, len(t))
 	for i, n := range t {
-		v, err := n.eval(in, ctxObj, e)
+		v, err := n.eval(in, c)
 		if err != nil {
 			return nil, err
 		}
@@ -53,8 +56,8 @@ type tDynamic struct {
 	expr  iexpr
 }
 
-func (t *tDynamic) eval(in, ctxObj any, e *env) (any, *stateError) {
-	v, err := t.expr.eval(in, ctxObj, e)
+func (t *tDynamic) eval(in any, c *evalCtx) (any, *stateError) {
+	v, err := t.expr.eval(in, c)
 	if err != nil {
 		if err.name == ErrRuntime && !strings.HasPrefix(err.cause, "The intrinsic") {
 			return nil, runtimeErr("The value of the field '%s' could not be evaluated: %s", t.field, err.cause)
@@ -64,80 +67,54 @@ func (t *tDynamic) eval(in, ctxObj any, e *env) (any, *stateError) {
 	return v, nil
 }
 
-// compileTemplate compiles a payload template given as a decoded JSON
-// value. loc is the definition location for error messages.
-func compileTemplate(v any, loc string) (tnode, error) {
-	n, _, err := compileNode(v, loc)
-	return n, err
-}
-
-// compileNode returns the node and whether it is dynamic.
-func compileNode(v any, loc string) (tnode, bool, error) {
-	switch x := v.(type) {
-	case map[string]any:
-		obj := &tObject{}
-		dynamic := false
-		for k, val := range x {
-			if name, ok := strings.CutSuffix(k, ".$"); ok {
-				if _, dup := x[name]; dup {
-					return nil, false, &DefinitionError{Path: loc, Msg: fmt.Sprintf("both %q and %q are set", name, k)}
-				}
-				s, ok := val.(string)
-				if !ok {
-					return nil, false, &DefinitionError{Path: loc + "/" + k, Msg: "the value of a field ending in .$ must be a string holding a path or an intrinsic function"}
-				}
-				expr, err := compileExpr(s)
-				if err != nil {
-					return nil, false, &DefinitionError{Path: loc + "/" + k, Msg: err.Error()}
-				}
-				obj.keys = append(obj.keys, name)
-				obj.vals = append(obj.vals, &tDynamic{field: k, expr: expr})
-				dynamic = true
-				continue
-			}
-			n, d, err := compileNode(val, loc+"/"+k)
+// compileTemplate compiles a parsed template; where is the field's JSON
+// path for error messages. A nil template compiles to nil.
+func compileTemplate(t *asl.Template, where string) (tnode, error) {
+	if t == nil {
+		return nil, nil
+	}
+	switch t.Kind {
+	case asl.TemplateLiteral:
+		v, err := decodeJSON(t.JSON)
+		if err != nil {
+			return nil, &DefinitionError{Path: where, Msg: err.Error()}
+		}
+		return tStatic{v}, nil
+	case asl.TemplateObject:
+		obj := &tObject{keys: t.Keys}
+		for i, f := range t.Fields {
+			n, err := compileTemplate(f, where+"."+t.Keys[i])
 			if err != nil {
-				return nil, false, err
+				return nil, err
 			}
-			obj.keys = append(obj.keys, k)
+			if d, ok := n.(*tDynamic); ok {
+				d.field = t.Keys[i] + ".$"
+			}
 			obj.vals = append(obj.vals, n)
-			dynamic = dynamic || d
 		}
-		if !dynamic {
-			return tStatic{v}, false, nil
-		}
-		return obj, true, nil
-	case []any:
-		arr := make(tArray, len(x))
-		dynamic := false
-		for i, val := range x {
-			n, d, err := compileNode(val, fmt.Sprintf("%s/%d", loc, i))
+		return obj, nil
+	case asl.TemplateArray:
+		arr := make(tArray, len(t.Items))
+		for i, it := range t.Items {
+			n, err := compileTemplate(it, fmt.Sprintf("%s[%d]", where, i))
 			if err != nil {
-				return nil, false, err
+				return nil, err
 			}
 			arr[i] = n
-			dynamic = dynamic || d
 		}
-		if !dynamic {
-			return tStatic{v}, false, nil
-		}
-		return arr, true, nil
-	}
-	return tStatic{v}, false, nil
-}
-
-// compileExpr compiles the value of a ".$" field: a path, a context path
-// or an intrinsic function call.
-func compileExpr(s string) (iexpr, error) {
-	if strings.HasPrefix(s, "States.") {
-		return parseIntrinsic(s)
-	}
-	if strings.HasPrefix(s, "$") {
-		p, err := parsePath(s, false)
+		return arr, nil
+	case asl.TemplatePath:
+		p, err := compilePath(t.Path, where)
 		if err != nil {
 			return nil, err
 		}
-		return &iPath{p: p}, nil
+		return &tDynamic{field: where, expr: &iPath{p: p}}, nil
+	case asl.TemplateIntrinsic:
+		c, err := compileIntrinsic(t.Func, where)
+		if err != nil {
+			return nil, err
+		}
+		return &tDynamic{field: where, expr: c}, nil
 	}
-	return nil, fmt.Errorf("%q is neither a path nor an intrinsic function", s)
+	return &tJSONata{field: where, expr: t.Expr}, nil
 }

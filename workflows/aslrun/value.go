@@ -1,37 +1,34 @@
 package aslrun
 
 import (
+	"github.com/resilientpay/paymentapi/workflows/asl"
+
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 )
 
-// Values inside the executor are the Go forms encoding/json produces with
-// UseNumber: nil, bool, json.Number, string, []any and map[string]any.
-// Values are never mutated once built; code that needs a changed value
-// copies the containers on the way down (see setPath).
+// Values inside the executor are nil, bool, json.Number, string, []any
+// and *asl.Object, an object that keeps its keys in the order they were
+// written or built, because Step Functions keeps that order in state data
+// and in what States.JsonToString renders. Values are never mutated once
+// built; code that needs a changed value copies the containers on the way
+// down (see setPath).
+
+// obj builds an object from alternating keys and values.
+func obj(kv ...any) *asl.Object {
+	o := asl.NewObject(len(kv) / 2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		o.Set(kv[i].(string), kv[i+1])
+	}
+	return o
+}
 
 // decodeJSON parses one JSON text into an executor value.
-func decodeJSON(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("unexpected data after the JSON value")
-	}
-	// A second Decode must hit EOF; trailing garbage such as "1 2" is
-	// caught by More above, "{} x" by the Decode below.
-	var extra any
-	if err := dec.Decode(&extra); err == nil {
-		return nil, fmt.Errorf("unexpected data after the JSON value")
-	}
-	return v, nil
-}
+func decodeJSON(data []byte) (any, error) { return asl.DecodeJSON(data) }
 
 // encodeJSON renders an executor value as compact JSON without HTML
 // escaping, as Step Functions does.
@@ -54,6 +51,53 @@ func mustEncode(v any) json.RawMessage {
 		return json.RawMessage(strconv.Quote("<unencodable: " + err.Error() + ">"))
 	}
 	return b
+}
+
+// toPlain converts an executor value into the map[string]any form other
+// libraries read (the JSONPath query engine); numbers stay json.Number.
+func toPlain(v any) any {
+	switch t := v.(type) {
+	case *asl.Object:
+		m := make(map[string]any, len(t.Keys))
+		for k, x := range t.Values {
+			m[k] = toPlain(x)
+		}
+		return m
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = toPlain(x)
+		}
+		return out
+	}
+	return v
+}
+
+// fromPlain converts a value of map[string]any form into an executor
+// value; map keys come out sorted, float64 numbers as json.Number.
+func fromPlain(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		o := asl.NewObject(len(keys))
+		for _, k := range keys {
+			o.Set(k, fromPlain(t[k]))
+		}
+		return o
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = fromPlain(x)
+		}
+		return out
+	case float64:
+		return floatNum(t)
+	}
+	return v
 }
 
 // toFloat returns the numeric value of v and whether v is a JSON number.
@@ -101,6 +145,15 @@ func toInt(v any) (int64, bool) {
 // num makes an executor number from an integer.
 func num(i int64) json.Number { return json.Number(strconv.FormatInt(i, 10)) }
 
+// floatNum makes an executor number from a float, written as an integer
+// when it is one.
+func floatNum(f float64) json.Number {
+	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+		return num(int64(f))
+	}
+	return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
+}
+
 // jsonEqual compares two executor values as JSON values: numbers by value,
 // objects regardless of key order.
 func jsonEqual(a, b any) bool {
@@ -124,14 +177,14 @@ func jsonEqual(a, b any) bool {
 			}
 		}
 		return true
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
+	case *asl.Object:
+		y, ok := b.(*asl.Object)
+		if !ok || x.Len() != y.Len() {
 			return false
 		}
-		for k, xv := range x {
-			yv, ok := y[k]
-			if !ok || !jsonEqual(xv, yv) {
+		for _, k := range x.Keys {
+			yv, ok := y.Get(k)
+			if !ok || !jsonEqual(x.Values[k], yv) {
 				return false
 			}
 		}
@@ -156,7 +209,7 @@ func jsonType(v any) string {
 		return "string"
 	case []any:
 		return "array"
-	case map[string]any:
+	case *asl.Object:
 		return "object"
 	}
 	if _, ok := toFloat(v); ok {
