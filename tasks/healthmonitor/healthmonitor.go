@@ -1,7 +1,7 @@
 // Package healthmonitor is the health-monitor Lambda of the recovery
 // workflow: it runs a health check and returns the report, which the
-// workflow stores at $.health and branches on (see package health for the
-// JSON shape).
+// workflow stores at $.health and branches on (see package healthcheck for
+// the JSON shape).
 package healthmonitor
 
 import (
