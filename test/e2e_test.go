@@ -353,9 +353,16 @@ var contractCases = []e2eCase{
 			paymentBody(100, "tok_visa4242abcd"))
 		wantStatus(t, rp, http.StatusUnsupportedMediaType, "application/problem+json")
 	}},
-	{"an unknown payment id is 404 and a malformed one 400", func(t *testing.T, e *e2e) {
-		wantStatus(t, e.do(t, http.MethodGet, "/payments/pay_aaaaaaaaaaaaaaaaaaaaaaaaaa", nil, ""), http.StatusNotFound, "application/problem+json")
-		wantStatus(t, e.do(t, http.MethodGet, "/payments/not-an-id", nil, ""), http.StatusBadRequest, "application/problem+json")
+	{"an unknown payment id and a malformed one are both 404, with the same answer", func(t *testing.T, e *e2e) {
+		unknown := e.do(t, http.MethodGet, "/payments/pay_aaaaaaaaaaaaaaaaaaaaaaaaaa", nil, "")
+		wantStatus(t, unknown, http.StatusNotFound, "application/problem+json")
+		for _, id := range []string{"not-an-id", "does-not-exist-1a2b3c", "4111111111111111"} {
+			malformed := e.do(t, http.MethodGet, "/payments/"+id, nil, "")
+			wantStatus(t, malformed, http.StatusNotFound, "application/problem+json")
+			if !bytes.Equal(malformed.body, unknown.body) {
+				t.Errorf("GET /payments/%s answers %s, the unknown id %s", id, malformed.body, unknown.body)
+			}
+		}
 	}},
 	{"unknown routes and wrong methods are API Gateway's 403", func(t *testing.T, e *e2e) {
 		_, want, _ := api.GatewayProblem("MISSING_AUTHENTICATION_TOKEN")

@@ -131,36 +131,35 @@ func CardDataError(fields ...string) *Error {
 }
 
 // checkCardData returns a CardData error naming every field in which a
-// card number appears, or nil.
+// card number appears, or nil. In a well-formed body every string (keys
+// included) and every number is checked on its own, as the contract says;
+// a body that is not well-formed JSON (or not UTF-8) is checked as one
+// text, JSON escapes decoded, since its strings cannot be told apart.
 func checkCardData(key string, body []byte) *Error {
-	keyHit := ContainsCardNumber(key)
-	bodyHit := bodyContainsCardNumber(body)
-	if !keyHit && !bodyHit {
-		return nil
-	}
 	var names []string
 	add := func(name string) {
 		if !slices.Contains(names, name) {
 			names = append(names, name)
 		}
 	}
-	if keyHit {
+	if ContainsCardNumber(key) {
 		add(FieldIdempotencyKey)
 	}
-	if bodyHit {
-		// Find the fields to name. A card number cannot hide in a
-		// well-formed body from the raw scan, which sees through escapes.
-		found := len(names)
-		if utf8.Valid(body) {
-			_, _, _ = parseJSON(body, func(path []string, text string) {
-				if ContainsCardNumber(text) {
-					add(cardFieldName(path))
-				}
-			})
-		}
-		if len(names) == found { // malformed, or between tokens
-			add(FieldBody)
-		}
+	wellFormed := false
+	named := len(names)
+	if utf8.Valid(body) {
+		_, _, err := parseJSON(body, func(path []string, text string) {
+			if ContainsCardNumber(text) {
+				add(cardFieldName(path))
+			}
+		})
+		wellFormed = err == nil
+	}
+	if !wellFormed && len(names) == named && bodyContainsCardNumber(body) {
+		add(FieldBody) // malformed, or hidden where no field can be named
+	}
+	if len(names) == 0 {
+		return nil
 	}
 	return CardDataError(names...)
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 	"github.com/resilientpay/paymentapi/tasks/payment"
@@ -170,13 +172,7 @@ func TestParseRequestRejectsBadInput(t *testing.T) {
 		card = http.StatusUnprocessableEntity
 	)
 	long := func(n int) string { return `"` + strings.Repeat("a", n) + `"` }
-	tests := []struct {
-		name       string
-		key        string
-		body       []byte
-		wantStatus int
-		wantFields []string
-	}{
+	tests := []badCase{
 		// The Idempotency-Key header.
 		{"a missing idempotency key is invalid", "", body(nil), bad, []string{"Idempotency-Key"}},
 		{"a 256-character idempotency key is invalid", strings.Repeat("k", 256), body(nil), bad, []string{"Idempotency-Key"}},
@@ -283,11 +279,43 @@ func TestParseRequestRejectsBadInput(t *testing.T) {
 		{"a card number in a malformed body is card data", testKey, []byte(`{"amount": 1250, "x": 4111 1111 1111 1111`), card, []string{"body"}},
 		{"a card number after the object is card data", testKey, append(body(nil), ` {"x":"\u0034111111111111111"}`...), card, []string{"x"}},
 
+		{"an amount of 10^20 is out of range, not card data", testKey, body(map[string]string{"amount": "100000000000000000000"}), bad, []string{"amount"}},
+		{"an amount of 10^20 written with an exponent is invalid", testKey, body(map[string]string{"amount": "1e20"}), bad, []string{"amount"}},
+		{"a card number as a JSON number with a fraction is card data", testKey, body(map[string]string{"amount": testCard + ".0"}), card, []string{"amount"}},
+		{"a card number as a JSON number with an exponent is card data", testKey, body(map[string]string{"amount": "4.111111111111111e15"}), card, []string{"amount"}},
+		{"a card number in a number inside an unknown array is card data", testKey, body(map[string]string{"x": "[1, " + testCard + "]"}), card, []string{"x"}},
+		{"escaped full-width digits in a metadata value are card data", testKey, body(map[string]string{"metadata": `{"ref":"\uff14\uff11\uff11\uff11 1111 1111 1111"}`}), card, []string{"metadata.ref"}},
+		{"full-width digits in a malformed body are card data", testKey, []byte(`{"description": "４１１１ １１１１ １１１１ １１１１`), card, []string{"body"}},
+		{"escaped full-width digits in a malformed body are card data", testKey, []byte(`{"x": "\uff14\uff11\uff11\uff11.1111.1111.1111`), card, []string{"body"}},
+		{"a card number in a body that is not UTF-8 is card data", testKey, []byte("{\"d\":\"\xff4111 1111 1111 1111\"}"), card, []string{"body"}},
+		// The contract checks each string and number of a well-formed
+		// body on its own: digits spread over array items are not one
+		// card number (the body is invalid all the same).
+		{"digits spread over the numbers of an array are not card data", testKey, body(map[string]string{"x": "[4111, 1111, 1111, 1111]"}), bad, []string{"x"}},
+
 		// Several problems at once.
 		{"every problem is listed", "", []byte(`{"amount":0,"currency":"usd","source":"","merchant_id":"","description":1,"metadata":[],"extra":1}`), bad,
 			[]string{"Idempotency-Key", "extra", "amount", "currency", "source", "merchant_id", "description", "metadata"}},
 		{"card data takes precedence over every other problem", "", []byte(`{"amount":0,"currency":"usd","description":"4111111111111111"`), card, []string{"description"}},
 		{"card data in the key and the body lists both", "k" + testCard, body(map[string]string{"description": `"` + testCard + `"`}), card, []string{"Idempotency-Key", "description"}},
+	}
+	// Every encoding of a card number, in every place a client can put one.
+	for _, e := range cardEncodings {
+		quoted, _ := json.Marshal(e.text)
+		tests = append(tests,
+			badCase{"a card number written with " + e.name + " in the description is card data", testKey,
+				body(map[string]string{"description": string(quoted)}), card, []string{"description"}},
+			badCase{"a card number written with " + e.name + " in a metadata value is card data", testKey,
+				body(map[string]string{"metadata": `{"note":` + string(quoted) + `}`}), card, []string{"metadata.note"}},
+			badCase{"a card number written with " + e.name + " as a metadata key is card data", testKey,
+				body(map[string]string{"metadata": `{` + string(quoted) + `:"v"}`}), card, []string{"metadata"}},
+			badCase{"a card number written with " + e.name + " as the source is card data", testKey,
+				body(map[string]string{"source": string(quoted)}), card, []string{"source"}},
+			badCase{"a card number written with " + e.name + " in the key is card data", "k-" + e.text,
+				body(nil), card, []string{"Idempotency-Key"}},
+			badCase{"a card number written with " + e.name + " with every character escaped is card data", testKey,
+				body(map[string]string{"description": escapeAll(e.text)}), card, []string{"description"}},
+		)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -322,6 +350,28 @@ func TestParseRequestRejectsBadInput(t *testing.T) {
 	if len(tests) < 45 {
 		t.Fatalf("only %d bad-input cases", len(tests))
 	}
+}
+
+// badCase is a request ParseRequest must refuse, with the status and the
+// fields its problem document names.
+type badCase struct {
+	name       string
+	key        string
+	body       []byte
+	wantStatus int
+	wantFields []string
+}
+
+// escapeAll writes s as a JSON string with every character a \u escape
+// (surrogate pairs beyond the BMP).
+func escapeAll(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, u := range utf16.Encode([]rune(s)) {
+		fmt.Fprintf(&b, `\u%04x`, u)
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 func metaKeys(n int) string {

@@ -206,9 +206,13 @@ var (
 		"A request with this Idempotency-Key is still being processed; retry later.")
 	errUnavailable = payment.NewError(errorname.StoreUnavailable,
 		"The transaction store is temporarily unavailable.")
-	errNotFound = payment.NewError(errorname.NotFound, "No payment has this id.")
 	errInternal = payment.NewError(errorname.Internal, "The payment could not be processed.")
 )
+
+// ErrNotFound is the answer for a payment id the store does not hold; GET
+// /payments/{id} answers a malformed id with it too, so that the two
+// cannot be told apart.
+var ErrNotFound = payment.NewError(errorname.NotFound, "No payment has this id.")
 
 // Persist stores p and its idempotency record in one transaction and
 // returns the 201 result. If the idempotency key was seen before it answers
@@ -433,7 +437,7 @@ func (s *Store) Get(ctx context.Context, id string) (Receipt, error) {
 		return Receipt{}, err
 	}
 	if !found {
-		return Receipt{}, errNotFound
+		return Receipt{}, ErrNotFound
 	}
 	return it.receipt(), nil
 }
