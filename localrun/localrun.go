@@ -20,9 +20,12 @@
 //
 // # Where the local API differs from the deployed one
 //
-//   - No SigV4 (IAM) authorization and no WAF. Unknown routes and wrong
-//     methods answer 403 with API Gateway's MISSING_AUTHENTICATION_TOKEN
-//     problem, as the deployed API does.
+//   - No SigV4 (IAM) authorization and no WAF. The caller that owns a
+//     request's payments (the SigV4 identity, deployed) is named by the
+//     X-Local-Caller header (api.LocalCallerHeader); without it every
+//     request is DefaultCaller's. The deployed API ignores the header.
+//     Unknown routes and wrong methods answer 403 with API Gateway's
+//     MISSING_AUTHENTICATION_TOKEN problem, as the deployed API does.
 //   - The Lambda functions run in process: no cold starts, no function
 //     timeouts beyond the workflow's TimeoutSeconds, no X-Ray.
 //   - Injected DynamoDB and SQS errors are returned once per call, without

@@ -130,10 +130,22 @@ func (e *e2e) do(t *testing.T, method, path string, header map[string]string, bo
 	return reply{status: resp.StatusCode, header: resp.Header, body: b}
 }
 
-// pay posts a payment as JSON and records the ids of accepted payments.
+// pay posts a payment as JSON as the default local caller and records the
+// ids of accepted payments.
 func (e *e2e) pay(t *testing.T, key, body string) reply {
 	t.Helper()
-	rp := e.do(t, http.MethodPost, "/payments", map[string]string{"Content-Type": "application/json", "Idempotency-Key": key}, body)
+	return e.payAs(t, "", key, body)
+}
+
+// payAs posts a payment as caller (the local stand-in for the SigV4
+// identity; "" for the default caller).
+func (e *e2e) payAs(t *testing.T, caller, key, body string) reply {
+	t.Helper()
+	h := map[string]string{"Content-Type": "application/json", "Idempotency-Key": key}
+	if caller != "" {
+		h[api.LocalCallerHeader] = caller
+	}
+	rp := e.do(t, http.MethodPost, "/payments", h, body)
 	if rp.status == http.StatusCreated || rp.status == http.StatusAccepted {
 		id, _ := rp.json(t)["id"].(string)
 		if id == "" {
@@ -361,6 +373,56 @@ var contractCases = []e2eCase{
 			wantStatus(t, malformed, http.StatusNotFound, "application/problem+json")
 			if !bytes.Equal(malformed.body, unknown.body) {
 				t.Errorf("GET /payments/%s answers %s, the unknown id %s", id, malformed.body, unknown.body)
+			}
+		}
+	}},
+	{"each caller sees only its own payments", func(t *testing.T, e *e2e) {
+		alice, bob := "arn:aws:iam::000000000000:user/alice", "arn:aws:sts::000000000000:assumed-role/bob-service/i-1"
+		created := e.payAs(t, alice, uniqueKey(t), paymentBody(1500, "tok_alice1234abcd"))
+		wantStatus(t, created, http.StatusCreated, "application/json")
+		path := "/payments/" + created.json(t)["id"].(string)
+		unknown := e.do(t, http.MethodGet, "/payments/pay_aaaaaaaaaaaaaaaaaaaaaaaaaa", map[string]string{api.LocalCallerHeader: bob}, "")
+
+		got := e.do(t, http.MethodGet, path, map[string]string{api.LocalCallerHeader: alice}, "")
+		wantStatus(t, got, http.StatusOK, "application/json")
+		if !bytes.Equal(got.body, created.body) {
+			t.Errorf("the owner reads %s, want its receipt %s", got.body, created.body)
+		}
+		for name, h := range map[string]map[string]string{
+			"another caller":     {api.LocalCallerHeader: bob},
+			"the default caller": nil,
+		} {
+			rp := e.do(t, http.MethodGet, path, h, "")
+			wantStatus(t, rp, http.StatusNotFound, "application/problem+json")
+			if !bytes.Equal(rp.body, unknown.body) {
+				t.Errorf("%s reads %s, want the unknown id's answer %s", name, rp.body, unknown.body)
+			}
+		}
+	}},
+	{"the same key from two callers makes two independent payments", func(t *testing.T, e *e2e) {
+		alice, bob := "arn:aws:iam::000000000000:user/alice", "arn:aws:sts::000000000000:assumed-role/bob-service/i-1"
+		key := uniqueKey(t)
+		a := e.payAs(t, alice, key, paymentBody(2000, "tok_sharedkey1234"))
+		wantStatus(t, a, http.StatusCreated, "application/json")
+		b := e.payAs(t, bob, key, paymentBody(2000, "tok_sharedkey1234"))
+		wantStatus(t, b, http.StatusCreated, "application/json")
+		if b.header.Get(api.ReplayedHeader) != "" || a.json(t)["id"] == b.json(t)["id"] {
+			t.Fatalf("bob's payment replays alice's: %s / %s", a.body, b.body)
+		}
+		// Another session of bob's role is bob: another body under his key
+		// is key reuse. Carol, another caller, may use the key for any body.
+		other := e.payAs(t, "arn:aws:sts::000000000000:assumed-role/bob-service/i-2", key, paymentBody(2001, "tok_sharedkey1234"))
+		wantStatus(t, other, http.StatusUnprocessableEntity, "application/problem+json")
+		carol := e.payAs(t, "arn:aws:iam::000000000000:user/carol", key, paymentBody(2001, "tok_sharedkey1234"))
+		wantStatus(t, carol, http.StatusCreated, "application/json")
+		again := e.payAs(t, alice, key, paymentBody(2000, "tok_sharedkey1234"))
+		if again.status != http.StatusCreated || again.header.Get(api.ReplayedHeader) != "true" || !bytes.Equal(again.body, a.body) {
+			t.Errorf("alice's replay answers %d %s, want her first receipt replayed", again.status, again.body)
+		}
+		for caller, rp := range map[string]reply{alice: a, bob: b} {
+			got := e.do(t, http.MethodGet, "/payments/"+rp.json(t)["id"].(string), map[string]string{api.LocalCallerHeader: caller}, "")
+			if got.status != http.StatusOK || !bytes.Equal(got.body, rp.body) {
+				t.Errorf("%s reads %d %s, want %s", caller, got.status, got.body, rp.body)
 			}
 		}
 	}},

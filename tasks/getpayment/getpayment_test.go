@@ -17,28 +17,77 @@ import (
 	"github.com/resilientpay/paymentapi/tasks/store"
 )
 
-// fakeStore knows one payment and fails with err.
+// fakeStore knows one payment of knownOwner and fails with err.
 type fakeStore struct {
 	known store.Receipt
 	err   error
 }
 
-func (f *fakeStore) Get(_ context.Context, id string) (store.Receipt, error) {
+func (f *fakeStore) Get(_ context.Context, owner, id string) (store.Receipt, error) {
 	if f.err != nil {
 		return store.Receipt{}, f.err
 	}
-	if id != f.known.ID {
+	if id != f.known.ID || owner != knownOwner {
 		return store.Receipt{}, store.ErrNotFound
 	}
 	return f.known, nil
 }
 
-const knownID = "pay_abcdefghijklmnopqrstuvwxyz"
+const (
+	knownID = "pay_abcdefghijklmnopqrstuvwxyz"
+	// knownOwner made the known payment; callerArn is a session of it, as
+	// API Gateway puts it in the request context.
+	knownOwner = "arn:aws:sts::111122223333:assumed-role/checkout-service"
+	callerArn  = knownOwner + "/i-0abc1234"
+)
 
 func request(id string) events.APIGatewayProxyRequest {
+	return requestBy(callerArn, id)
+}
+
+func requestBy(userArn, id string) events.APIGatewayProxyRequest {
 	return events.APIGatewayProxyRequest{
 		HTTPMethod: "GET", Path: "/payments/" + id, PathParameters: map[string]string{"id": id},
-		RequestContext: events.APIGatewayProxyRequestContext{RequestID: "req-1"},
+		RequestContext: events.APIGatewayProxyRequestContext{RequestID: "req-1",
+			Identity: events.APIGatewayRequestIdentity{UserArn: userArn}},
+	}
+}
+
+// TestOnlyTheOwnerSeesAPayment checks that the owner comes from the
+// request context API Gateway fills after checking the signature, never
+// from a header: another caller, or a request claiming to be the owner in
+// the local runner's stand-in header, gets the unknown id's 404.
+func TestOnlyTheOwnerSeesAPayment(t *testing.T) {
+	h := handler(&fakeStore{})
+	unknown, _ := h.Handle(context.Background(), request("pay_bbbbbbbbbbbbbbbbbbbbbbbbbb"))
+	tests := []struct {
+		name       string
+		req        events.APIGatewayProxyRequest
+		wantStatus int
+	}{
+		{"the owner (any session of its role) reads its payment", requestBy(knownOwner+"/another-session", knownID), 200},
+		{"another caller gets 404", requestBy("arn:aws:iam::444455556666:user/another-merchant", knownID), 404},
+		{"a request without a caller identity gets 404", requestBy("", knownID), 404},
+		{"another caller naming the owner in headers gets 404", func() events.APIGatewayProxyRequest {
+			r := requestBy("arn:aws:iam::444455556666:user/another-merchant", knownID)
+			r.Headers = map[string]string{"X-Local-Caller": knownOwner, "X-Amz-Security-Token": callerArn}
+			r.MultiValueHeaders = map[string][]string{"X-Local-Caller": {knownOwner}}
+			return r
+		}(), 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := h.Handle(context.Background(), tt.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tt.wantStatus, resp.Body)
+			}
+			if tt.wantStatus == 404 && (resp.Body != unknown.Body || !reflect.DeepEqual(resp.Headers, unknown.Headers)) {
+				t.Errorf("another caller's payment answers %v %s, an unknown id %v %s", resp.Headers, resp.Body, unknown.Headers, unknown.Body)
+			}
+		})
 	}
 }
 

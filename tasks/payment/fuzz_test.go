@@ -56,7 +56,7 @@ func FuzzParseRequest(f *testing.F) {
 		f.Add(s.key, []byte(s.body))
 	}
 	f.Fuzz(func(t *testing.T, key string, body []byte) {
-		p, err := payment.ParseRequest(key, body)
+		p, err := payment.ParseRequest(testOwner, key, body)
 		cardInInput := naiveContainsCardNumber(key) || cardInBody(body) != ""
 		if err != nil {
 			var e *payment.Error
@@ -83,7 +83,7 @@ func FuzzParseRequest(f *testing.F) {
 		if s := cardInBody(body); s != "" {
 			t.Fatalf("accepted a body whose decoded text %q holds a card number", s)
 		}
-		again, err := payment.ParseRequest(key, canonicalBody(t, p))
+		again, err := payment.ParseRequest(testOwner, key, canonicalBody(t, p))
 		if err != nil {
 			t.Fatalf("an accepted payment does not validate again: %v", err)
 		}

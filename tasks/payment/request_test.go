@@ -22,6 +22,7 @@ const (
 	testKey   = "order-7f3a2c-attempt-1"
 	testToken = "tok_9aZk3Qw8LmN2pXr7"
 	testCard  = "4111111111111111"
+	testOwner = "arn:aws:iam::111122223333:user/merchant-service"
 )
 
 // body builds a request body from a valid one: set replaces or adds raw
@@ -148,17 +149,17 @@ func TestParseRequestAcceptsValidRequests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := payment.ParseRequest(tt.key, tt.body)
+			got, err := payment.ParseRequest(testOwner, tt.key, tt.body)
 			if err != nil {
 				t.Fatalf("ParseRequest() error = %v", err)
 			}
-			if got.ID != payment.DeriveID(tt.key) || got.IdempotencyKeyHash != payment.HashIdempotencyKey(tt.key) {
+			if got.ID != payment.DeriveID(testOwner, tt.key) || got.IdempotencyKeyHash != payment.HashIdempotencyKey(testOwner, tt.key) || got.Owner != testOwner {
 				t.Errorf("id %q / key hash %q are not derived from the key", got.ID, got.IdempotencyKeyHash)
 			}
 			if got.RequestHash != payment.RequestHash(got) || len(got.RequestHash) != 64 {
 				t.Errorf("request hash %q is not the hash of the validated fields", got.RequestHash)
 			}
-			got.ID, got.IdempotencyKeyHash, got.RequestHash = "", "", ""
+			got.ID, got.IdempotencyKeyHash, got.RequestHash, got.Owner = "", "", "", ""
 			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
 				t.Errorf("ParseRequest() =\n %+v\nwant\n %+v", got, tt.want)
 			}
@@ -319,7 +320,7 @@ func TestParseRequestRejectsBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := payment.ParseRequest(tt.key, tt.body)
+			p, err := payment.ParseRequest(testOwner, tt.key, tt.body)
 			if err == nil {
 				t.Fatalf("ParseRequest() accepted the request: %+v", p)
 			}
@@ -409,11 +410,11 @@ func assertEchoesNothing(t *testing.T, e *payment.Error, key string, body []byte
 func TestRequestHashIgnoresKeyOrderAndWhitespace(t *testing.T) {
 	a := []byte(`{"amount":1250,"currency":"EUR","source":"` + testToken + `","merchant_id":"m1","metadata":{"a":"1","b":"2"}}`)
 	b := []byte("{\n  \"metadata\": {\"b\": \"2\", \"a\": \"1\"},\n  \"merchant_id\": \"m1\",\n  \"source\": \"" + testToken + "\",\n  \"currency\": \"\\u0045UR\",\n  \"amount\": 1250\n}")
-	pa, err := payment.ParseRequest(testKey, a)
+	pa, err := payment.ParseRequest(testOwner, testKey, a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pb, err := payment.ParseRequest("another-key", b)
+	pb, err := payment.ParseRequest(testOwner, "another-key", b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,7 +424,7 @@ func TestRequestHashIgnoresKeyOrderAndWhitespace(t *testing.T) {
 }
 
 func TestRequestHashChangesWithEveryField(t *testing.T) {
-	base, err := payment.ParseRequest(testKey, body(nil))
+	base, err := payment.ParseRequest(testOwner, testKey, body(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -437,7 +438,7 @@ func TestRequestHashChangesWithEveryField(t *testing.T) {
 	}
 	for field, set := range changes {
 		t.Run("a different "+field+" changes the request hash", func(t *testing.T) {
-			p, err := payment.ParseRequest(testKey, body(set))
+			p, err := payment.ParseRequest(testOwner, testKey, body(set))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -451,21 +452,89 @@ func TestRequestHashChangesWithEveryField(t *testing.T) {
 	}
 }
 
-func TestDeriveID(t *testing.T) {
-	sum := sha256.Sum256([]byte(testKey))
-	want := "pay_" + strings.ToLower(base32.StdEncoding.EncodeToString(sum[:]))[:26]
-	got := payment.DeriveID(testKey)
+func TestDeriveIDScopesTheKeyToItsOwner(t *testing.T) {
+	h := sha256.New()
+	h.Write([]byte(fmt.Sprintf("%d:%s", len(testOwner), testOwner)))
+	h.Write([]byte(testKey))
+	sum := h.Sum(nil)
+	want := "pay_" + strings.ToLower(base32.StdEncoding.EncodeToString(sum))[:26]
+	got := payment.DeriveID(testOwner, testKey)
 	if got != want {
 		t.Errorf("DeriveID() = %q, want %q", got, want)
 	}
 	if !payment.ValidID(got) {
 		t.Errorf("ValidID(%q) = false", got)
 	}
-	if payment.DeriveID("other") == got {
-		t.Error("two keys have the same id")
-	}
-	if h := payment.HashIdempotencyKey(testKey); h != hex.EncodeToString(sum[:]) {
+	if h := payment.HashIdempotencyKey(testOwner, testKey); h != hex.EncodeToString(sum) {
 		t.Errorf("HashIdempotencyKey() = %q", h)
+	}
+	tests := []struct {
+		name         string
+		owner, key   string
+		otherOwner   string
+		otherKey     string
+		wantSameID   bool
+		wantSameHash bool
+	}{
+		{"the same key of the same owner has the same id", testOwner, testKey, testOwner, testKey, true, true},
+		{"another key of the same owner has another id", testOwner, testKey, testOwner, "other", false, false},
+		{"the same key of another owner has another id", testOwner, testKey, "arn:aws:iam::111122223333:user/other", testKey, false, false},
+		{"owner and key cannot be shifted into each other", "arn:a", "b:key", "arn:ab", ":key", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sameID := payment.DeriveID(tt.owner, tt.key) == payment.DeriveID(tt.otherOwner, tt.otherKey)
+			sameHash := payment.HashIdempotencyKey(tt.owner, tt.key) == payment.HashIdempotencyKey(tt.otherOwner, tt.otherKey)
+			if sameID != tt.wantSameID || sameHash != tt.wantSameHash {
+				t.Errorf("same id %v, same key hash %v; want %v, %v", sameID, sameHash, tt.wantSameID, tt.wantSameHash)
+			}
+		})
+	}
+}
+
+func TestParseRequestScopesTheIdToTheOwner(t *testing.T) {
+	a, errA := payment.ParseRequest(testOwner, testKey, body(nil))
+	b, errB := payment.ParseRequest("arn:aws:iam::444455556666:user/another-merchant", testKey, body(nil))
+	if errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	if a.ID == b.ID || a.IdempotencyKeyHash == b.IdempotencyKeyHash {
+		t.Errorf("two owners with one key share id %s or key hash %s", a.ID, a.IdempotencyKeyHash)
+	}
+	if a.Owner != testOwner || b.Owner == testOwner {
+		t.Errorf("owners = %q, %q", a.Owner, b.Owner)
+	}
+	if a.RequestHash != b.RequestHash {
+		t.Errorf("the request hash depends on the owner")
+	}
+	if _, err := payment.ParseRequest("", testKey, body(nil)); payment.AsError(err).Name != errorname.Internal {
+		t.Errorf("a request without an owner: error %v, want Payment.Internal (the owner comes from the request context, never the client)", err)
+	}
+}
+
+func TestOwnerOf(t *testing.T) {
+	tests := []struct {
+		name    string
+		userArn string
+		want    string
+	}{
+		{"an IAM user is its ARN", "arn:aws:iam::111122223333:user/payments/merchant-service", "arn:aws:iam::111122223333:user/payments/merchant-service"},
+		{"an assumed role is the role, whatever the session", "arn:aws:sts::111122223333:assumed-role/checkout-service/i-0abc123", "arn:aws:sts::111122223333:assumed-role/checkout-service"},
+		{"another session of the same role is the same owner", "arn:aws:sts::111122223333:assumed-role/checkout-service/botocore-session-42", "arn:aws:sts::111122223333:assumed-role/checkout-service"},
+		{"an assumed role in another partition keeps its partition", "arn:aws-cn:sts::111122223333:assumed-role/checkout/s", "arn:aws-cn:sts::111122223333:assumed-role/checkout"},
+		{"the account root is its ARN", "arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:root"},
+		{"a federated user is its ARN", "arn:aws:sts::111122223333:federated-user/alice", "arn:aws:sts::111122223333:federated-user/alice"},
+		{"surrounding spaces are not part of it", "  arn:aws:iam::111122223333:user/x ", "arn:aws:iam::111122223333:user/x"},
+		{"no identity is no owner", "", ""},
+		{"an identity with a control character is no owner", "arn:aws:iam::1:user/x\ty", ""},
+		{"an identity over 2048 characters is no owner", "arn:aws:iam::1:user/" + strings.Repeat("x", 2048), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := payment.OwnerOf(tt.userArn); got != tt.want {
+				t.Errorf("OwnerOf(%q) = %q, want %q", tt.userArn, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -475,10 +544,10 @@ func TestValidID(t *testing.T) {
 		id   string
 		want bool
 	}{
-		{"a derived id is valid", payment.DeriveID("k"), true},
-		{"an upper-case id is invalid", strings.ToUpper(payment.DeriveID("k")), false},
-		{"an id without the prefix is invalid", payment.DeriveID("k")[4:], false},
-		{"a short id is invalid", payment.DeriveID("k")[:29], false},
+		{"a derived id is valid", payment.DeriveID(testOwner, "k"), true},
+		{"an upper-case id is invalid", strings.ToUpper(payment.DeriveID(testOwner, "k")), false},
+		{"an id without the prefix is invalid", payment.DeriveID(testOwner, "k")[4:], false},
+		{"a short id is invalid", payment.DeriveID(testOwner, "k")[:29], false},
 		{"an id with a digit outside base32 is invalid", "pay_" + strings.Repeat("1", 26), false},
 		{"the empty string is invalid", "", false},
 	}
@@ -523,7 +592,7 @@ func BenchmarkParseRequest(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(in)))
 	for b.Loop() {
-		if _, err := payment.ParseRequest(testKey, in); err != nil {
+		if _, err := payment.ParseRequest(testOwner, testKey, in); err != nil {
 			b.Fatal(err)
 		}
 	}
