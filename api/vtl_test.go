@@ -9,14 +9,19 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/aws/aws-lambda-go/lambda/messages"
+
 	"github.com/resilientpay/paymentapi/internal/harness/vtl"
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 	"github.com/resilientpay/paymentapi/tasks/payment"
+	"github.com/resilientpay/paymentapi/tasks/validate"
 )
 
 // These tests execute the mapping templates API Gateway runs for POST
@@ -174,6 +179,70 @@ func TestRequestTemplateStartsTheExecutionThatExecutionInputDescribes(t *testing
 			got := renderRequest(t, requestID, tt.headers, tt.body)
 			checkExecutionInput(t, got, requestID, tt.key, tt.body)
 		})
+	}
+}
+
+// cardEncodings are one Visa test number written as issue 13 reported they
+// passed the detector, and in other ways a client could write it.
+var cardEncodings = []struct{ name, text string }{
+	{"dots", "4111.1111.1111.1111"},
+	{"slashes", "4111/1111/1111/1111"},
+	{"underscores", "4111_1111_1111_1111"},
+	{"double spaces", "4111  1111  1111  1111"},
+	{"no-break spaces", "4111\u00a01111\u00a01111\u00a01111"},
+	{"full-width digits", "４１１１１１１１１１１１１１１１"},
+	{"plain digits", "4111111111111111"},
+	{"spaces", "4111 1111 1111 1111"},
+	{"Arabic-Indic digits", "٤١١١١١١١١١١١١١١١"},
+	{"zero-width spaces", "4111\u200b1111\u200b1111\u200b1111"},
+	{"en dashes", "4111–1111–1111–1111"},
+}
+
+// TestWhatReachesThePaymentsWorkflowForCardData renders the request
+// template for bodies that carry a card number in each encoding, in a
+// string, as JSON escapes and as a number, and proves what reaches the
+// workflow: the client's bytes, unchanged (there is no pre-filter, so
+// Validate's decision is exact), which Validate refuses with 422 without
+// repeating them. The workflow logs no execution data
+// (TestThePaymentsWorkflowIsExpressWithFullLoggingAndTracing), so the
+// input reaches no log.
+func TestWhatReachesThePaymentsWorkflowForCardData(t *testing.T) {
+	h := &validate.Handler{}
+	for _, enc := range cardEncodings {
+		quoted, _ := json.Marshal(enc.text)
+		escaped := strings.Trim(strconv.QuoteToASCII(enc.text), `"`)
+		bodies := map[string]string{
+			"in the description":       `{"amount":1000,"currency":"EUR","source":"tok_visa12345678","merchant_id":"m_1","description":` + string(quoted) + `}`,
+			"as JSON escapes":          `{"amount":1000,"currency":"EUR","source":"tok_visa12345678","merchant_id":"m_1","metadata":{"ref":"` + escaped + `"}}`,
+			"in a malformed body":      `{"amount":1000,"note":` + string(quoted),
+			"in the idempotency key":   `{"amount":1000,"currency":"EUR","source":"tok_visa12345678","merchant_id":"m_1"}`,
+			"as the amount (a number)": `{"amount":4111111111111111,"currency":"EUR","source":"tok_visa12345678","merchant_id":"m_1"}`,
+		}
+		for where, body := range bodies {
+			t.Run("a card number written with "+enc.name+" "+where, func(t *testing.T) {
+				key := "k-1"
+				if where == "in the idempotency key" {
+					key = "k-" + enc.text
+				}
+				// WHEN API Gateway renders the request template
+				got := renderRequest(t, "rid-card", map[string]string{"Idempotency-Key": key}, []byte(body))
+				// THEN the workflow receives the client's bytes unchanged
+				checkExecutionInput(t, got, "rid-card", key, []byte(body))
+				// AND Validate refuses them with 422, naming fields only
+				var ev validate.Event
+				if err := json.Unmarshal([]byte(got.Input), &ev); err != nil {
+					t.Fatal(err)
+				}
+				_, err := h.Handle(context.Background(), ev)
+				var ie messages.InvokeResponse_Error
+				if !errors.As(err, &ie) || ie.Type != string(errorname.CardData) {
+					t.Fatalf("Validate answered %v, want %s", err, errorname.CardData)
+				}
+				if digits := regexp.MustCompile(`[0-9]{4,}`).FindString(ie.Message); digits != "" || strings.Contains(ie.Message, enc.text) {
+					t.Errorf("the problem document repeats digits %q: %s", digits, ie.Message)
+				}
+			})
+		}
 	}
 }
 

@@ -199,7 +199,10 @@ func (r *Runner) createPayment(w http.ResponseWriter, req *http.Request, id stri
 		return
 	}
 	resp := api.MapExecution(api.Execution{Status: string(exec.Status), Output: string(exec.Output), Error: exec.Error, Cause: exec.Cause})
-	history := redactHistory(exec.History)
+	history := withoutData(exec.History)
+	if r.paymentsData {
+		history = redactHistory(exec.History)
+	}
 	r.execs.add(&Record{ID: id, Workflow: naming.Physical(payments.ResourceType, r.cfg.Suffix), Status: string(exec.Status), Error: exec.Error,
 		HTTPStatus: resp.Status, StartDate: exec.StartDate, StopDate: exec.StopDate, History: history})
 	r.printHistory(id, history)
