@@ -13,6 +13,8 @@ import (
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/resilientpay/paymentapi/internal/cdk/grants"
 )
 
 // Props configures one state machine.
@@ -44,10 +46,13 @@ func New(scope constructs.Construct, props *Props) (sfn.StateMachine, awslogs.Lo
 		EncryptionKey: props.Key,
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
-	// Its own named role; the tasks' grants add exactly what they call.
+	// Its own named role, which Step Functions may assume for this state
+	// machine only; the tasks' grants add exactly what they call.
+	ownArn := awscdk.Stack_Of(scope).FormatArn(&awscdk.ArnComponents{Service: jsii.String("states"),
+		Resource: jsii.String("stateMachine"), ResourceName: jsii.String(props.Name), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME})
 	role := awsiam.NewRole(scope, jsii.String("Role"), &awsiam.RoleProps{
 		RoleName:    jsii.String(props.Name + "-role"),
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("states.amazonaws.com"), nil),
+		AssumedBy:   grants.ServiceFor(scope, "states.amazonaws.com", ownArn),
 		Description: jsii.String("Execution role of " + props.Name),
 	})
 	sm := sfn.NewStateMachine(scope, jsii.String("StateMachine"), &sfn.StateMachineProps{
