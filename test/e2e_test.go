@@ -9,6 +9,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -428,6 +431,22 @@ var contractCases = []e2eCase{
 				t.Errorf("GET /payments/%s answers %s, the unknown id %s", id, malformed.body, unknown.body)
 			}
 		}
+	}},
+	{"the README's curl examples work without a caller header and answer the id the README shows", func(t *testing.T, e *e2e) {
+		readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown := regexp.MustCompile(`/payments/(pay_[a-z2-7]{26})`).FindStringSubmatch(string(readme))
+		if shown == nil {
+			t.Fatal("the README shows no payment id")
+		}
+		rp := e.pay(t, "first-try-1", `{"amount":1250,"currency":"EUR","source":"tok_visa4242abcd","merchant_id":"m_123"}`)
+		wantStatus(t, rp, http.StatusCreated, "application/json")
+		if id := rp.json(t)["id"]; id != shown[1] {
+			t.Errorf("the README's POST answers id %v, the README shows %s", id, shown[1])
+		}
+		wantStatus(t, e.do(t, http.MethodGet, "/payments/"+shown[1], nil, ""), http.StatusOK, "application/json")
 	}},
 	{"each caller sees only its own payments", func(t *testing.T, e *e2e) {
 		alice, bob := "arn:aws:iam::000000000000:user/alice", "arn:aws:sts::000000000000:assumed-role/bob-service/i-1"
