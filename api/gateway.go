@@ -11,6 +11,13 @@ import (
 // IdempotencyKeyHeader is the header every POST /payments must carry.
 const IdempotencyKeyHeader = "Idempotency-Key"
 
+// LocalCallerHeader stands in for the SigV4 identity in the local runner,
+// which has no IAM: it names the caller that owns the request's payments.
+// The deployed API never reads it: its request template and the GET
+// function take the caller from the request context API Gateway fills
+// after checking the signature (tests prove both).
+const LocalCallerHeader = "X-Local-Caller"
+
 // RequiredFields are the body fields API Gateway's request model requires.
 // The model checks presence only: types, formats and card data are the
 // Validate task's job, so that every contract error has one answer (a

@@ -103,18 +103,21 @@ func genericProblem(status int) Response {
 
 // RequestTemplate is the integration request template of POST /payments:
 // it starts a synchronous execution named after the API request id with
-// the request id, the Idempotency-Key header (matched case-insensitively)
-// and the raw body, both base64-encoded so that no client byte can break
-// the JSON (docs/workflow-contract.md).
+// the request id, the caller API Gateway authenticated
+// ($context.identity.userArn: the SigV4 signer, never a header), the
+// Idempotency-Key header (matched case-insensitively) and the raw body,
+// the last three base64-encoded so that no byte can break the JSON
+// (docs/workflow-contract.md).
 func RequestTemplate(stateMachineArn string) string {
 	return `#set($key = "")
 #foreach($name in $input.params().header.keySet())
 #if($name.toLowerCase() == "idempotency-key")#set($key = $input.params().header.get($name))#end
 #end
+#set($caller = "$!context.identity.userArn")
 {
   "stateMachineArn": "` + stateMachineArn + `",
   "name": "$context.requestId",
-  "input": "{\"requestId\":\"$context.requestId\",\"idempotencyKey\":\"$util.base64Encode($key)\",\"body\":\"$util.base64Encode($input.body)\"}"
+  "input": "{\"requestId\":\"$context.requestId\",\"caller\":\"$util.base64Encode($caller)\",\"idempotencyKey\":\"$util.base64Encode($key)\",\"body\":\"$util.base64Encode($input.body)\"}"
 }`
 }
 
@@ -169,10 +172,12 @@ $!result.body
 }
 
 // ExecutionInput is the execution input the request template builds for a
-// request: what the local runner passes to the payments workflow.
-func ExecutionInput(requestID, idempotencyKey string, body []byte) []byte {
+// request of caller (the SigV4 identity): what the local runner passes to
+// the payments workflow.
+func ExecutionInput(requestID, caller, idempotencyKey string, body []byte) []byte {
 	b, _ := json.Marshal(map[string]string{
 		"requestId":      requestID,
+		"caller":         base64.StdEncoding.EncodeToString([]byte(caller)),
 		"idempotencyKey": base64.StdEncoding.EncodeToString([]byte(idempotencyKey)),
 		"body":           base64.StdEncoding.EncodeToString(body),
 	})

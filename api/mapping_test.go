@@ -141,16 +141,17 @@ func FuzzValidateAtGateway(f *testing.F) {
 }
 
 func TestExecutionInputIsWhatTheRequestTemplateBuilds(t *testing.T) {
-	in := ExecutionInput("req-1", `k"\'`, []byte(`{"amount":1}`))
+	in := ExecutionInput("req-1", "arn:aws:iam::1:user/u", `k"\'`, []byte(`{"amount":1}`))
 	var got map[string]string
 	if err := json.Unmarshal(in, &got); err != nil {
 		t.Fatal(err)
 	}
-	if got["requestId"] != "req-1" || got["idempotencyKey"] != "ayJcJw==" || got["body"] != "eyJhbW91bnQiOjF9" {
+	if got["requestId"] != "req-1" || got["caller"] != "YXJuOmF3czppYW06OjE6dXNlci91" || got["idempotencyKey"] != "ayJcJw==" || got["body"] != "eyJhbW91bnQiOjF9" {
 		t.Errorf("input = %s", in)
 	}
 	tmpl := RequestTemplate("arn")
-	for _, want := range []string{`\"idempotencyKey\":\"$util.base64Encode($key)\"`, `\"body\":\"$util.base64Encode($input.body)\"`, `\"requestId\":\"$context.requestId\"`} {
+	for _, want := range []string{`\"idempotencyKey\":\"$util.base64Encode($key)\"`, `\"body\":\"$util.base64Encode($input.body)\"`, `\"requestId\":\"$context.requestId\"`,
+		`#set($caller = "$!context.identity.userArn")`, `\"caller\":\"$util.base64Encode($caller)\"`} {
 		if !strings.Contains(tmpl, want) {
 			t.Errorf("the request template lacks %s", want)
 		}

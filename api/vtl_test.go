@@ -9,14 +9,19 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/aws/aws-lambda-go/lambda/messages"
+
 	"github.com/resilientpay/paymentapi/internal/harness/vtl"
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 	"github.com/resilientpay/paymentapi/tasks/payment"
+	"github.com/resilientpay/paymentapi/tasks/validate"
 )
 
 // These tests execute the mapping templates API Gateway runs for POST
@@ -55,17 +60,33 @@ type executionRequest struct {
 	Input           string `json:"input"`
 }
 
-// renderRequest executes the request template for a method request.
+// testCaller is the SigV4 identity of the test requests, as API Gateway
+// puts it in the request context.
+const testCaller = "arn:aws:sts::123456789012:assumed-role/checkout-service/i-0abc1234"
+
+// renderRequest executes the request template for a method request signed
+// by testCaller.
 func renderRequest(t *testing.T, requestID string, headers map[string]string, body []byte) executionRequest {
+	t.Helper()
+	return renderRequestBy(t, testCaller, requestID, headers, body)
+}
+
+// renderRequestBy executes the request template for a method request
+// signed by userArn ("" for none).
+func renderRequestBy(t *testing.T, userArn, requestID string, headers map[string]string, body []byte) executionRequest {
 	t.Helper()
 	if !utf8.Valid(body) {
 		t.Fatalf("test bug: API Gateway reads the body as UTF-8; %q is not", body)
+	}
+	ctx := map[string]any{"requestId": requestID}
+	if userArn != "" {
+		ctx["identity"] = map[string]any{"userArn": userArn, "caller": "AROA0000:i-0abc1234", "accountId": "123456789012"}
 	}
 	res, err := velocity(t).Render(vtl.Request{
 		Template: RequestTemplate(testStateMachineArn),
 		Body:     string(body),
 		Headers:  headers,
-		Context:  map[string]any{"requestId": requestID},
+		Context:  ctx,
 	})
 	if err != nil {
 		t.Fatalf("request template: %v", err)
@@ -85,9 +106,14 @@ func renderRequest(t *testing.T, requestID string, headers map[string]string, bo
 	return got
 }
 
-// checkExecutionInput checks a rendered StartSyncExecution request against
-// ExecutionInput.
+// checkExecutionInput checks a rendered StartSyncExecution request of
+// testCaller against ExecutionInput.
 func checkExecutionInput(t *testing.T, got executionRequest, requestID, key string, body []byte) {
+	t.Helper()
+	checkExecutionInputBy(t, got, testCaller, requestID, key, body)
+}
+
+func checkExecutionInputBy(t *testing.T, got executionRequest, caller, requestID, key string, body []byte) {
 	t.Helper()
 	if got.StateMachineArn != testStateMachineArn {
 		t.Errorf("stateMachineArn = %q", got.StateMachineArn)
@@ -99,11 +125,14 @@ func checkExecutionInput(t *testing.T, got executionRequest, requestID, key stri
 	if err := json.Unmarshal([]byte(got.Input), &gotInput); err != nil {
 		t.Fatalf("input is not a JSON object of strings (%v): %s", err, got.Input)
 	}
-	if err := json.Unmarshal(ExecutionInput(requestID, key, body), &wantInput); err != nil {
+	if err := json.Unmarshal(ExecutionInput(requestID, caller, key, body), &wantInput); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(gotInput, wantInput) {
-		t.Errorf("input = %s\nwant    %s", got.Input, ExecutionInput(requestID, key, body))
+		t.Errorf("input = %s\nwant    %s", got.Input, ExecutionInput(requestID, caller, key, body))
+	}
+	if c, err := base64.StdEncoding.DecodeString(gotInput["caller"]); err != nil || string(c) != caller {
+		t.Errorf("input caller decodes to %q (%v), want %q", c, err, caller)
 	}
 	// And the workflow gets back the client's bytes.
 	if b, err := base64.StdEncoding.DecodeString(gotInput["body"]); err != nil || !bytes.Equal(b, body) {
@@ -149,6 +178,97 @@ func TestRequestTemplateStartsTheExecutionThatExecutionInputDescribes(t *testing
 			const requestID = "c0ffee00-1111-4222-8333-444455556666"
 			got := renderRequest(t, requestID, tt.headers, tt.body)
 			checkExecutionInput(t, got, requestID, tt.key, tt.body)
+		})
+	}
+}
+
+// cardEncodings are one Visa test number written as issue 13 reported they
+// passed the detector, and in other ways a client could write it.
+var cardEncodings = []struct{ name, text string }{
+	{"dots", "4111.1111.1111.1111"},
+	{"slashes", "4111/1111/1111/1111"},
+	{"underscores", "4111_1111_1111_1111"},
+	{"double spaces", "4111  1111  1111  1111"},
+	{"no-break spaces", "4111\u00a01111\u00a01111\u00a01111"},
+	{"full-width digits", "４１１１１１１１１１１１１１１１"},
+	{"plain digits", "4111111111111111"},
+	{"spaces", "4111 1111 1111 1111"},
+	{"Arabic-Indic digits", "٤١١١١١١١١١١١١١١١"},
+	{"zero-width spaces", "4111\u200b1111\u200b1111\u200b1111"},
+	{"en dashes", "4111–1111–1111–1111"},
+}
+
+// TestWhatReachesThePaymentsWorkflowForCardData renders the request
+// template for bodies that carry a card number in each encoding, in a
+// string, as JSON escapes and as a number, and proves what reaches the
+// workflow: the client's bytes, unchanged (there is no pre-filter, so
+// Validate's decision is exact), which Validate refuses with 422 without
+// repeating them. The workflow logs no execution data
+// (TestThePaymentsWorkflowIsExpressWithFullLoggingAndTracing), so the
+// input reaches no log.
+func TestWhatReachesThePaymentsWorkflowForCardData(t *testing.T) {
+	h := &validate.Handler{}
+	for _, enc := range cardEncodings {
+		quoted, _ := json.Marshal(enc.text)
+		escaped := strings.Trim(strconv.QuoteToASCII(enc.text), `"`)
+		bodies := map[string]string{
+			"in the description":       `{"amount":1000,"currency":"EUR","source":"tok_visa12345678","merchant_id":"m_1","description":` + string(quoted) + `}`,
+			"as JSON escapes":          `{"amount":1000,"currency":"EUR","source":"tok_visa12345678","merchant_id":"m_1","metadata":{"ref":"` + escaped + `"}}`,
+			"in a malformed body":      `{"amount":1000,"note":` + string(quoted),
+			"in the idempotency key":   `{"amount":1000,"currency":"EUR","source":"tok_visa12345678","merchant_id":"m_1"}`,
+			"as the amount (a number)": `{"amount":4111111111111111,"currency":"EUR","source":"tok_visa12345678","merchant_id":"m_1"}`,
+		}
+		for where, body := range bodies {
+			t.Run("a card number written with "+enc.name+" "+where, func(t *testing.T) {
+				key := "k-1"
+				if where == "in the idempotency key" {
+					key = "k-" + enc.text
+				}
+				// WHEN API Gateway renders the request template
+				got := renderRequest(t, "rid-card", map[string]string{"Idempotency-Key": key}, []byte(body))
+				// THEN the workflow receives the client's bytes unchanged
+				checkExecutionInput(t, got, "rid-card", key, []byte(body))
+				// AND Validate refuses them with 422, naming fields only
+				var ev validate.Event
+				if err := json.Unmarshal([]byte(got.Input), &ev); err != nil {
+					t.Fatal(err)
+				}
+				_, err := h.Handle(context.Background(), ev)
+				var ie messages.InvokeResponse_Error
+				if !errors.As(err, &ie) || ie.Type != string(errorname.CardData) {
+					t.Fatalf("Validate answered %v, want %s", err, errorname.CardData)
+				}
+				if digits := regexp.MustCompile(`[0-9]{4,}`).FindString(ie.Message); digits != "" || strings.Contains(ie.Message, enc.text) {
+					t.Errorf("the problem document repeats digits %q: %s", digits, ie.Message)
+				}
+			})
+		}
+	}
+}
+
+// TestRequestTemplateTakesTheCallerFromTheRequestContextOnly proves that
+// the deployed API ignores the local runner's stand-in for the SigV4
+// identity: whatever a client puts in the X-Local-Caller header (or any
+// other), the workflow gets the identity API Gateway authenticated.
+func TestRequestTemplateTakesTheCallerFromTheRequestContextOnly(t *testing.T) {
+	const body = `{"amount":1000,"currency":"EUR","source":"tok_visa","merchant_id":"m_1"}`
+	victim := "arn:aws:iam::123456789012:user/victim"
+	tests := []struct {
+		name    string
+		userArn string
+		headers map[string]string
+		want    string
+	}{
+		{"a signed request is its signer's", testCaller, map[string]string{"Idempotency-Key": "k"}, testCaller},
+		{"the local caller header is ignored", testCaller, map[string]string{"Idempotency-Key": "k", LocalCallerHeader: victim}, testCaller},
+		{"the local caller header in lower case is ignored", testCaller, map[string]string{"Idempotency-Key": "k", strings.ToLower(LocalCallerHeader): victim}, testCaller},
+		{"identity-looking headers are ignored", testCaller, map[string]string{"Idempotency-Key": "k", "X-Amz-User-Arn": victim, "userArn": victim, "caller": victim}, testCaller},
+		{"a request without an identity has an empty caller (Validate refuses it)", "", map[string]string{"Idempotency-Key": "k", LocalCallerHeader: victim}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := renderRequestBy(t, tt.userArn, "rid-1", tt.headers, []byte(body))
+			checkExecutionInputBy(t, got, tt.want, "rid-1", "k", []byte(body))
 		})
 	}
 }

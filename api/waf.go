@@ -12,12 +12,29 @@ import (
 )
 
 // newWebACL protects the stage with AWS's managed common and known-bad-
-// inputs rule groups and a per-IP rate-based rule, and logs its decisions.
+// inputs rule groups and a per-IP rate-based rule, and logs its decisions
+// without client data: no query string, path, header value, cookie or
+// body excerpt reaches the log or a sampled request.
 func newWebACL(scope constructs.Construct, stageArn *string, ratePer5Min float64, retention awslogs.RetentionDays, key awskms.IKey) waf.CfnWebACL {
 	visibility := func(metric string) *waf.CfnWebACL_VisibilityConfigProperty {
 		return &waf.CfnWebACL_VisibilityConfigProperty{
-			CloudWatchMetricsEnabled: jsii.Bool(true), SampledRequestsEnabled: jsii.Bool(true), MetricName: jsii.String(metric),
+			CloudWatchMetricsEnabled: jsii.Bool(true), MetricName: jsii.String(metric),
+			// Sampled requests show the URI path, which data protection
+			// does not cover and which can hold anything a client typed
+			// as a payment id: the (redacted) logs serve instead.
+			SampledRequestsEnabled: jsii.Bool(false),
 		}
+	}
+	// Data protection replaces these parts of every request with
+	// "REDACTED" wherever the WAF keeps request data (logs, sampled
+	// requests), rule match details included. Every key of each type:
+	// WAF offers only deny-lists or all, so no header value is kept.
+	var protections []interface{}
+	for _, field := range []string{"SINGLE_HEADER", "SINGLE_COOKIE", "QUERY_STRING", "SINGLE_QUERY_ARGUMENT", "BODY"} {
+		protections = append(protections, &waf.CfnWebACL_DataProtectProperty{
+			Action: jsii.String("SUBSTITUTION"), Field: &waf.CfnWebACL_FieldToProtectProperty{FieldType: jsii.String(field)},
+			ExcludeRuleMatchDetails: jsii.Bool(false), ExcludeRateBasedDetails: jsii.Bool(false),
+		})
 	}
 	managed := func(priority float64, name string, overrides ...string) *waf.CfnWebACL_RuleProperty {
 		var actionOverrides []interface{}
@@ -37,10 +54,11 @@ func newWebACL(scope constructs.Construct, stageArn *string, ratePer5Min float64
 	}
 	name := naming.Name(scope, "payments-waf")
 	acl := waf.NewCfnWebACL(scope, jsii.String("WebACL"), &waf.CfnWebACLProps{
-		Name:             jsii.String(name),
-		Scope:            jsii.String("REGIONAL"),
-		DefaultAction:    &waf.CfnWebACL_DefaultActionProperty{Allow: map[string]interface{}{}},
-		VisibilityConfig: visibility(name),
+		Name:                 jsii.String(name),
+		Scope:                jsii.String("REGIONAL"),
+		DefaultAction:        &waf.CfnWebACL_DefaultActionProperty{Allow: map[string]interface{}{}},
+		VisibilityConfig:     visibility(name),
+		DataProtectionConfig: &waf.CfnWebACL_DataProtectionConfigProperty{DataProtections: &protections},
 		Rules: &[]interface{}{
 			&waf.CfnWebACL_RuleProperty{
 				Name: jsii.String("RatePerIP"), Priority: jsii.Number(0),
@@ -67,8 +85,12 @@ func newWebACL(scope constructs.Construct, stageArn *string, ratePer5Min float64
 	waf.NewCfnLoggingConfiguration(scope, jsii.String("WafLogging"), &waf.CfnLoggingConfigurationProps{
 		ResourceArn:           acl.AttrArn(),
 		LogDestinationConfigs: &[]interface{}{logs.LogGroupArn()},
-		// Never log the headers that carry credentials or keys.
+		// Never log the query string, the path (GET /payments/{id} takes
+		// anything as the id) or the headers that carry credentials or
+		// keys, whatever the data protection above does.
 		RedactedFields: &[]interface{}{
+			&waf.CfnLoggingConfiguration_FieldToMatchProperty{QueryString: map[string]interface{}{}},
+			&waf.CfnLoggingConfiguration_FieldToMatchProperty{UriPath: map[string]interface{}{}},
 			&waf.CfnLoggingConfiguration_FieldToMatchProperty{SingleHeader: map[string]interface{}{"Name": "authorization"}},
 			&waf.CfnLoggingConfiguration_FieldToMatchProperty{SingleHeader: map[string]interface{}{"Name": "idempotency-key"}},
 			&waf.CfnLoggingConfiguration_FieldToMatchProperty{SingleHeader: map[string]interface{}{"Name": "x-amz-security-token"}},

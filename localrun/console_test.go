@@ -37,8 +37,8 @@ func TestConsolePagesNeverShowTheKeyBodyOrToken(t *testing.T) {
 	payment := `{"requestId":"` + id + `","idempotencyKey":"` + key + `","payment":{"id":"pay_1","amount":1250,"source":"` + token + `"}}`
 	r := runnerWith(&Record{ID: id, Workflow: "payments-workflow-dev", Status: "SUCCEEDED", HTTPStatus: 201,
 		StartDate: start, StopDate: start.Add(40 * time.Millisecond), History: []aslrun.Event{
-			{ID: 1, Timestamp: start, Type: aslrun.ExecutionStarted, Input: api.ExecutionInput(id, key, []byte(body))},
-			{ID: 2, PreviousID: 1, Timestamp: start, Type: aslrun.TaskStateEntered, StateName: "Validate", Input: api.ExecutionInput(id, key, []byte(body))},
+			{ID: 1, Timestamp: start, Type: aslrun.ExecutionStarted, Input: api.ExecutionInput(id, "arn:aws:iam::123456789012:user/console", key, []byte(body))},
+			{ID: 2, PreviousID: 1, Timestamp: start, Type: aslrun.TaskStateEntered, StateName: "Validate", Input: api.ExecutionInput(id, "arn:aws:iam::123456789012:user/console", key, []byte(body))},
 			{ID: 3, PreviousID: 2, Timestamp: start, Type: aslrun.TaskStateExited, StateName: "Validate", Output: json.RawMessage(payment)},
 			{ID: 4, PreviousID: 3, Timestamp: start, Type: aslrun.ExecutionSucceeded, Output: json.RawMessage(payment)},
 		}})

@@ -81,6 +81,18 @@ func (e *executions) list() []Record {
 	return out
 }
 
+// withoutData returns a copy of events without execution data (inputs,
+// outputs, causes), as Step Functions logs them for a workflow that does
+// not include execution data: what its console shows.
+func withoutData(events []aslrun.Event) []aslrun.Event {
+	out := make([]aslrun.Event, len(events))
+	for i, ev := range events {
+		ev.Input, ev.Output, ev.Cause = nil, nil, ""
+		out[i] = ev
+	}
+	return out
+}
+
 // secretFields are the JSON members whose values never leave the process
 // through the history: the idempotency key, the raw request body (which
 // may hold card data that Validate rejects) and the payment token.

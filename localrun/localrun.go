@@ -20,9 +20,16 @@
 //
 // # Where the local API differs from the deployed one
 //
-//   - No SigV4 (IAM) authorization and no WAF. Unknown routes and wrong
-//     methods answer 403 with API Gateway's MISSING_AUTHENTICATION_TOKEN
-//     problem, as the deployed API does.
+//   - No SigV4 (IAM) authorization and no WAF. The caller that owns a
+//     request's payments (the SigV4 identity, deployed) is named by the
+//     X-Local-Caller header (api.LocalCallerHeader); without it every
+//     request is DefaultCaller's. The deployed API ignores the header.
+//     Unknown routes and wrong methods answer 403 with API Gateway's
+//     MISSING_AUTHENTICATION_TOKEN problem, as the deployed API does.
+//   - Execution histories (GET /_local/executions/{requestId}) show what
+//     the Step Functions console would: every event, and inputs and
+//     outputs only when the synthesized workflow logs execution data (the
+//     payments workflow does not), with secrets redacted even then.
 //   - The Lambda functions run in process: no cold starts, no function
 //     timeouts beyond the workflow's TimeoutSeconds, no X-Ray.
 //   - Injected DynamoDB and SQS errors are returned once per call, without
@@ -131,6 +138,9 @@ type Runner struct {
 	invoker *invoker
 
 	payments, recovery *aslrun.Machine
+	// paymentsData is whether the payments workflow logs execution data;
+	// the kept histories show what its console would.
+	paymentsData bool
 
 	tableName                 string
 	queue, dlq                queueRef
@@ -393,6 +403,9 @@ func (r *Runner) build(tpl *cfn.Template) error {
 		StateMachineARN: stateMachineARN(paymentsName)})
 	if err != nil {
 		return fmt.Errorf("localrun: compiling the payments workflow: %w", err)
+	}
+	if r.paymentsData, err = r.names.logsExecutionData(paymentsName); err != nil {
+		return err
 	}
 	recoveryDef, err := r.names.definition(recoveryName)
 	if err != nil {

@@ -1,6 +1,7 @@
 package localrun
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -180,6 +181,25 @@ func TestRedactHistoryHidesKeysBodiesAndTokens(t *testing.T) {
 	}
 	if !strings.Contains(string(events[0].Input), "key-secret") {
 		t.Error("redaction changed the original events")
+	}
+}
+
+func TestWithoutDataKeepsOnlyTheEvents(t *testing.T) {
+	in := []aslrun.Event{
+		{ID: 1, Type: "ExecutionStarted", Input: json.RawMessage(`{"body":"NDExMSAxMTExIDExMTEgMTExMQ=="}`)},
+		{ID: 2, Type: "TaskFailed", StateName: "Validate", Error: "Payment.CardDataRejected", Cause: `{"errorMessage":"x"}`},
+		{ID: 3, Type: "ExecutionFailed", Error: "Payment.CardDataRejected", Cause: "c", Output: json.RawMessage(`{}`)},
+	}
+	out := withoutData(in)
+	b, _ := json.Marshal(out)
+	if bytes.Contains(b, []byte("NDEx")) || bytes.Contains(b, []byte(`"cause"`)) || bytes.Contains(b, []byte(`"input"`)) || bytes.Contains(b, []byte(`"output"`)) {
+		t.Errorf("events keep data: %s", b)
+	}
+	if len(out) != 3 || out[1].StateName != "Validate" || out[2].Error != "Payment.CardDataRejected" {
+		t.Errorf("events lost their type, state or error: %+v", out)
+	}
+	if len(in[0].Input) == 0 {
+		t.Error("the input events were changed")
 	}
 }
 

@@ -183,7 +183,7 @@ func (r *Runner) createPayment(w http.ResponseWriter, req *http.Request, id stri
 		writeGateway(w, "UNSUPPORTED_MEDIA_TYPE", http.StatusUnsupportedMediaType)
 		return
 	}
-	input := api.ExecutionInput(id, req.Header.Get(api.IdempotencyKeyHeader), body)
+	input := api.ExecutionInput(id, callerOf(req), req.Header.Get(api.IdempotencyKeyHeader), body)
 	ctx, cancel := context.WithTimeout(req.Context(), integrationTimeout)
 	defer cancel()
 	exec, err := r.payments.Run(ctx, "", input)
@@ -199,7 +199,10 @@ func (r *Runner) createPayment(w http.ResponseWriter, req *http.Request, id stri
 		return
 	}
 	resp := api.MapExecution(api.Execution{Status: string(exec.Status), Output: string(exec.Output), Error: exec.Error, Cause: exec.Cause})
-	history := redactHistory(exec.History)
+	history := withoutData(exec.History)
+	if r.paymentsData {
+		history = redactHistory(exec.History)
+	}
 	r.execs.add(&Record{ID: id, Workflow: naming.Physical(payments.ResourceType, r.cfg.Suffix), Status: string(exec.Status), Error: exec.Error,
 		HTTPStatus: resp.Status, StartDate: exec.StartDate, StopDate: exec.StopDate, History: history})
 	r.printHistory(id, history)
@@ -249,7 +252,8 @@ func (r *Runner) proxy(w http.ResponseWriter, req *http.Request, id, fn, resourc
 		RequestContext: events.APIGatewayProxyRequestContext{
 			AccountID: awsenv.LocalAccount, ResourcePath: resource, Stage: api.StageName, RequestID: id,
 			HTTPMethod: req.Method, Path: "/" + api.StageName + req.URL.Path, Protocol: req.Proto,
-			Identity:         events.APIGatewayRequestIdentity{SourceIP: sourceIP(req.RemoteAddr), UserAgent: req.UserAgent()},
+			Identity: events.APIGatewayRequestIdentity{SourceIP: sourceIP(req.RemoteAddr), UserAgent: req.UserAgent(),
+				UserArn: callerOf(req), AccountID: awsenv.LocalAccount},
 			RequestTimeEpoch: time.Now().UnixMilli(),
 		},
 	}
@@ -283,6 +287,21 @@ func (r *Runner) proxy(w http.ResponseWriter, req *http.Request, id, fn, resourc
 	if req.Method != http.MethodHead {
 		_, _ = io.WriteString(w, resp.Body)
 	}
+}
+
+// DefaultCaller is the caller of local requests that do not name one in
+// api.LocalCallerHeader: one identity, so that the README's examples work
+// without it.
+const DefaultCaller = "arn:aws:iam::" + awsenv.LocalAccount + ":user/local-developer"
+
+// callerOf is the local stand-in for the SigV4 identity API Gateway puts
+// in the request context: the X-Local-Caller header, or DefaultCaller.
+// The deployed API never reads the header.
+func callerOf(req *http.Request) string {
+	if c := strings.TrimSpace(req.Header.Get(api.LocalCallerHeader)); c != "" {
+		return c
+	}
+	return DefaultCaller
 }
 
 func sourceIP(remote string) string {

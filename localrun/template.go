@@ -62,6 +62,17 @@ func (n *localNames) definition(stateMachineName string) ([]byte, error) {
 	return n.evaluator().Definition(sm)
 }
 
+// logsExecutionData reports whether a state machine's logs include
+// execution data (LoggingConfiguration.IncludeExecutionData).
+func (n *localNames) logsExecutionData(stateMachineName string) (bool, error) {
+	sm, err := n.t.ByName(cfn.StateMachine, stateMachineName)
+	if err != nil {
+		return false, err
+	}
+	include, _ := sm.Property("LoggingConfiguration", "IncludeExecutionData").(bool)
+	return include, nil
+}
+
 // maxReceiveCount reads the maxReceiveCount of a queue's RedrivePolicy.
 func (n *localNames) maxReceiveCount(queueName string) (int, error) {
 	q, err := n.t.ByName(cfn.SQSQueue, queueName)

@@ -83,12 +83,22 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 			Interval: awscdk.Duration_Seconds(jsii.Number(2)), MaxAttempts: jsii.Number(3), BackoffRate: jsii.Number(2),
 			MaxDelay: awscdk.Duration_Seconds(jsii.Number(20)), JitterStrategy: sfn.JitterType_FULL})
 	}
+	// CallAwsService allows its action without conditions; this deny
+	// leaves PutMetricData only for the recovery namespace.
+	metricsOnlyToOwnNamespace := awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Effect:     awsiam.Effect_DENY,
+		Actions:    jsii.Strings("cloudwatch:PutMetricData"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]interface{}{"StringNotEquals": map[string]interface{}{"cloudwatch:namespace": dashboards.RecoveryNamespace}},
+	})
 	metric := func(id, metricName, valuePath string) tasks.CallAwsService {
 		t := tasks.NewCallAwsService(c, jsii.String(id), &tasks.CallAwsServiceProps{
 			Comment: jsii.String("Publishes " + metricName + " to " + dashboards.RecoveryNamespace),
 			Service: jsii.String("cloudwatch"), Action: jsii.String("putMetricData"),
-			// PutMetricData has no resource-level permissions: AWS requires "*".
-			IamResources: jsii.Strings("*"),
+			// PutMetricData has no resource-level permissions: AWS requires
+			// "*", and the deny binds it to the app's namespace.
+			IamResources:            jsii.Strings("*"),
+			AdditionalIamStatements: &[]awsiam.PolicyStatement{metricsOnlyToOwnNamespace},
 			Parameters: &map[string]interface{}{
 				"Namespace": dashboards.RecoveryNamespace,
 				"MetricData": []interface{}{map[string]interface{}{
@@ -287,9 +297,15 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 		EncryptionMasterKey: props.Key, EnforceSSL: jsii.Bool(true),
 		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)), RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
+	scheduleRule, alarmRule := naming.Name(c, "recovery-schedule-rule"), naming.Name(c, "recovery-alarm-ok-rule")
+	ruleArns := []*string{ruleArn(stack, scheduleRule)}
+	if len(props.TriggerAlarms) > 0 {
+		ruleArns = append(ruleArns, ruleArn(stack, alarmRule))
+	}
 	eventsRole := awsiam.NewRole(c, jsii.String("EventsRole"), &awsiam.RoleProps{
-		RoleName:    naming.NamePtr(c, "recovery-events-role"),
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil),
+		RoleName: naming.NamePtr(c, "recovery-events-role"),
+		// EventBridge may assume it for the two rules below only.
+		AssumedBy:   grants.ServiceFor(c, "events.amazonaws.com", ruleArns...),
 		Description: jsii.String("Lets EventBridge start " + name),
 	})
 	target := func(trigger string) awsevents.IRuleTarget {
@@ -300,14 +316,14 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 		})
 	}
 	awsevents.NewRule(c, jsii.String("Schedule"), &awsevents.RuleProps{
-		RuleName:    naming.NamePtr(c, "recovery-schedule-rule"),
+		RuleName:    jsii.String(scheduleRule),
 		Description: jsii.String("Starts the recovery workflow on a schedule"),
 		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Minutes(jsii.Number(props.ScheduleMinutes))),
 		Targets:     &[]awsevents.IRuleTarget{target("schedule")},
 	})
 	if len(props.TriggerAlarms) > 0 {
 		awsevents.NewRule(c, jsii.String("AlarmBackToOK"), &awsevents.RuleProps{
-			RuleName:    naming.NamePtr(c, "recovery-alarm-ok-rule"),
+			RuleName:    jsii.String(alarmRule),
 			Description: jsii.String("Starts the recovery workflow as soon as one of the app's alarms returns to OK"),
 			EventPattern: &awsevents.EventPattern{
 				Source:     jsii.Strings("aws.cloudwatch"),
@@ -321,6 +337,12 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 		})
 	}
 	return &Recovery{StateMachine: sm, TriggerDLQ: triggerDLQ}
+}
+
+// ruleArn is the ARN of an EventBridge rule of the default bus.
+func ruleArn(stack awscdk.Stack, name string) *string {
+	return stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("events"), Resource: jsii.String("rule"),
+		ResourceName: jsii.String(name), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME})
 }
 
 func dlqArns(targets []RedriveTarget) *[]*string {

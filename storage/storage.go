@@ -95,3 +95,20 @@ func NewDeadLetterQueue(scope constructs.Construct, id, resourceType string, key
 		RemovalPolicy:       awscdk.RemovalPolicy_DESTROY,
 	})
 }
+
+// NewServiceDeadLetterQueue creates a TLS-only dead-letter queue that keeps
+// messages for 14 days, encrypted with SQS-managed keys rather than the
+// data key: the dead-letter queue of asynchronous Lambda invocations, to
+// which every function's role sends, while only the roles that read or
+// write payment data may use the data key. The app makes no asynchronous
+// invocation, so the queue holds nothing unless someone invokes a function
+// by hand.
+func NewServiceDeadLetterQueue(scope constructs.Construct, id, resourceType string) awssqs.Queue {
+	return awssqs.NewQueue(scope, jsii.String(id), &awssqs.QueueProps{
+		QueueName:       naming.NamePtr(scope, resourceType),
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+		RemovalPolicy:   awscdk.RemovalPolicy_DESTROY,
+	})
+}

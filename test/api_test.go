@@ -1,6 +1,8 @@
 package test
 
 import (
+	"encoding/json"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -106,6 +108,126 @@ func TestThePaymentRoutesAreProtectedByTheWebACL(t *testing.T) {
 		for _, want := range []string{"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "RateBasedStatement"} {
 			if !strings.Contains(rules, want) {
 				t.Errorf("web ACL %s lacks %s", id, want)
+			}
+		}
+	}
+}
+
+// wafLoggingConfig returns the web ACL's logging configuration and the web
+// ACL's properties.
+func wafLogging(t *testing.T, s *synthesized) (logging, acl map[string]interface{}) {
+	t.Helper()
+	for _, r := range s.Resources("AWS::WAFv2::LoggingConfiguration") {
+		logging = props(r)
+	}
+	for _, r := range s.Resources("AWS::WAFv2::WebACL") {
+		acl = props(r)
+	}
+	if logging == nil || acl == nil {
+		t.Fatal("no web ACL with a logging configuration")
+	}
+	return logging, acl
+}
+
+// TestWAFLogsKeepNoQueryStringPathOrHeaderValue checks what the WAF can put
+// in its log group and its sampled requests: a card number or a key sent in
+// the query string, the path (GET /payments/{id} with anything as the id),
+// a header or the body must not be there.
+func TestWAFLogsKeepNoQueryStringPathOrHeaderValue(t *testing.T) {
+	s := synth(t, suffix)
+	logging, acl := wafLogging(t, s)
+
+	// GIVEN the logging configuration THEN it redacts the query string,
+	// the URI path and the credential headers (whatever data protection
+	// does, these never leave the WAF)
+	redacted := map[string]bool{}
+	for _, f := range logging["RedactedFields"].([]interface{}) {
+		m := f.(map[string]interface{})
+		switch {
+		case m["QueryString"] != nil:
+			redacted["querystring"] = true
+		case m["UriPath"] != nil:
+			redacted["uripath"] = true
+		case m["SingleHeader"] != nil:
+			redacted[strings.ToLower(m["SingleHeader"].(map[string]interface{})["Name"].(string))] = true
+		}
+	}
+	for _, want := range []string{"querystring", "uripath", "authorization", "x-amz-security-token", "idempotency-key"} {
+		if !redacted[want] {
+			t.Errorf("WAF logs do not redact %s: %s", want, toJSON(logging["RedactedFields"]))
+		}
+	}
+
+	// AND the web ACL's data protection replaces every header value, every
+	// cookie, the query string and any body excerpt (rule match details)
+	// in the logs and sampled requests: no header value is kept, which is
+	// shorter than any allow-list (WAF offers only deny-lists or all).
+	protected := map[string]bool{}
+	dpc, _ := acl["DataProtectionConfig"].(map[string]interface{})
+	dps, _ := dpc["DataProtections"].([]interface{})
+	for _, d := range dps {
+		m := d.(map[string]interface{})
+		field := m["Field"].(map[string]interface{})
+		if m["Action"] != "SUBSTITUTION" || field["FieldKeys"] != nil || m["ExcludeRuleMatchDetails"] == true || m["ExcludeRateBasedDetails"] == true {
+			t.Errorf("data protection %s is not a substitution of every key, match details included", toJSON(m))
+			continue
+		}
+		protected[field["FieldType"].(string)] = true
+	}
+	for _, want := range []string{"SINGLE_HEADER", "SINGLE_COOKIE", "QUERY_STRING", "SINGLE_QUERY_ARGUMENT", "BODY"} {
+		if !protected[want] {
+			t.Errorf("the web ACL's data protection does not substitute %s: %s", want, toJSON(dpc))
+		}
+	}
+
+	// AND no sampled requests are kept: they would show the URI path,
+	// which data protection does not cover.
+	visibility := []interface{}{acl["VisibilityConfig"]}
+	for _, r := range acl["Rules"].([]interface{}) {
+		visibility = append(visibility, r.(map[string]interface{})["VisibilityConfig"])
+	}
+	for _, v := range visibility {
+		if v.(map[string]interface{})["SampledRequestsEnabled"] != false {
+			t.Errorf("sampled requests are kept: %s", toJSON(v))
+		}
+	}
+}
+
+// accessLogVariables are the only $context variables the access log may
+// hold: who called (the SigV4 identity and source IP), what route and
+// method, when, the outcome and its size. Never $input (the body), a
+// header or parameter value ($method.request, $context.identity.userAgent),
+// nor $context.path, which holds whatever id a client typed.
+var accessLogVariables = map[string]bool{
+	"$context.requestId": true, "$context.extendedRequestId": true, "$context.identity.sourceIp": true,
+	"$context.identity.caller": true, "$context.identity.user": true, "$context.identity.userArn": true,
+	"$context.identity.accountId": true, "$context.requestTime": true, "$context.requestTimeEpoch": true,
+	"$context.httpMethod": true, "$context.resourcePath": true, "$context.status": true, "$context.protocol": true,
+	"$context.responseLength": true, "$context.responseLatency": true, "$context.integrationLatency": true,
+	"$context.error.responseType": true, "$context.waf.status": true, "$context.wafResponseCode": true,
+	"$context.stage": true, "$context.domainName": true,
+}
+
+func TestTheAccessLogCarriesNoBodyKeyOrHeaderValue(t *testing.T) {
+	s := synth(t, suffix)
+	for id, r := range s.Resources("AWS::ApiGateway::Stage") {
+		format, _ := props(r)["AccessLogSetting"].(map[string]interface{})["Format"].(string)
+		var fields map[string]string
+		if err := json.Unmarshal([]byte(format), &fields); err != nil {
+			t.Fatalf("stage %s: the access log format is not a JSON object: %s", id, format)
+		}
+		vars := regexp.MustCompile(`\$[a-zA-Z][a-zA-Z0-9_.\-]*`).FindAllString(format, -1)
+		if len(vars) < 5 {
+			t.Fatalf("stage %s: only %d variables in %s", id, len(vars), format)
+		}
+		for _, v := range vars {
+			if !accessLogVariables[v] {
+				t.Errorf("stage %s: the access log holds %s, which may carry client data: %s", id, v, format)
+			}
+		}
+		for name, v := range fields {
+			if !strings.HasPrefix(v, "$context.") {
+				t.Errorf("stage %s: access log field %s is %q, not one context variable", id, name, v)
 			}
 		}
 	}

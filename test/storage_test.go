@@ -73,7 +73,16 @@ func TestEveryQueueHasADeadLetterQueueRetentionTLSAndEncryption(t *testing.T) {
 	policies := toJSON(s.Resources("AWS::SQS::QueuePolicy"))
 	for id, r := range queues {
 		p := props(r)
-		if p["KmsMasterKeyId"] == nil {
+		// Payment data is encrypted with the data key. The dead-letter
+		// queue of asynchronous Lambda invocations, to which every
+		// function's role sends, uses SQS-managed keys so that only the
+		// roles handling payment data may use the data key.
+		switch {
+		case p["QueueName"] == "lambda-async-dlq-"+suffix:
+			if p["SqsManagedSseEnabled"] != true || p["KmsMasterKeyId"] != nil {
+				t.Errorf("queue %s is not encrypted with SQS-managed keys", id)
+			}
+		case p["KmsMasterKeyId"] == nil:
 			t.Errorf("queue %s is not encrypted with the customer-managed key", id)
 		}
 		retention, ok := p["MessageRetentionPeriod"].(float64)

@@ -4,6 +4,7 @@
 package paymentstack
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -96,7 +98,7 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(180)),
 		MaxReceiveCount:   5,
 	})
-	asyncDLQ := storage.NewDeadLetterQueue(stack, "LambdaAsyncDLQ", "lambda-async-dlq", key)
+	asyncDLQ := storage.NewServiceDeadLetterQueue(stack, "LambdaAsyncDLQ", "lambda-async-dlq")
 	monitoring := dashboards.New(stack, "Monitoring", key, cfg.Thresholds)
 	if cfg.AlarmEmail != "" {
 		monitoring.Topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(cfg.AlarmEmail), nil))
@@ -196,8 +198,26 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	awscdk.NewCfnOutput(stack, jsii.String("PaymentsWorkflowArn"), &awscdk.CfnOutputProps{Value: workflow.StateMachine.StateMachineArn()})
 	awscdk.NewCfnOutput(stack, jsii.String("RecoveryWorkflowArn"), &awscdk.CfnOutputProps{Value: rec.StateMachine.StateMachineArn()})
 	awscdk.NewCfnOutput(stack, jsii.String("DashboardName"), &awscdk.CfnOutputProps{Value: naming.NamePtr(stack, "payments-dashboard")})
+	// Every log group exists now: CloudWatch Logs may use the key for
+	// these and no other.
+	datakey.AllowLogGroups(key, encryptedLogGroups(stack))
 	AddSuppressions(stack)
 	return &Stack{Stack: stack, Payments: workflow, Recovery: rec, API: rest}
+}
+
+// encryptedLogGroups returns the names of the stack's log groups that are
+// encrypted with a key.
+func encryptedLogGroups(stack awscdk.Stack) []string {
+	var names []string
+	for _, c := range *stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		if lg, ok := c.(awslogs.CfnLogGroup); ok && lg.KmsKeyId() != nil {
+			if lg.LogGroupName() == nil || *awscdk.Token_IsUnresolved(lg.LogGroupName()) {
+				panic(fmt.Sprintf("paymentstack: log group %s has no literal name for the key policy", *c.Node().Path()))
+			}
+			names = append(names, *lg.LogGroupName())
+		}
+	}
+	return names
 }
 
 // grantHealthReads lets a health function read what the health report is

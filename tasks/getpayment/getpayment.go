@@ -16,9 +16,9 @@ import (
 	"github.com/resilientpay/paymentapi/tasks/store"
 )
 
-// getter reads a payment; *store.Store implements it.
+// getter reads a payment of an owner; *store.Store implements it.
 type getter interface {
-	Get(ctx context.Context, id string) (store.Receipt, error)
+	Get(ctx context.Context, owner, id string) (store.Receipt, error)
 }
 
 // Handler handles GET /payments/{id}.
@@ -31,20 +31,27 @@ type Handler struct {
 // lowercase base32 (see docs/workflow-contract.md).
 var idPattern = regexp.MustCompile(`^pay_[a-z2-7]{26}$`)
 
-// Handle answers 200 with the payment, 400 for a malformed id, 404 for an
-// unknown one, 503 when the store is unavailable and 500 otherwise. Error
-// bodies are problem documents that never carry SDK errors. It never
-// returns an error: API Gateway would turn it into a bare 502.
+// Handle answers 200 with the payment if the caller made it, 404 for an
+// unknown or malformed id or another caller's payment (the same answer, so
+// a client cannot tell them apart), 503 when the
+// store is unavailable and 500 otherwise. Error bodies are problem
+// documents that never carry SDK errors nor the id. It never returns an
+// error: API Gateway would turn it into a bare 502.
 func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	log := h.Log.With("request_id", ev.RequestContext.RequestID)
 	id := ev.PathParameters["id"]
 	if !idPattern.MatchString(id) {
-		log.Warn("malformed payment id")
-		return problem(payment.NewError(errorname.Invalid, "The payment id is malformed.",
-			payment.FieldError{Field: "id", Detail: "must be pay_ followed by 26 lowercase base32 characters"})), nil
+		log.Info("payment not found", "malformed_id", true) // never the id itself
+		return problem(store.ErrNotFound), nil
+	}
+	// The caller API Gateway authenticated (SigV4), never a header.
+	owner := payment.OwnerOf(ev.RequestContext.Identity.UserArn)
+	if owner == "" {
+		log.Error("request without a caller identity: is the route's IAM authorization off?")
+		return problem(store.ErrNotFound), nil
 	}
 	log = log.With("payment_id", id)
-	rec, err := h.Store.Get(ctx, id)
+	rec, err := h.Store.Get(ctx, owner, id)
 	if err != nil {
 		e := payment.AsError(err)
 		if e.Name == errorname.NotFound {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -16,28 +17,77 @@ import (
 	"github.com/resilientpay/paymentapi/tasks/store"
 )
 
-// fakeStore knows one payment and fails with err.
+// fakeStore knows one payment of knownOwner and fails with err.
 type fakeStore struct {
 	known store.Receipt
 	err   error
 }
 
-func (f *fakeStore) Get(_ context.Context, id string) (store.Receipt, error) {
+func (f *fakeStore) Get(_ context.Context, owner, id string) (store.Receipt, error) {
 	if f.err != nil {
 		return store.Receipt{}, f.err
 	}
-	if id != f.known.ID {
-		return store.Receipt{}, payment.NewError(errorname.NotFound, "No payment has this id.")
+	if id != f.known.ID || owner != knownOwner {
+		return store.Receipt{}, store.ErrNotFound
 	}
 	return f.known, nil
 }
 
-const knownID = "pay_abcdefghijklmnopqrstuvwxyz"
+const (
+	knownID = "pay_abcdefghijklmnopqrstuvwxyz"
+	// knownOwner made the known payment; callerArn is a session of it, as
+	// API Gateway puts it in the request context.
+	knownOwner = "arn:aws:sts::111122223333:assumed-role/checkout-service"
+	callerArn  = knownOwner + "/i-0abc1234"
+)
 
 func request(id string) events.APIGatewayProxyRequest {
+	return requestBy(callerArn, id)
+}
+
+func requestBy(userArn, id string) events.APIGatewayProxyRequest {
 	return events.APIGatewayProxyRequest{
 		HTTPMethod: "GET", Path: "/payments/" + id, PathParameters: map[string]string{"id": id},
-		RequestContext: events.APIGatewayProxyRequestContext{RequestID: "req-1"},
+		RequestContext: events.APIGatewayProxyRequestContext{RequestID: "req-1",
+			Identity: events.APIGatewayRequestIdentity{UserArn: userArn}},
+	}
+}
+
+// TestOnlyTheOwnerSeesAPayment checks that the owner comes from the
+// request context API Gateway fills after checking the signature, never
+// from a header: another caller, or a request claiming to be the owner in
+// the local runner's stand-in header, gets the unknown id's 404.
+func TestOnlyTheOwnerSeesAPayment(t *testing.T) {
+	h := handler(&fakeStore{})
+	unknown, _ := h.Handle(context.Background(), request("pay_bbbbbbbbbbbbbbbbbbbbbbbbbb"))
+	tests := []struct {
+		name       string
+		req        events.APIGatewayProxyRequest
+		wantStatus int
+	}{
+		{"the owner (any session of its role) reads its payment", requestBy(knownOwner+"/another-session", knownID), 200},
+		{"another caller gets 404", requestBy("arn:aws:iam::444455556666:user/another-merchant", knownID), 404},
+		{"a request without a caller identity gets 404", requestBy("", knownID), 404},
+		{"another caller naming the owner in headers gets 404", func() events.APIGatewayProxyRequest {
+			r := requestBy("arn:aws:iam::444455556666:user/another-merchant", knownID)
+			r.Headers = map[string]string{"X-Local-Caller": knownOwner, "X-Amz-Security-Token": callerArn}
+			r.MultiValueHeaders = map[string][]string{"X-Local-Caller": {knownOwner}}
+			return r
+		}(), 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := h.Handle(context.Background(), tt.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tt.wantStatus, resp.Body)
+			}
+			if tt.wantStatus == 404 && (resp.Body != unknown.Body || !reflect.DeepEqual(resp.Headers, unknown.Headers)) {
+				t.Errorf("another caller's payment answers %v %s, an unknown id %v %s", resp.Headers, resp.Body, unknown.Headers, unknown.Body)
+			}
+		})
 	}
 }
 
@@ -58,9 +108,13 @@ func TestHandleAnswersWithThePaymentOrAProblem(t *testing.T) {
 	}{
 		{"a known id is 200 with the payment", &fakeStore{}, knownID, 200, "application/json"},
 		{"an unknown id is a 404 problem", &fakeStore{}, "pay_bbbbbbbbbbbbbbbbbbbbbbbbbb", 404, "application/problem+json"},
-		{"an id without the pay_ prefix is a 400 problem", &fakeStore{}, "abcdefghijklmnopqrstuvwxyz", 400, "application/problem+json"},
-		{"an id with uppercase letters is a 400 problem", &fakeStore{}, "pay_ABCDEFGHIJKLMNOPQRSTUVWXYZ", 400, "application/problem+json"},
-		{"a missing id is a 400 problem", &fakeStore{}, "", 400, "application/problem+json"},
+		// A malformed id answers as an unknown one does (as Stripe
+		// does): a client cannot tell them apart, nor probe the id format.
+		{"an id without the pay_ prefix is a 404 problem", &fakeStore{}, "abcdefghijklmnopqrstuvwxyz", 404, "application/problem+json"},
+		{"an id with uppercase letters is a 404 problem", &fakeStore{}, "pay_ABCDEFGHIJKLMNOPQRSTUVWXYZ", 404, "application/problem+json"},
+		{"a missing id is a 404 problem", &fakeStore{}, "", 404, "application/problem+json"},
+		{"an id that is a card number is a 404 problem", &fakeStore{}, "4111111111111111", 404, "application/problem+json"},
+		{"the id of issue 13 is a 404 problem", &fakeStore{}, "does-not-exist-1a2b3c", 404, "application/problem+json"},
 		{"an unavailable store is a 503 problem", &fakeStore{err: payment.NewError(errorname.StoreUnavailable, "down").Wrap(errors.New("sdk secret"))}, knownID, 503, "application/problem+json"},
 		{"an unexpected error is a 500 problem", &fakeStore{err: errors.New("sdk secret")}, knownID, 500, "application/problem+json"},
 	}
@@ -96,7 +150,6 @@ func FuzzHandle(f *testing.F) {
 	f.Add("pay_")
 	f.Add("../../etc/passwd")
 	f.Add("pay_abcdefghijklmnopqrstuvwxy\u00e9")
-	malformed, _ := handler(&fakeStore{}).Handle(context.Background(), request("x"))
 	unknown, _ := handler(&fakeStore{}).Handle(context.Background(), request("pay_bbbbbbbbbbbbbbbbbbbbbbbbbb"))
 	f.Fuzz(func(t *testing.T, id string) {
 		resp, err := handler(&fakeStore{}).Handle(context.Background(), request(id))
@@ -104,13 +157,14 @@ func FuzzHandle(f *testing.F) {
 			t.Fatal(err)
 		}
 		switch resp.StatusCode {
-		case 200, 400, 404:
+		case 200, 404:
 		default:
 			t.Fatalf("status %d for id %q", resp.StatusCode, id)
 		}
-		// Problem documents never depend on (so never echo) the id.
-		if resp.StatusCode == 400 && resp.Body != malformed.Body || resp.StatusCode == 404 && resp.Body != unknown.Body {
-			t.Fatalf("problem for %q differs from the fixed one: %s", id, resp.Body)
+		// A malformed id and an unknown one get the same answer, which
+		// never depends on (so never echoes) the id.
+		if resp.StatusCode == 404 && (resp.Body != unknown.Body || !reflect.DeepEqual(resp.Headers, unknown.Headers)) {
+			t.Fatalf("answer for %q differs from the unknown id's: %v %s", id, resp.Headers, resp.Body)
 		}
 	})
 }

@@ -400,8 +400,8 @@ func TestRedrivenPaymentsArePersistedExactlyOnce(t *testing.T) {
 	p := newPair(ctx, t, c, 1, map[string]string{"VisibilityTimeout": "1"})
 
 	// GIVEN two payments queued during an outage, one of them twice (a retried workflow)
-	p1 := payment.Payment{ID: "pay_redrive1", Amount: 1200, Currency: "EUR", Source: "tok_abcdef987654", MerchantID: "m_1", IdempotencyKeyHash: unique("kh1"), RequestHash: unique("rh1")}
-	p2 := payment.Payment{ID: "pay_redrive2", Amount: 3400, Currency: "USD", Source: "tok_zyxwvu123456", MerchantID: "m_1", IdempotencyKeyHash: unique("kh2"), RequestHash: unique("rh2")}
+	p1 := payment.Payment{ID: "pay_redrive1", Amount: 1200, Currency: "EUR", Source: "tok_abcdef987654", MerchantID: "m_1", Owner: "arn:aws:iam::111122223333:user/m_1", IdempotencyKeyHash: unique("kh1"), RequestHash: unique("rh1")}
+	p2 := payment.Payment{ID: "pay_redrive2", Amount: 3400, Currency: "USD", Source: "tok_zyxwvu123456", MerchantID: "m_1", Owner: "arn:aws:iam::111122223333:user/m_1", IdempotencyKeyHash: unique("kh2"), RequestHash: unique("rh2")}
 	q := queue.New(c, p.src)
 	for _, pay := range []payment.Payment{p1, p2, p1} {
 		if err := q.Enqueue(ctx, pay, errorname.StoreUnavailable, 3); err != nil {
@@ -463,7 +463,7 @@ func TestRedrivenPaymentsArePersistedExactlyOnce(t *testing.T) {
 	}
 	s := store.New(db, table)
 	for _, pay := range []payment.Payment{p1, p2} {
-		if r, err := s.Get(ctx, pay.ID); err != nil {
+		if r, err := s.Get(ctx, pay.Owner, pay.ID); err != nil {
 			t.Errorf("payment %s not readable: %v", pay.ID, err)
 		} else if r.Amount != pay.Amount {
 			t.Errorf("payment %s stored as %+v", pay.ID, r)

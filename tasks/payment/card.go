@@ -1,77 +1,136 @@
 package payment
 
-// Card-number detection. A request is refused as card data when any field
-// holds a Luhn-valid run of 12 to 19 ASCII digits, where consecutive digits
-// may be separated by one space or one dash ("4111 1111 1111 1111",
-// "4111-1111-1111-1111"). Every run of 12 to 19 consecutive digits inside a
-// longer digit sequence counts, so a card number followed by more digits
-// (a CVV, an expiry date) is still found. The price of that caution is that
-// a long purely numeric reference may be refused too: clients should not
-// put long digit strings in free-text fields.
+import (
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Card-number detection, as PRODUCT.md defines card data. A text holds a
+// card number when, after Unicode NFKC normalization, it has a run of 12
+// to 19 digits whose first digit is not 0 and that passes the Luhn check,
+// where one or two characters that are neither letters nor numbers may
+// stand between two digits ("4111 1111 1111 1111", "4111.1111.1111.1111",
+// "4111 - 1111" is two runs).
 //
-// The scan is a single pass with a fixed 19-digit window: O(19·n) time, no
-// allocation and no regular expression.
+//   - NFKC turns full-width (４), mathematical (𝟒), circled (④) and
+//     superscript (⁴) digits into ASCII digits and no-break spaces into
+//     spaces.
+//   - A digit is any Unicode decimal digit (category Nd), so Arabic-Indic
+//     (٤) or Devanagari (४) digits count as what they are.
+//   - Letters and other numbers (Ⅻ) end a run; so do three separators in
+//     a row.
+//   - Invisible format characters (category Cf: zero-width spaces and
+//     joiners, soft hyphens, direction marks) are skipped, so that they
+//     cannot hide a number that reads as one: that is stricter than the
+//     contract, never looser.
+//
+// Every run of 12 to 19 digits inside a longer sequence counts, so a card
+// number followed by more digits (a CVV, an expiry date) is still found.
+// A run that starts with 0 is not a card number (no card scheme issues
+// one), which keeps all-zero windows of large numbers such as 10^20, that
+// pass Luhn, from being taken for card data. The price of the rule is that
+// a long numeric reference (a timestamp written with separators, a phone
+// number) may be refused too: clients should not put long digit strings in
+// free-text fields.
+//
+// The scan is one pass with a fixed 19-digit window: O(19·n) time, no
+// regular expression, and no allocation for ASCII text.
 
 const (
 	// MinCardDigits and MaxCardDigits bound the length of a card number
 	// (primary account number) as ISO/IEC 7812 allows.
 	MinCardDigits = 12
 	MaxCardDigits = 19
+	// MaxCardSeparators is the longest run of separators (characters that
+	// are neither letters nor numbers) that may stand between two digits
+	// of one card number.
+	MaxCardSeparators = 2
 )
 
-// ContainsCardNumber reports whether s holds what looks like a card
-// number: a Luhn-valid run of 12 to 19 digits in which single spaces or
-// dashes may separate the digits.
-func ContainsCardNumber(s string) bool { return containsCardNumber(s) }
-
-func containsCardNumber[T string | []byte](s T) bool {
+// ContainsCardNumber reports whether s holds a card number: a Luhn-valid
+// run of 12 to 19 digits that does not start with 0, read after NFKC
+// normalization, with at most two separators between two digits (see the
+// rules above).
+func ContainsCardNumber(s string) bool {
+	if !isASCII(s) {
+		s = norm.NFKC.String(s)
+	}
 	var sc cardScanner
+	for _, r := range s {
+		if sc.feed(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if sc.feed(s[i]) {
-			return true
+		if s[i] >= utf8.RuneSelf {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
-// bodyContainsCardNumber reports whether raw body bytes hold a card
-// number, read either literally or with JSON escapes decoded.
+// bodyContainsCardNumber reports whether raw body bytes, read as text with
+// JSON escapes decoded, hold a card number. It serves bodies that are not
+// well-formed JSON, whose strings cannot be told apart: the whole text is
+// one string.
 func bodyContainsCardNumber(b []byte) bool {
-	return containsCardNumber(b) || containsCardNumberJSON(b)
+	return ContainsCardNumber(unescapeJSONText(b))
 }
 
-// containsCardNumberJSON is ContainsCardNumber over raw JSON text: the
-// escapes \u0030-\u0039, \u0020 and \u002d count as the digit, space or
-// dash they stand for, so a card number cannot hide behind escapes. It
-// works on any bytes, well-formed JSON or not. On valid JSON it finds
-// every card number that a scan of the decoded keys and values would find.
-func containsCardNumberJSON(b []byte) bool {
-	var sc cardScanner
+// unescapeJSONText decodes the JSON escapes of b wherever they are, as if
+// all of b were the inside of one string, and leaves every other byte as
+// it is: \u0034 is the digit 4, \uff14 the full-width digit 4, \n a line
+// feed. A malformed escape is kept as written.
+func unescapeJSONText(b []byte) string {
+	out := make([]byte, 0, len(b))
 	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if c == '\\' && i+1 < len(b) {
-			if b[i+1] == 'u' && i+5 < len(b) && b[i+2] == '0' && b[i+3] == '0' {
-				if a, ok := escapedASCII(b[i+4], b[i+5]); ok {
-					c = a
-					i += 5
-				}
-			} else {
-				c = b[i+1] // \" \\ \/ \n ... : never a digit, space or dash
-				i++
+		if b[i] != '\\' || i+1 >= len(b) {
+			out = append(out, b[i])
+			continue
+		}
+		switch e := b[i+1]; e {
+		case '"', '\\', '/':
+			out = append(out, e)
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r, ok := hex4(b, i+2)
+			if !ok {
+				out = append(out, b[i])
+				continue
 			}
+			i += 4
+			if utf16.IsSurrogate(r) {
+				if r2, ok := hex4(b, i+4); ok && i+3 < len(b) && b[i+2] == '\\' && b[i+3] == 'u' {
+					if pair := utf16.DecodeRune(r, r2); pair != utf8.RuneError {
+						r = pair
+						i += 6
+					}
+				}
+			}
+			out = utf8.AppendRune(out, r) // a lone surrogate becomes U+FFFD
+		default:
+			out = append(out, b[i])
+			continue
 		}
-		if sc.feed(c) {
-			return true
-		}
+		i++
 	}
-	return false
-}
-
-// escapedASCII decodes the last two hex digits of a \u00XX escape.
-func escapedASCII(hi, lo byte) (byte, bool) {
-	h, ok1 := hexVal(hi)
-	l, ok2 := hexVal(lo)
-	return h<<4 | l, ok1 && ok2
+	return string(out)
 }
 
 func hexVal(c byte) (byte, bool) {
@@ -86,42 +145,53 @@ func hexVal(c byte) (byte, bool) {
 	return 0, false
 }
 
-// cardScanner consumes text one byte at a time and remembers the last
-// MaxCardDigits digits of the current digit sequence.
+// cardScanner consumes normalized text one rune at a time and remembers
+// the last MaxCardDigits digits of the current run.
 type cardScanner struct {
 	ring [MaxCardDigits]byte // digit values, ring[n%MaxCardDigits] is next
-	n    int                 // digits in the current sequence
-	sep  bool                // the previous byte was a separator after a digit
+	n    int                 // digits in the current run
+	seps int                 // separators since the last digit of the run
 }
 
-// feed consumes c and reports whether a Luhn-valid run of 12 to 19 digits
-// ends at c.
-func (sc *cardScanner) feed(c byte) bool {
-	switch {
-	case '0' <= c && c <= '9':
-		sc.ring[sc.n%MaxCardDigits] = c - '0'
+// feed consumes r and reports whether a card number ends at r.
+func (sc *cardScanner) feed(r rune) bool {
+	if d, ok := digitValue(r); ok {
+		sc.ring[sc.n%MaxCardDigits] = d
 		sc.n++
-		sc.sep = false
+		sc.seps = 0
 		return sc.n >= MinCardDigits && sc.luhnRunEndsHere()
-	case c == ' ' || c == '-':
-		if sc.sep { // two separators in a row end the sequence
-			sc.n = 0
+	}
+	switch {
+	case r < utf8.RuneSelf:
+		if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' {
+			sc.n, sc.seps = 0, 0
+			return false
 		}
-		sc.sep = sc.n > 0
-	default:
-		sc.n, sc.sep = 0, false
+	case unicode.Is(unicode.Cf, r):
+		return false // invisible: as if it were not there
+	case unicode.IsLetter(r) || unicode.IsNumber(r):
+		sc.n, sc.seps = 0, 0
+		return false
+	}
+	// A separator.
+	if sc.n > 0 {
+		sc.seps++
+		if sc.seps > MaxCardSeparators {
+			sc.n, sc.seps = 0, 0
+		}
 	}
 	return false
 }
 
 // luhnRunEndsHere checks the runs of 12..19 digits that end at the last
-// digit fed. The Luhn sum is built from the right, where the check digit
-// is, so one backward walk checks every length.
+// digit fed and do not start with 0. The Luhn sum is built from the right,
+// where the check digit is, so one backward walk checks every length.
 func (sc *cardScanner) luhnRunEndsHere() bool {
 	limit := min(sc.n, MaxCardDigits)
 	sum := 0
 	for k := range limit {
-		d := int(sc.ring[(sc.n-1-k)%MaxCardDigits])
+		digit := int(sc.ring[(sc.n-1-k)%MaxCardDigits])
+		d := digit
 		if k%2 == 1 {
 			d *= 2
 			if d > 9 {
@@ -129,9 +199,40 @@ func (sc *cardScanner) luhnRunEndsHere() bool {
 			}
 		}
 		sum += d
-		if k+1 >= MinCardDigits && sum%10 == 0 {
+		if k+1 >= MinCardDigits && digit != 0 && sum%10 == 0 {
 			return true
 		}
 	}
 	return false
+}
+
+// digitValue returns the value of a decimal digit of any script. Unicode
+// encodes every set of decimal digits (category Nd) as ten consecutive
+// code points from 0 to 9, and Go's table merges only adjacent whole sets,
+// so a digit's value is its distance from the start of its range, mod 10.
+func digitValue(r rune) (byte, bool) {
+	if '0' <= r && r <= '9' {
+		return byte(r - '0'), true
+	}
+	if r < utf8.RuneSelf || !unicode.IsDigit(r) {
+		return 0, false
+	}
+	return ndOffset(r)
+}
+
+// ndOffset finds r in the Nd range table.
+func ndOffset(r rune) (byte, bool) {
+	if r <= 0xFFFF {
+		for _, rg := range unicode.Nd.R16 {
+			if rune(rg.Lo) <= r && r <= rune(rg.Hi) {
+				return byte((r - rune(rg.Lo)) % 10), rg.Stride == 1
+			}
+		}
+	}
+	for _, rg := range unicode.Nd.R32 {
+		if rune(rg.Lo) <= r && r <= rune(rg.Hi) {
+			return byte((r - rune(rg.Lo)) % 10), rg.Stride == 1
+		}
+	}
+	return 0, false
 }

@@ -1,11 +1,15 @@
 package payment_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"reflect"
+	"strconv"
 	"testing"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 	"github.com/resilientpay/paymentapi/tasks/payment"
@@ -15,8 +19,11 @@ import (
 //   - never panics;
 //   - returns a *payment.Error with status 400 (Invalid) or 422 (CardData);
 //   - answers CardData whenever the key or the body holds a card number
-//     (checked with a naive scan), and never accepts one in any decoded
-//     string either;
+//     by the contract's rule (checked with a naive scan after NFKC): in a
+//     well-formed body, in any decoded string (keys included) or number
+//     literal; in a malformed one, anywhere in its text with JSON escapes
+//     decoded. So no accepted body holds a Luhn-valid card number under
+//     that normalization;
 //   - accepts nothing encoding/json considers invalid;
 //   - puts no run of 9 or more digits in a problem document: the longest
 //     number a problem may state itself is 8 digits (99999999), so a
@@ -39,13 +46,18 @@ func FuzzParseRequest(f *testing.F) {
 		{"k", "{\"amount\":12\xff}"},
 		{"k", `{"a":"\ud800"}`},
 		{"k", `{"amount":97277404341282328006,"currency":"XAU"}`},
+		{"k", `{"amount":100000000000000000000,"currency":"EUR","source":"tok_12345678","merchant_id":"m"}`},
+		{"k", `{"description":"４１１１.１１１１/１１１１_1111"}`},
+		{"k", `{"description":"\uff14111\u00a01111\u00a01111\u00a01111"}`},
+		{"k", "{\"description\":\"4111\u200b1111\u200b1111\u200b1111\"}"},
+		{"k", `{"x":[4111, 1111, 1111, 1111]}`},
 	}
 	for _, s := range seeds {
 		f.Add(s.key, []byte(s.body))
 	}
 	f.Fuzz(func(t *testing.T, key string, body []byte) {
-		p, err := payment.ParseRequest(key, body)
-		cardInInput := naiveContainsCardNumber(key) || naiveContainsCardNumber(string(body))
+		p, err := payment.ParseRequest(testOwner, key, body)
+		cardInInput := naiveContainsCardNumber(key) || cardInBody(body) != ""
 		if err != nil {
 			var e *payment.Error
 			if !errors.As(err, &e) {
@@ -68,14 +80,10 @@ func FuzzParseRequest(f *testing.F) {
 		if !json.Valid(body) {
 			t.Fatalf("accepted a body encoding/json rejects: %q", body)
 		}
-		var decoded any
-		if err := json.Unmarshal(body, &decoded); err != nil {
-			t.Fatal(err)
-		}
-		if s := findCardInDecoded(decoded); s != "" {
+		if s := cardInBody(body); s != "" {
 			t.Fatalf("accepted a body whose decoded text %q holds a card number", s)
 		}
-		again, err := payment.ParseRequest(key, canonicalBody(t, p))
+		again, err := payment.ParseRequest(testOwner, key, canonicalBody(t, p))
 		if err != nil {
 			t.Fatalf("an accepted payment does not validate again: %v", err)
 		}
@@ -102,29 +110,83 @@ func canonicalBody(t *testing.T, p payment.Payment) []byte {
 	return b
 }
 
-// findCardInDecoded returns the first key or string of a decoded JSON
-// value that holds a card number.
-func findCardInDecoded(v any) string {
-	switch v := v.(type) {
-	case string:
-		if naiveContainsCardNumber(v) {
-			return v
+// cardInBody returns the text of body in which the naive scan finds a
+// card number, or "": each decoded string (keys included) and number
+// literal of a well-formed body, or the whole text of a malformed one with
+// its JSON escapes decoded.
+func cardInBody(body []byte) string {
+	if !utf8.Valid(body) || !json.Valid(body) {
+		if text := unescapeAll(body); naiveContainsCardNumber(text) {
+			return text
 		}
-	case []any:
-		for _, x := range v {
-			if s := findCardInDecoded(x); s != "" {
-				return s
-			}
+		return ""
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
 		}
-	case map[string]any:
-		for k, x := range v {
-			if naiveContainsCardNumber(k) {
-				return k
-			}
-			if s := findCardInDecoded(x); s != "" {
-				return s
-			}
+		var text string
+		switch v := tok.(type) {
+		case string:
+			text = v
+		case json.Number:
+			text = string(v)
+		default:
+			continue
+		}
+		if naiveContainsCardNumber(text) {
+			return text
 		}
 	}
-	return ""
+}
+
+// unescapeAll decodes every JSON escape of b as if b were the inside of
+// one string; malformed escapes stay as written and lone surrogates become
+// U+FFFD.
+func unescapeAll(b []byte) string {
+	var out []rune
+	simple := map[byte]rune{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+	hex4 := func(i int) (rune, bool) {
+		if i+4 > len(b) {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(string(b[i:i+4]), 16, 32)
+		return rune(v), err == nil && !bytes.ContainsAny(b[i:i+4], "+-_xX")
+	}
+	for i := 0; i < len(b); {
+		if b[i] == '\\' && i+1 < len(b) {
+			if r, ok := simple[b[i+1]]; ok {
+				out = append(out, r)
+				i += 2
+				continue
+			}
+			if b[i+1] == 'u' {
+				if r, ok := hex4(i + 2); ok {
+					i += 6
+					if utf16.IsSurrogate(r) && i+1 < len(b) && b[i] == '\\' && b[i+1] == 'u' {
+						if r2, ok := hex4(i + 2); ok && utf16.DecodeRune(r, r2) != utf8.RuneError {
+							r = utf16.DecodeRune(r, r2)
+							i += 6
+						}
+					}
+					if utf16.IsSurrogate(r) {
+						r = utf8.RuneError
+					}
+					out = append(out, r)
+					continue
+				}
+			}
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			out = append(out, utf8.RuneError) // an invalid byte
+		} else {
+			out = append(out, r)
+		}
+		i += size
+	}
+	return string(out)
 }

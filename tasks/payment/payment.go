@@ -15,8 +15,8 @@ import (
 // workflow, the failed-transactions queue and the store. It never holds
 // card data or the idempotency key in clear.
 type Payment struct {
-	// ID is derived from the idempotency key (see DeriveID) so that a
-	// retried or queued request keeps its id.
+	// ID is derived from the owner and the idempotency key (see DeriveID)
+	// so that a retried or queued request keeps its id.
 	ID          string            `json:"id"`
 	Amount      int64             `json:"amount"`
 	Currency    string            `json:"currency"`
@@ -24,7 +24,11 @@ type Payment struct {
 	MerchantID  string            `json:"merchant_id"`
 	Description string            `json:"description,omitempty"`
 	Metadata    map[string]string `json:"metadata,omitempty"`
-	// IdempotencyKeyHash is the hex SHA-256 of the Idempotency-Key header.
+	// Owner is the caller that made the payment (see OwnerOf): only it
+	// can read the payment, and its idempotency keys are its own.
+	Owner string `json:"owner"`
+	// IdempotencyKeyHash is the hex digest of the owner and the
+	// Idempotency-Key header (see HashIdempotencyKey).
 	IdempotencyKeyHash string `json:"idempotencyKeyHash"`
 	// RequestHash is the hex SHA-256 of the canonical validated body; the
 	// same key with a different hash is a key reuse.

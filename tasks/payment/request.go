@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -69,8 +70,9 @@ var (
 // tokenPrefixes are the accepted prefixes of a source token.
 var tokenPrefixes = [...]string{"tok_", "pm_", "src_"}
 
-// ParseRequest validates a POST /payments request: the Idempotency-Key
-// header as sent and the raw body. The body must be one JSON object with
+// ParseRequest validates a POST /payments request of an owner (see
+// OwnerOf; it comes from the request context, never from the client): the
+// Idempotency-Key header as sent and the raw body. The body must be one JSON object with
 // exactly these fields:
 //
 //	amount       integer number of minor units, 1..99999999, written
@@ -95,10 +97,18 @@ var tokenPrefixes = [...]string{"tok_", "pm_", "src_"}
 // problem. Otherwise it is errorname.Invalid (400) listing every problem
 // found. No error ever repeats a value the client sent; a client-chosen
 // name (an unknown field, a metadata key) is only shown when safeName
-// allows it.
-func ParseRequest(idempotencyKey string, body []byte) (Payment, error) {
+// allows it. An empty owner is an Internal error: the deployed API always
+// has one.
+//
+// The payment's id and key hash are derived from the owner and the key, so
+// each owner has its own namespace of idempotency keys and payments.
+func ParseRequest(owner, idempotencyKey string, body []byte) (Payment, error) {
 	if err := checkCardData(idempotencyKey, body); err != nil {
 		return Payment{}, err
+	}
+	if owner == "" {
+		return Payment{}, NewError(errorname.Internal, "The payment could not be processed.").
+			Wrap(errors.New("payment: a request without an owner"))
 	}
 	var v validation
 	v.checkIdempotencyKey(idempotencyKey)
@@ -112,8 +122,9 @@ func ParseRequest(idempotencyKey string, body []byte) (Payment, error) {
 			fmt.Sprintf("The payment request has %d invalid field(s); see errors.", len(v.errs)), v.errs...)
 	}
 	p := v.p
-	p.ID = DeriveID(idempotencyKey)
-	p.IdempotencyKeyHash = HashIdempotencyKey(idempotencyKey)
+	p.Owner = owner
+	p.ID = DeriveID(owner, idempotencyKey)
+	p.IdempotencyKeyHash = HashIdempotencyKey(owner, idempotencyKey)
 	p.RequestHash = RequestHash(p)
 	return p, nil
 }
@@ -131,36 +142,35 @@ func CardDataError(fields ...string) *Error {
 }
 
 // checkCardData returns a CardData error naming every field in which a
-// card number appears, or nil.
+// card number appears, or nil. In a well-formed body every string (keys
+// included) and every number is checked on its own, as the contract says;
+// a body that is not well-formed JSON (or not UTF-8) is checked as one
+// text, JSON escapes decoded, since its strings cannot be told apart.
 func checkCardData(key string, body []byte) *Error {
-	keyHit := ContainsCardNumber(key)
-	bodyHit := bodyContainsCardNumber(body)
-	if !keyHit && !bodyHit {
-		return nil
-	}
 	var names []string
 	add := func(name string) {
 		if !slices.Contains(names, name) {
 			names = append(names, name)
 		}
 	}
-	if keyHit {
+	if ContainsCardNumber(key) {
 		add(FieldIdempotencyKey)
 	}
-	if bodyHit {
-		// Find the fields to name. A card number cannot hide in a
-		// well-formed body from the raw scan, which sees through escapes.
-		found := len(names)
-		if utf8.Valid(body) {
-			_, _, _ = parseJSON(body, func(path []string, text string) {
-				if ContainsCardNumber(text) {
-					add(cardFieldName(path))
-				}
-			})
-		}
-		if len(names) == found { // malformed, or between tokens
-			add(FieldBody)
-		}
+	wellFormed := false
+	named := len(names)
+	if utf8.Valid(body) {
+		_, _, err := parseJSON(body, func(path []string, text string) {
+			if ContainsCardNumber(text) {
+				add(cardFieldName(path))
+			}
+		})
+		wellFormed = err == nil
+	}
+	if !wellFormed && len(names) == named && bodyContainsCardNumber(body) {
+		add(FieldBody) // malformed, or hidden where no field can be named
+	}
+	if len(names) == 0 {
+		return nil
 	}
 	return CardDataError(names...)
 }

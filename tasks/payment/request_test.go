@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 	"github.com/resilientpay/paymentapi/tasks/payment"
@@ -20,6 +22,7 @@ const (
 	testKey   = "order-7f3a2c-attempt-1"
 	testToken = "tok_9aZk3Qw8LmN2pXr7"
 	testCard  = "4111111111111111"
+	testOwner = "arn:aws:iam::111122223333:user/merchant-service"
 )
 
 // body builds a request body from a valid one: set replaces or adds raw
@@ -146,17 +149,17 @@ func TestParseRequestAcceptsValidRequests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := payment.ParseRequest(tt.key, tt.body)
+			got, err := payment.ParseRequest(testOwner, tt.key, tt.body)
 			if err != nil {
 				t.Fatalf("ParseRequest() error = %v", err)
 			}
-			if got.ID != payment.DeriveID(tt.key) || got.IdempotencyKeyHash != payment.HashIdempotencyKey(tt.key) {
+			if got.ID != payment.DeriveID(testOwner, tt.key) || got.IdempotencyKeyHash != payment.HashIdempotencyKey(testOwner, tt.key) || got.Owner != testOwner {
 				t.Errorf("id %q / key hash %q are not derived from the key", got.ID, got.IdempotencyKeyHash)
 			}
 			if got.RequestHash != payment.RequestHash(got) || len(got.RequestHash) != 64 {
 				t.Errorf("request hash %q is not the hash of the validated fields", got.RequestHash)
 			}
-			got.ID, got.IdempotencyKeyHash, got.RequestHash = "", "", ""
+			got.ID, got.IdempotencyKeyHash, got.RequestHash, got.Owner = "", "", "", ""
 			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
 				t.Errorf("ParseRequest() =\n %+v\nwant\n %+v", got, tt.want)
 			}
@@ -170,13 +173,7 @@ func TestParseRequestRejectsBadInput(t *testing.T) {
 		card = http.StatusUnprocessableEntity
 	)
 	long := func(n int) string { return `"` + strings.Repeat("a", n) + `"` }
-	tests := []struct {
-		name       string
-		key        string
-		body       []byte
-		wantStatus int
-		wantFields []string
-	}{
+	tests := []badCase{
 		// The Idempotency-Key header.
 		{"a missing idempotency key is invalid", "", body(nil), bad, []string{"Idempotency-Key"}},
 		{"a 256-character idempotency key is invalid", strings.Repeat("k", 256), body(nil), bad, []string{"Idempotency-Key"}},
@@ -283,15 +280,47 @@ func TestParseRequestRejectsBadInput(t *testing.T) {
 		{"a card number in a malformed body is card data", testKey, []byte(`{"amount": 1250, "x": 4111 1111 1111 1111`), card, []string{"body"}},
 		{"a card number after the object is card data", testKey, append(body(nil), ` {"x":"\u0034111111111111111"}`...), card, []string{"x"}},
 
+		{"an amount of 10^20 is out of range, not card data", testKey, body(map[string]string{"amount": "100000000000000000000"}), bad, []string{"amount"}},
+		{"an amount of 10^20 written with an exponent is invalid", testKey, body(map[string]string{"amount": "1e20"}), bad, []string{"amount"}},
+		{"a card number as a JSON number with a fraction is card data", testKey, body(map[string]string{"amount": testCard + ".0"}), card, []string{"amount"}},
+		{"a card number as a JSON number with an exponent is card data", testKey, body(map[string]string{"amount": "4.111111111111111e15"}), card, []string{"amount"}},
+		{"a card number in a number inside an unknown array is card data", testKey, body(map[string]string{"x": "[1, " + testCard + "]"}), card, []string{"x"}},
+		{"escaped full-width digits in a metadata value are card data", testKey, body(map[string]string{"metadata": `{"ref":"\uff14\uff11\uff11\uff11 1111 1111 1111"}`}), card, []string{"metadata.ref"}},
+		{"full-width digits in a malformed body are card data", testKey, []byte(`{"description": "４１１１ １１１１ １１１１ １１１１`), card, []string{"body"}},
+		{"escaped full-width digits in a malformed body are card data", testKey, []byte(`{"x": "\uff14\uff11\uff11\uff11.1111.1111.1111`), card, []string{"body"}},
+		{"a card number in a body that is not UTF-8 is card data", testKey, []byte("{\"d\":\"\xff4111 1111 1111 1111\"}"), card, []string{"body"}},
+		// The contract checks each string and number of a well-formed
+		// body on its own: digits spread over array items are not one
+		// card number (the body is invalid all the same).
+		{"digits spread over the numbers of an array are not card data", testKey, body(map[string]string{"x": "[4111, 1111, 1111, 1111]"}), bad, []string{"x"}},
+
 		// Several problems at once.
 		{"every problem is listed", "", []byte(`{"amount":0,"currency":"usd","source":"","merchant_id":"","description":1,"metadata":[],"extra":1}`), bad,
 			[]string{"Idempotency-Key", "extra", "amount", "currency", "source", "merchant_id", "description", "metadata"}},
 		{"card data takes precedence over every other problem", "", []byte(`{"amount":0,"currency":"usd","description":"4111111111111111"`), card, []string{"description"}},
 		{"card data in the key and the body lists both", "k" + testCard, body(map[string]string{"description": `"` + testCard + `"`}), card, []string{"Idempotency-Key", "description"}},
 	}
+	// Every encoding of a card number, in every place a client can put one.
+	for _, e := range cardEncodings {
+		quoted, _ := json.Marshal(e.text)
+		tests = append(tests,
+			badCase{"a card number written with " + e.name + " in the description is card data", testKey,
+				body(map[string]string{"description": string(quoted)}), card, []string{"description"}},
+			badCase{"a card number written with " + e.name + " in a metadata value is card data", testKey,
+				body(map[string]string{"metadata": `{"note":` + string(quoted) + `}`}), card, []string{"metadata.note"}},
+			badCase{"a card number written with " + e.name + " as a metadata key is card data", testKey,
+				body(map[string]string{"metadata": `{` + string(quoted) + `:"v"}`}), card, []string{"metadata"}},
+			badCase{"a card number written with " + e.name + " as the source is card data", testKey,
+				body(map[string]string{"source": string(quoted)}), card, []string{"source"}},
+			badCase{"a card number written with " + e.name + " in the key is card data", "k-" + e.text,
+				body(nil), card, []string{"Idempotency-Key"}},
+			badCase{"a card number written with " + e.name + " with every character escaped is card data", testKey,
+				body(map[string]string{"description": escapeAll(e.text)}), card, []string{"description"}},
+		)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := payment.ParseRequest(tt.key, tt.body)
+			p, err := payment.ParseRequest(testOwner, tt.key, tt.body)
 			if err == nil {
 				t.Fatalf("ParseRequest() accepted the request: %+v", p)
 			}
@@ -322,6 +351,28 @@ func TestParseRequestRejectsBadInput(t *testing.T) {
 	if len(tests) < 45 {
 		t.Fatalf("only %d bad-input cases", len(tests))
 	}
+}
+
+// badCase is a request ParseRequest must refuse, with the status and the
+// fields its problem document names.
+type badCase struct {
+	name       string
+	key        string
+	body       []byte
+	wantStatus int
+	wantFields []string
+}
+
+// escapeAll writes s as a JSON string with every character a \u escape
+// (surrogate pairs beyond the BMP).
+func escapeAll(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, u := range utf16.Encode([]rune(s)) {
+		fmt.Fprintf(&b, `\u%04x`, u)
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 func metaKeys(n int) string {
@@ -359,11 +410,11 @@ func assertEchoesNothing(t *testing.T, e *payment.Error, key string, body []byte
 func TestRequestHashIgnoresKeyOrderAndWhitespace(t *testing.T) {
 	a := []byte(`{"amount":1250,"currency":"EUR","source":"` + testToken + `","merchant_id":"m1","metadata":{"a":"1","b":"2"}}`)
 	b := []byte("{\n  \"metadata\": {\"b\": \"2\", \"a\": \"1\"},\n  \"merchant_id\": \"m1\",\n  \"source\": \"" + testToken + "\",\n  \"currency\": \"\\u0045UR\",\n  \"amount\": 1250\n}")
-	pa, err := payment.ParseRequest(testKey, a)
+	pa, err := payment.ParseRequest(testOwner, testKey, a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pb, err := payment.ParseRequest("another-key", b)
+	pb, err := payment.ParseRequest(testOwner, "another-key", b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,7 +424,7 @@ func TestRequestHashIgnoresKeyOrderAndWhitespace(t *testing.T) {
 }
 
 func TestRequestHashChangesWithEveryField(t *testing.T) {
-	base, err := payment.ParseRequest(testKey, body(nil))
+	base, err := payment.ParseRequest(testOwner, testKey, body(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,7 +438,7 @@ func TestRequestHashChangesWithEveryField(t *testing.T) {
 	}
 	for field, set := range changes {
 		t.Run("a different "+field+" changes the request hash", func(t *testing.T) {
-			p, err := payment.ParseRequest(testKey, body(set))
+			p, err := payment.ParseRequest(testOwner, testKey, body(set))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -401,21 +452,89 @@ func TestRequestHashChangesWithEveryField(t *testing.T) {
 	}
 }
 
-func TestDeriveID(t *testing.T) {
-	sum := sha256.Sum256([]byte(testKey))
-	want := "pay_" + strings.ToLower(base32.StdEncoding.EncodeToString(sum[:]))[:26]
-	got := payment.DeriveID(testKey)
+func TestDeriveIDScopesTheKeyToItsOwner(t *testing.T) {
+	h := sha256.New()
+	h.Write([]byte(fmt.Sprintf("%d:%s", len(testOwner), testOwner)))
+	h.Write([]byte(testKey))
+	sum := h.Sum(nil)
+	want := "pay_" + strings.ToLower(base32.StdEncoding.EncodeToString(sum))[:26]
+	got := payment.DeriveID(testOwner, testKey)
 	if got != want {
 		t.Errorf("DeriveID() = %q, want %q", got, want)
 	}
 	if !payment.ValidID(got) {
 		t.Errorf("ValidID(%q) = false", got)
 	}
-	if payment.DeriveID("other") == got {
-		t.Error("two keys have the same id")
-	}
-	if h := payment.HashIdempotencyKey(testKey); h != hex.EncodeToString(sum[:]) {
+	if h := payment.HashIdempotencyKey(testOwner, testKey); h != hex.EncodeToString(sum) {
 		t.Errorf("HashIdempotencyKey() = %q", h)
+	}
+	tests := []struct {
+		name         string
+		owner, key   string
+		otherOwner   string
+		otherKey     string
+		wantSameID   bool
+		wantSameHash bool
+	}{
+		{"the same key of the same owner has the same id", testOwner, testKey, testOwner, testKey, true, true},
+		{"another key of the same owner has another id", testOwner, testKey, testOwner, "other", false, false},
+		{"the same key of another owner has another id", testOwner, testKey, "arn:aws:iam::111122223333:user/other", testKey, false, false},
+		{"owner and key cannot be shifted into each other", "arn:a", "b:key", "arn:ab", ":key", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sameID := payment.DeriveID(tt.owner, tt.key) == payment.DeriveID(tt.otherOwner, tt.otherKey)
+			sameHash := payment.HashIdempotencyKey(tt.owner, tt.key) == payment.HashIdempotencyKey(tt.otherOwner, tt.otherKey)
+			if sameID != tt.wantSameID || sameHash != tt.wantSameHash {
+				t.Errorf("same id %v, same key hash %v; want %v, %v", sameID, sameHash, tt.wantSameID, tt.wantSameHash)
+			}
+		})
+	}
+}
+
+func TestParseRequestScopesTheIdToTheOwner(t *testing.T) {
+	a, errA := payment.ParseRequest(testOwner, testKey, body(nil))
+	b, errB := payment.ParseRequest("arn:aws:iam::444455556666:user/another-merchant", testKey, body(nil))
+	if errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	if a.ID == b.ID || a.IdempotencyKeyHash == b.IdempotencyKeyHash {
+		t.Errorf("two owners with one key share id %s or key hash %s", a.ID, a.IdempotencyKeyHash)
+	}
+	if a.Owner != testOwner || b.Owner == testOwner {
+		t.Errorf("owners = %q, %q", a.Owner, b.Owner)
+	}
+	if a.RequestHash != b.RequestHash {
+		t.Errorf("the request hash depends on the owner")
+	}
+	if _, err := payment.ParseRequest("", testKey, body(nil)); payment.AsError(err).Name != errorname.Internal {
+		t.Errorf("a request without an owner: error %v, want Payment.Internal (the owner comes from the request context, never the client)", err)
+	}
+}
+
+func TestOwnerOf(t *testing.T) {
+	tests := []struct {
+		name    string
+		userArn string
+		want    string
+	}{
+		{"an IAM user is its ARN", "arn:aws:iam::111122223333:user/payments/merchant-service", "arn:aws:iam::111122223333:user/payments/merchant-service"},
+		{"an assumed role is the role, whatever the session", "arn:aws:sts::111122223333:assumed-role/checkout-service/i-0abc123", "arn:aws:sts::111122223333:assumed-role/checkout-service"},
+		{"another session of the same role is the same owner", "arn:aws:sts::111122223333:assumed-role/checkout-service/botocore-session-42", "arn:aws:sts::111122223333:assumed-role/checkout-service"},
+		{"an assumed role in another partition keeps its partition", "arn:aws-cn:sts::111122223333:assumed-role/checkout/s", "arn:aws-cn:sts::111122223333:assumed-role/checkout"},
+		{"the account root is its ARN", "arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:root"},
+		{"a federated user is its ARN", "arn:aws:sts::111122223333:federated-user/alice", "arn:aws:sts::111122223333:federated-user/alice"},
+		{"surrounding spaces are not part of it", "  arn:aws:iam::111122223333:user/x ", "arn:aws:iam::111122223333:user/x"},
+		{"no identity is no owner", "", ""},
+		{"an identity with a control character is no owner", "arn:aws:iam::1:user/x\ty", ""},
+		{"an identity over 2048 characters is no owner", "arn:aws:iam::1:user/" + strings.Repeat("x", 2048), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := payment.OwnerOf(tt.userArn); got != tt.want {
+				t.Errorf("OwnerOf(%q) = %q, want %q", tt.userArn, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -425,10 +544,10 @@ func TestValidID(t *testing.T) {
 		id   string
 		want bool
 	}{
-		{"a derived id is valid", payment.DeriveID("k"), true},
-		{"an upper-case id is invalid", strings.ToUpper(payment.DeriveID("k")), false},
-		{"an id without the prefix is invalid", payment.DeriveID("k")[4:], false},
-		{"a short id is invalid", payment.DeriveID("k")[:29], false},
+		{"a derived id is valid", payment.DeriveID(testOwner, "k"), true},
+		{"an upper-case id is invalid", strings.ToUpper(payment.DeriveID(testOwner, "k")), false},
+		{"an id without the prefix is invalid", payment.DeriveID(testOwner, "k")[4:], false},
+		{"a short id is invalid", payment.DeriveID(testOwner, "k")[:29], false},
 		{"an id with a digit outside base32 is invalid", "pay_" + strings.Repeat("1", 26), false},
 		{"the empty string is invalid", "", false},
 	}
@@ -473,7 +592,7 @@ func BenchmarkParseRequest(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(in)))
 	for b.Loop() {
-		if _, err := payment.ParseRequest(testKey, in); err != nil {
+		if _, err := payment.ParseRequest(testOwner, testKey, in); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -76,7 +77,7 @@ func TestParseJSONFindsDuplicatesInLargeObjects(t *testing.T) {
 	}
 }
 
-func TestContainsCardNumberJSONSeesThroughEscapes(t *testing.T) {
+func TestBodyContainsCardNumberSeesThroughEscapes(t *testing.T) {
 	tests := []struct {
 		name string
 		in   string
@@ -85,16 +86,51 @@ func TestContainsCardNumberJSONSeesThroughEscapes(t *testing.T) {
 		{"escaped digits are digits", `"\u0034\u0031\u0031\u0031111111111111"`, true},
 		{"an escaped space separates digits", `"4111\u00201111\u00201111\u00201111"`, true},
 		{"an escaped dash in upper-case hex separates digits", `"4111\u002D1111\u002d1111-1111"`, true},
-		{"an escaped newline ends the run", `"41111111\n11111111"`, false},
-		{"an escaped quote ends the run", `"41111111\"11111111"`, false},
-		{"other escapes are not digits", `"\u0660\u0661"`, false},
+		{"escaped full-width digits are digits", `"\uff14\uff11\uff11\uff11111111111111"`, true},
+		{"escaped Arabic-Indic digits are digits", `"\u0664\u0661\u0661\u0661111111111111"`, true},
+		{"an escaped newline is a separator", `"41111111\n11111111"`, true},
+		{"an escaped quote is a separator", `"41111111\"11111111"`, true},
+		{"an escaped mathematical digit (a surrogate pair) is a digit", `"\ud835\udfd2111111111111111"`, true},
+		{"three escaped separators end the run", `"4111\n\n\n1111\n\n\n1111\n\n\n1111"`, false},
+		{"a malformed escape is kept as written", `"4111\u00g11111\u00g11111\u00g11111"`, false},
+		{"escape letters end the run", `"4111\u00e91111\u00e91111\u00e91111"`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := containsCardNumberJSON([]byte(tt.in)); got != tt.want {
-				t.Errorf("containsCardNumberJSON(%s) = %v, want %v", tt.in, got, tt.want)
+			if got := bodyContainsCardNumber([]byte(tt.in)); got != tt.want {
+				t.Errorf("bodyContainsCardNumber(%s) = %v, want %v", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+// The digit value of every Unicode decimal digit is its distance from the
+// start of its range, mod 10: that holds only if every range of the Nd
+// table is made of whole sets of ten.
+func TestDigitValueKnowsEveryDecimalDigit(t *testing.T) {
+	check := func(lo, hi, stride uint32) {
+		if stride != 1 || (hi-lo+1)%10 != 0 {
+			t.Errorf("Nd range %U-%U (stride %d) is not made of whole sets of ten", lo, hi, stride)
+		}
+	}
+	for _, r := range unicode.Nd.R16 {
+		check(uint32(r.Lo), uint32(r.Hi), uint32(r.Stride))
+	}
+	for _, r := range unicode.Nd.R32 {
+		check(r.Lo, r.Hi, r.Stride)
+	}
+	for _, tc := range []struct {
+		r    rune
+		want byte
+	}{{'7', 7}, {'\u0667', 7}, {'\u096d', 7}, {'\uff17', 7}, {'\U0001d7d5', 7}, {'\U0001e957', 7}} {
+		if got, ok := digitValue(tc.r); !ok || got != tc.want {
+			t.Errorf("digitValue(%U) = %d, %v; want %d", tc.r, got, ok, tc.want)
+		}
+	}
+	for _, r := range []rune{'a', 'Ⅻ', '½', ' ', '\u0660' - 1} {
+		if _, ok := digitValue(r); ok {
+			t.Errorf("digitValue(%U) says it is a digit", r)
+		}
 	}
 }
 

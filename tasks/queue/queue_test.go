@@ -39,7 +39,7 @@ func (f *fakeSQS) SendMessage(_ context.Context, in *sqs.SendMessageInput, _ ...
 func samplePayment() payment.Payment {
 	return payment.Payment{
 		ID: "pay_abcdefghijklmnopqrstuvwxyz", Amount: 1000, Currency: "USD", Source: "tok_abcdef123456",
-		MerchantID: "m_1", IdempotencyKeyHash: "kh", RequestHash: "rh",
+		MerchantID: "m_1", Owner: "arn:aws:iam::111122223333:user/m_1", IdempotencyKeyHash: "kh", RequestHash: "rh",
 	}
 }
 

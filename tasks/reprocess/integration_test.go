@@ -152,7 +152,7 @@ func (throttled) TransactWriteItems(context.Context, *dynamodb.TransactWriteItem
 
 func samplePayment() payment.Payment {
 	return payment.Payment{ID: "pay_" + unique("x")[2:], Amount: 4200, Currency: "GBP", Source: "tok_visa_abcdef123456",
-		MerchantID: "m_1", IdempotencyKeyHash: unique("kh"), RequestHash: unique("rh")}
+		MerchantID: "m_1", Owner: "arn:aws:iam::111122223333:user/m_1", IdempotencyKeyHash: unique("kh"), RequestHash: unique("rh")}
 }
 
 // failAndEnqueue runs Persist against a throttled store, then

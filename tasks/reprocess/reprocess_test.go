@@ -25,7 +25,7 @@ const token = "tok_live_SECRET1234567"
 
 func message(id string) events.SQSMessage {
 	body, _ := json.Marshal(payment.Payment{ID: id, Amount: 100, Currency: "EUR", Source: token, MerchantID: "m1",
-		IdempotencyKeyHash: "kh-" + id, RequestHash: "rh"})
+		Owner: "arn:aws:iam::111122223333:user/m1", IdempotencyKeyHash: "kh-" + id, RequestHash: "rh"})
 	return events.SQSMessage{MessageId: "msg-" + id, Body: string(body)}
 }
 

@@ -96,9 +96,20 @@ func TestPersistAgainstDynamoDBLocal(t *testing.T) {
 			if n := tt.count(t); n != 2 {
 				t.Errorf("table holds %d items, want 2 (payment and idempotency record)", n)
 			}
-			got, err := s.Get(ctx, p.ID)
+			got, err := s.Get(ctx, p.Owner, p.ID)
 			if err != nil {
 				t.Fatal(err)
+			}
+			item, err := tt.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(tt.name),
+				Key: map[string]types.AttributeValue{store.PartitionKey: &types.AttributeValueMemberS{Value: store.PaymentKey(p.ID)}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if owner, _ := item.Item["owner"].(*types.AttributeValueMemberS); owner == nil || owner.Value != p.Owner {
+				t.Errorf("the stored payment's owner is %v, want %s", item.Item["owner"], p.Owner)
+			}
+			if _, err := s.Get(ctx, "arn:aws:iam::111122223333:user/other", p.ID); errName(err) != errorname.NotFound {
+				t.Errorf("another owner's Get = %v, want %s", err, errorname.NotFound)
 			}
 			b, _ := json.Marshal(got)
 			if string(b) != first.Body {
@@ -178,7 +189,7 @@ func TestPersistAgainstDynamoDBLocal(t *testing.T) {
 		}},
 		{"an unknown id is not found and the table is active", func(t *testing.T, tt table) {
 			s := tt.store()
-			if _, err := s.Get(ctx, "pay_unknown"); errName(err) != errorname.NotFound {
+			if _, err := s.Get(ctx, testOwner, "pay_unknown"); errName(err) != errorname.NotFound {
 				t.Errorf("Get unknown = %v, want %s", err, errorname.NotFound)
 			}
 			if st, err := s.Describe(ctx); err != nil || st != "ACTIVE" {

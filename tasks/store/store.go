@@ -5,8 +5,11 @@
 // The table has a single string partition key, pk, and a TTL attribute,
 // expires_at (epoch seconds). It holds two kinds of item:
 //
-//	PAYMENT#<payment id>               the payment (never the idempotency key)
+//	PAYMENT#<payment id>               the payment and its owner (never the idempotency key)
 //	IDEMPOTENCY#<idempotency key hash> the first response to a key, kept for the TTL
+//
+// Payment ids and key hashes are derived from the owner and the key
+// (payment.DeriveID), so each owner has its own namespace of both.
 package store
 
 import (
@@ -169,6 +172,9 @@ type paymentItem struct {
 	Status      string            `dynamodbav:"status"`
 	CreatedAt   string            `dynamodbav:"created_at"`
 	RequestHash string            `dynamodbav:"request_hash"`
+	// Owner is the caller that made the payment (payment.OwnerOf); Get
+	// answers only to it.
+	Owner string `dynamodbav:"owner"`
 }
 
 func (it paymentItem) receipt() Receipt {
@@ -206,9 +212,13 @@ var (
 		"A request with this Idempotency-Key is still being processed; retry later.")
 	errUnavailable = payment.NewError(errorname.StoreUnavailable,
 		"The transaction store is temporarily unavailable.")
-	errNotFound = payment.NewError(errorname.NotFound, "No payment has this id.")
 	errInternal = payment.NewError(errorname.Internal, "The payment could not be processed.")
 )
+
+// ErrNotFound is the answer for a payment id the store does not hold; GET
+// /payments/{id} answers a malformed id with it too, so that the two
+// cannot be told apart.
+var ErrNotFound = payment.NewError(errorname.NotFound, "No payment has this id.")
 
 // Persist stores p and its idempotency record in one transaction and
 // returns the 201 result. If the idempotency key was seen before it answers
@@ -217,14 +227,15 @@ var (
 // request with the key has not finished. Store failures that may pass are
 // StoreUnavailable. Every error is a *payment.Error.
 func (s *Store) Persist(ctx context.Context, p payment.Payment) (payment.Result, error) {
-	if p.ID == "" || p.IdempotencyKeyHash == "" || p.RequestHash == "" {
-		return payment.Result{}, errInternal.Wrap(errors.New("store: payment without id, key hash or request hash"))
+	if p.ID == "" || p.IdempotencyKeyHash == "" || p.RequestHash == "" || p.Owner == "" {
+		return payment.Result{}, errInternal.Wrap(errors.New("store: payment without id, key hash, request hash or owner"))
 	}
 	now := s.now()
 	item := paymentItem{
 		PK: PaymentKey(p.ID), ID: p.ID, Amount: p.Amount, Currency: p.Currency, Source: p.Source,
 		MerchantID: p.MerchantID, Description: p.Description, Metadata: p.Metadata,
 		Status: StatusProcessed, CreatedAt: now.UTC().Format(time.RFC3339Nano), RequestHash: p.RequestHash,
+		Owner: p.Owner,
 	}
 	body, err := json.Marshal(item.receipt())
 	if err != nil {
@@ -426,14 +437,15 @@ func (s *Store) get(ctx context.Context, pk string, into any) (bool, error) {
 	return true, nil
 }
 
-// Get returns the payment with the given id, or a NotFound error.
-func (s *Store) Get(ctx context.Context, id string) (Receipt, error) {
+// Get returns the payment with the given id if owner made it, or
+// ErrNotFound: another owner's payment is answered like an unknown one.
+func (s *Store) Get(ctx context.Context, owner, id string) (Receipt, error) {
 	it, found, err := s.readPayment(ctx, id)
 	if err != nil {
 		return Receipt{}, err
 	}
-	if !found {
-		return Receipt{}, errNotFound
+	if !found || owner == "" || it.Owner != owner {
+		return Receipt{}, ErrNotFound
 	}
 	return it.receipt(), nil
 }

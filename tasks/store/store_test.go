@@ -67,9 +67,12 @@ func newPayment(key, body string) payment.Payment {
 		ID: "pay_" + strings.Repeat("a", 22) + key[:min(4, len(key))], Amount: 1250, Currency: "EUR",
 		Source: "tok_visa_4242abcdWXYZ", MerchantID: "merchant_1",
 		Description: "Order 42", Metadata: map[string]string{"order": "42"},
+		Owner:              testOwner,
 		IdempotencyKeyHash: "keyhash-" + key, RequestHash: "reqhash-" + body,
 	}
 }
+
+const testOwner = "arn:aws:iam::111122223333:user/merchant-service"
 
 func canceled(codes ...string) error {
 	reasons := make([]types.CancellationReason, len(codes))
@@ -98,7 +101,7 @@ func paymentRecord(t *testing.T, p payment.Payment) map[string]types.AttributeVa
 	item, err := attributevalue.MarshalMap(map[string]any{
 		"pk": store.PaymentKey(p.ID), "id": p.ID, "amount": p.Amount, "currency": p.Currency,
 		"source": p.Source, "merchant_id": p.MerchantID, "status": store.StatusProcessed,
-		"created_at": testNow.Format(time.RFC3339Nano), "request_hash": p.RequestHash,
+		"created_at": testNow.Format(time.RFC3339Nano), "request_hash": p.RequestHash, "owner": p.Owner,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -284,6 +287,23 @@ func TestPersistWritesBothItemsInOneConditionalTransaction(t *testing.T) {
 	}
 }
 
+func TestPersistStoresTheOwnerWithThePayment(t *testing.T) {
+	var got *dynamodb.TransactWriteItemsInput
+	db := &fakeDB{transact: func(in *dynamodb.TransactWriteItemsInput) error { got = in; return nil }}
+	p := newPayment("k1", "b1")
+	if _, err := store.New(db, "t", store.WithClock(func() time.Time { return testNow })).Persist(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || len(got.TransactItems) != 2 {
+		t.Fatalf("transaction %+v, want two items", got)
+	}
+	item := got.TransactItems[1].Put.Item
+	owner, _ := item["owner"].(*types.AttributeValueMemberS)
+	if owner == nil || owner.Value != testOwner {
+		t.Errorf("the payment item's owner is %v, want %s", item["owner"], testOwner)
+	}
+}
+
 func TestPersistRefusesAPaymentWithoutIdentity(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -292,6 +312,7 @@ func TestPersistRefusesAPaymentWithoutIdentity(t *testing.T) {
 		{"a payment without id", func(p *payment.Payment) { p.ID = "" }},
 		{"a payment without key hash", func(p *payment.Payment) { p.IdempotencyKeyHash = "" }},
 		{"a payment without request hash", func(p *payment.Payment) { p.RequestHash = "" }},
+		{"a payment without owner", func(p *payment.Payment) { p.Owner = "" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is an internal error and writes nothing", func(t *testing.T) {
@@ -317,9 +338,9 @@ func TestGetAndDescribeMapErrors(t *testing.T) {
 		db   *fakeDB
 		want errorname.Name
 	}{
-		{"getting an unknown payment is not found", func(s *store.Store) error { _, err := s.Get(context.Background(), "pay_x"); return err },
+		{"getting an unknown payment is not found", func(s *store.Store) error { _, err := s.Get(context.Background(), testOwner, "pay_x"); return err },
 			&fakeDB{}, errorname.NotFound},
-		{"getting while throttled is transient", func(s *store.Store) error { _, err := s.Get(context.Background(), "pay_x"); return err },
+		{"getting while throttled is transient", func(s *store.Store) error { _, err := s.Get(context.Background(), testOwner, "pay_x"); return err },
 			&fakeDB{get: func(string) (map[string]types.AttributeValue, error) { return nil, throttled }}, errorname.StoreUnavailable},
 		{"describing while the service fails is transient", func(s *store.Store) error { _, err := s.Describe(context.Background()); return err },
 			&fakeDB{describe: func() (*dynamodb.DescribeTableOutput, error) { return nil, &types.InternalServerError{} }}, errorname.StoreUnavailable},
@@ -337,9 +358,15 @@ func TestGetAndDescribeMapErrors(t *testing.T) {
 func TestGetReturnsTheMaskedReceipt(t *testing.T) {
 	p := newPayment("k1", "b1")
 	db := &fakeDB{get: func(string) (map[string]types.AttributeValue, error) { return paymentRecord(t, p), nil }}
-	r, err := store.New(db, "t").Get(context.Background(), p.ID)
+	r, err := store.New(db, "t").Get(context.Background(), p.Owner, p.ID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Another owner does not see it: the same answer as an unknown id.
+	for _, other := range []string{"arn:aws:iam::111122223333:user/other", "", strings.ToUpper(p.Owner)} {
+		if _, err := store.New(db, "t").Get(context.Background(), other, p.ID); err != store.ErrNotFound {
+			t.Errorf("Get by owner %q = %v, want store.ErrNotFound", other, err)
+		}
 	}
 	want := store.Receipt{ID: p.ID, Amount: p.Amount, Currency: p.Currency, Source: "****WXYZ", MerchantID: p.MerchantID,
 		Status: store.StatusProcessed, CreatedAt: testNow.Format(time.RFC3339Nano)}

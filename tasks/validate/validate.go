@@ -1,7 +1,8 @@
 // Package validate is the Validate task of the payments workflow: it
 // parses and validates the client's request strictly (payment.ParseRequest)
 // and hands the normalised payment, which no longer holds the idempotency
-// key, to the next state.
+// key, to the next state. The payment belongs to the caller API Gateway
+// authenticated.
 package validate
 
 import (
@@ -21,6 +22,10 @@ import (
 type Event struct {
 	// RequestID is API Gateway's request id, for correlating logs.
 	RequestID string `json:"requestId"`
+	// Caller is the SigV4 identity API Gateway authenticated
+	// ($context.identity.userArn), base64-encoded: the owner of the
+	// payment (payment.OwnerOf). It never comes from a header or the body.
+	Caller string `json:"caller"`
 	// IdempotencyKey is the Idempotency-Key header, base64-encoded like
 	// the body so that no client byte can break the template's JSON.
 	IdempotencyKey string `json:"idempotencyKey"`
@@ -101,7 +106,16 @@ func parse(ev Event) (payment.Payment, error) {
 		return payment.Payment{}, payment.NewError(errorname.Invalid, "The request body could not be read.",
 			payment.FieldError{Field: payment.FieldBody, Detail: "is not base64-encoded"})
 	}
-	return payment.ParseRequest(string(key), body)
+	return payment.ParseRequest(ownerOf(ev.Caller), string(key), body)
+}
+
+// ownerOf decodes the caller and returns its owner, "" if there is none.
+func ownerOf(caller string) string {
+	c, err := base64.StdEncoding.DecodeString(caller)
+	if err != nil {
+		return ""
+	}
+	return payment.OwnerOf(string(c))
 }
 
 func (h *Handler) logger() *slog.Logger {

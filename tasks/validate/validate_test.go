@@ -21,9 +21,13 @@ import (
 )
 
 const (
-	key   = "client-key-0b7e8d1c"
-	token = "tok_Zq81LmXw93Kd02Pa"
-	card  = "4242424242424242"
+	// caller is the SigV4 identity API Gateway puts in the request
+	// context; owner is the owner it makes (the role, not the session).
+	caller = "arn:aws:sts::111122223333:assumed-role/checkout-service/i-0abc1234"
+	owner  = "arn:aws:sts::111122223333:assumed-role/checkout-service"
+	key    = "client-key-0b7e8d1c"
+	token  = "tok_Zq81LmXw93Kd02Pa"
+	card   = "4242424242424242"
 )
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
@@ -40,16 +44,16 @@ func newHandler(buf *bytes.Buffer) *validate.Handler {
 func TestHandleReturnsTheValidatedPayment(t *testing.T) {
 	var logs bytes.Buffer
 	h := newHandler(&logs)
-	out, err := h.Handle(context.Background(), validate.Event{RequestID: "req-1", IdempotencyKey: b64(key), Body: b64(validBody())})
+	out, err := h.Handle(context.Background(), validate.Event{RequestID: "req-1", Caller: b64(caller), IdempotencyKey: b64(key), Body: b64(validBody())})
 	if err != nil {
 		t.Fatalf("Handle() error = %v", err)
 	}
 	p := out.Payment
-	if out.RequestID != "req-1" || p.ID != payment.DeriveID(key) || p.Amount != 4200 || p.Currency != "USD" ||
+	if out.RequestID != "req-1" || p.ID != payment.DeriveID(owner, key) || p.Owner != owner || p.Amount != 4200 || p.Currency != "USD" ||
 		p.Source != token || p.MerchantID != "shop-1" || p.Description != "two coffees" || p.Metadata["table"] != "7" {
 		t.Errorf("Handle() = %+v", out)
 	}
-	if p.IdempotencyKeyHash != payment.HashIdempotencyKey(key) || p.RequestHash == "" {
+	if p.IdempotencyKeyHash != payment.HashIdempotencyKey(owner, key) || p.RequestHash == "" {
 		t.Errorf("hashes = %q, %q", p.IdempotencyKeyHash, p.RequestHash)
 	}
 	line := oneLogLine(t, logs.String())
@@ -63,7 +67,7 @@ func TestHandleReturnsTheValidatedPayment(t *testing.T) {
 // and checks the JSON the next state receives.
 func TestHandleOutputFollowsTheWorkflowContract(t *testing.T) {
 	h := &validate.Handler{}
-	in, _ := json.Marshal(map[string]string{"requestId": "req-2", "idempotencyKey": b64(key), "body": b64(validBody())})
+	in, _ := json.Marshal(map[string]string{"requestId": "req-2", "caller": b64(caller), "idempotencyKey": b64(key), "body": b64(validBody())})
 	raw, err := lambda.NewHandler(h.Handle).Invoke(context.Background(), in)
 	if err != nil {
 		t.Fatalf("Invoke() error = %v", err)
@@ -78,7 +82,7 @@ func TestHandleOutputFollowsTheWorkflowContract(t *testing.T) {
 	if out.RequestID != "req-2" {
 		t.Errorf("requestId = %q", out.RequestID)
 	}
-	for _, field := range []string{"id", "amount", "currency", "source", "merchant_id", "description", "metadata", "idempotencyKeyHash", "requestHash"} {
+	for _, field := range []string{"id", "amount", "currency", "source", "merchant_id", "description", "metadata", "owner", "idempotencyKeyHash", "requestHash"} {
 		if _, ok := out.Payment[field]; !ok {
 			t.Errorf("payment has no %q: %s", field, raw)
 		}
@@ -96,12 +100,13 @@ func TestHandleErrorsAreLambdaErrorsNamedForTheProblem(t *testing.T) {
 		wantStatus int
 		wantField  string
 	}{
-		{"an invalid body is Payment.Invalid", validate.Event{IdempotencyKey: b64(key), Body: b64(`{"amount":1}`)}, errorname.Invalid, http.StatusBadRequest, "currency"},
-		{"a missing key is Payment.Invalid", validate.Event{Body: b64(validBody())}, errorname.Invalid, http.StatusBadRequest, "Idempotency-Key"},
-		{"a key that is not base64 is Payment.Invalid", validate.Event{IdempotencyKey: "%%%", Body: b64(validBody())}, errorname.Invalid, http.StatusBadRequest, "Idempotency-Key"},
-		{"a body that is not base64 is Payment.Invalid", validate.Event{IdempotencyKey: b64(key), Body: "{not base64}"}, errorname.Invalid, http.StatusBadRequest, "body"},
-		{"a card number in the body is Payment.CardDataRejected", validate.Event{IdempotencyKey: b64(key), Body: b64(strings.Replace(validBody(), "two coffees", card, 1))}, errorname.CardData, http.StatusUnprocessableEntity, "description"},
-		{"a card number in the key is Payment.CardDataRejected even if the body is not base64", validate.Event{IdempotencyKey: b64(card), Body: "%%%"}, errorname.CardData, http.StatusUnprocessableEntity, "Idempotency-Key"},
+		{"an invalid body is Payment.Invalid", validate.Event{Caller: b64(caller), IdempotencyKey: b64(key), Body: b64(`{"amount":1}`)}, errorname.Invalid, http.StatusBadRequest, "currency"},
+		{"a missing key is Payment.Invalid", validate.Event{Caller: b64(caller), Body: b64(validBody())}, errorname.Invalid, http.StatusBadRequest, "Idempotency-Key"},
+		{"a key that is not base64 is Payment.Invalid", validate.Event{Caller: b64(caller), IdempotencyKey: "%%%", Body: b64(validBody())}, errorname.Invalid, http.StatusBadRequest, "Idempotency-Key"},
+		{"a body that is not base64 is Payment.Invalid", validate.Event{Caller: b64(caller), IdempotencyKey: b64(key), Body: "{not base64}"}, errorname.Invalid, http.StatusBadRequest, "body"},
+		{"a card number in the body is Payment.CardDataRejected", validate.Event{Caller: b64(caller), IdempotencyKey: b64(key), Body: b64(strings.Replace(validBody(), "two coffees", card, 1))}, errorname.CardData, http.StatusUnprocessableEntity, "description"},
+		{"a card number in the key is Payment.CardDataRejected even if the body is not base64", validate.Event{Caller: b64(caller), IdempotencyKey: b64(card), Body: "%%%"}, errorname.CardData, http.StatusUnprocessableEntity, "Idempotency-Key"},
+		{"a card number is Payment.CardDataRejected even without a caller", validate.Event{IdempotencyKey: b64(key), Body: b64(strings.Replace(validBody(), "two coffees", card, 1))}, errorname.CardData, http.StatusUnprocessableEntity, "description"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,7 +155,7 @@ func TestSecretsNeverReachLogsOrProblems(t *testing.T) {
 	for _, k := range keys {
 		for _, body := range bodies {
 			n++
-			_, err := h.Handle(context.Background(), validate.Event{RequestID: "req", IdempotencyKey: b64(k), Body: b64(body)})
+			_, err := h.Handle(context.Background(), validate.Event{RequestID: "req", Caller: b64(caller), IdempotencyKey: b64(k), Body: b64(body)})
 			var ie messages.InvokeResponse_Error
 			if errors.As(err, &ie) {
 				problems = append(problems, ie.Message)
@@ -180,6 +185,51 @@ func TestSecretsNeverReachLogsOrProblems(t *testing.T) {
 			t.Errorf("log line is not JSON with request_id: %s", l)
 		}
 	}
+}
+
+// TestTheCallerScopesTheKey checks that the caller API Gateway
+// authenticated, and nothing the client sends, owns the payment: the same
+// key from two callers makes two payments, and a request without a caller
+// is an internal error, never a payment without an owner.
+func TestTheCallerScopesTheKey(t *testing.T) {
+	h := &validate.Handler{}
+	ev := func(c string) validate.Event {
+		return validate.Event{RequestID: "req", Caller: c, IdempotencyKey: b64(key), Body: b64(validBody())}
+	}
+	a, err := h.Handle(context.Background(), ev(b64(caller)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameRole, err := h.Handle(context.Background(), ev(b64("arn:aws:sts::111122223333:assumed-role/checkout-service/another-session")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := h.Handle(context.Background(), ev(b64("arn:aws:iam::444455556666:user/another-merchant")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Payment.ID != sameRole.Payment.ID || a.Payment.Owner != owner {
+		t.Errorf("two sessions of one role: ids %s, %s, owner %q; want one id and owner %s", a.Payment.ID, sameRole.Payment.ID, a.Payment.Owner, owner)
+	}
+	if a.Payment.ID == other.Payment.ID || a.Payment.IdempotencyKeyHash == other.Payment.IdempotencyKeyHash {
+		t.Errorf("two callers with one key share the id %s", a.Payment.ID)
+	}
+	for _, c := range []string{"", b64(""), "%%%", b64("  ")} {
+		_, err := lambda.NewHandler(h.Handle).Invoke(context.Background(), mustJSON(t, ev(c)))
+		var ie messages.InvokeResponse_Error
+		if !errors.As(err, &ie) || ie.Type != string(errorname.Internal) {
+			t.Errorf("caller %q: error %v, want %s", c, err, errorname.Internal)
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func oneLogLine(t *testing.T, logs string) map[string]any {

@@ -16,9 +16,10 @@ import (
 // New returns a rotating key, destroyed with the stack after a 7-day
 // pending window. Besides the account (whose IAM policies grant each role
 // what it needs), its policy lets exactly the services that encrypt on the
-// app's behalf use it: CloudWatch Logs for this account's log groups,
-// CloudWatch alarms publishing to the encrypted topic, and EventBridge
-// writing to the encrypted trigger dead-letter queue.
+// app's behalf use it: CloudWatch alarms publishing to the encrypted
+// topic, EventBridge writing to the encrypted trigger dead-letter queue,
+// and, once AllowLogGroups names them, CloudWatch Logs for the app's log
+// groups.
 func New(scope constructs.Construct, id string) awskms.Key {
 	stack := awscdk.Stack_Of(scope)
 	key := awskms.NewKey(scope, jsii.String(id), &awskms.KeyProps{
@@ -28,21 +29,6 @@ func New(scope constructs.Construct, id string) awskms.Key {
 		PendingWindow:     awscdk.Duration_Days(jsii.Number(7)),
 		RemovalPolicy:     awscdk.RemovalPolicy_DESTROY,
 	})
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("CloudWatchLogsOfThisAccount"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*stack.Region()+".amazonaws.com"), nil)},
-		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
-		// In a key policy "*" means this key.
-		Resources: jsii.Strings("*"),
-		Conditions: &map[string]interface{}{
-			"ArnLike": map[string]interface{}{
-				"kms:EncryptionContext:aws:logs:arn": stack.FormatArn(&awscdk.ArnComponents{
-					Service: jsii.String("logs"), Resource: jsii.String("log-group"), ResourceName: jsii.String("*"),
-					ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
-				}),
-			},
-		},
-	}), jsii.Bool(false))
 	for sid, service := range map[string]string{
 		"CloudWatchAlarmsToEncryptedTopic":  "cloudwatch.amazonaws.com",
 		"EventBridgeToEncryptedDeadLetters": "events.amazonaws.com",
@@ -58,4 +44,40 @@ func New(scope constructs.Construct, id string) awskms.Key {
 		}), jsii.Bool(false))
 	}
 	return key
+}
+
+// LogsActions are the actions CloudWatch Logs calls on the key of an
+// encrypted log group: AWS's documented key policy grants Encrypt*,
+// Decrypt*, ReEncrypt*, GenerateDataKey* and Describe*; these are the
+// same, spelled out, without the data key pairs it never asks for.
+var LogsActions = []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo",
+	"kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"}
+
+// AllowLogGroups lets CloudWatch Logs use key for the named log groups of
+// this account and region, and for no other log group: the encryption
+// context of every use names the log group
+// (kms:EncryptionContext:aws:logs:arn). Call it once, when every log group
+// of the stack exists.
+func AllowLogGroups(key awskms.Key, logGroupNames []string) {
+	if len(logGroupNames) == 0 {
+		panic("datakey: AllowLogGroups needs the log group names")
+	}
+	stack := awscdk.Stack_Of(key)
+	arns := make([]*string, len(logGroupNames))
+	for i, name := range logGroupNames {
+		arns[i] = stack.FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("logs"), Resource: jsii.String("log-group"), ResourceName: jsii.String(name),
+			ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+		})
+	}
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("CloudWatchLogsOfTheAppsLogGroups"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logs."+*stack.Region()+".amazonaws.com"), nil)},
+		Actions:    jsii.Strings(LogsActions...),
+		// In a key policy "*" means this key.
+		Resources: jsii.Strings("*"),
+		Conditions: &map[string]interface{}{
+			"ArnEquals": map[string]interface{}{"kms:EncryptionContext:aws:logs:arn": arns},
+		},
+	}), jsii.Bool(false))
 }

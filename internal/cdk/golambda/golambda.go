@@ -43,12 +43,16 @@ type Props struct {
 	Environment  map[string]*string
 	// LogRetention applies to the function's log group.
 	LogRetention awslogs.RetentionDays
-	// EncryptionKey encrypts the log group and the environment variables.
+	// EncryptionKey encrypts the log group and the environment variables;
+	// the function's role gets no use of it from this package.
 	EncryptionKey awskms.IKey
 	// DeadLetterQueue receives the events of failed asynchronous
 	// invocations. The app invokes every function synchronously (Step
 	// Functions, API Gateway, SQS event source), so it stays empty unless
-	// someone invokes a function asynchronously by hand.
+	// someone invokes a function asynchronously by hand. Lambda sends to
+	// it with the function's role, which has no use of the data key: the
+	// queue must be encrypted with SQS-managed keys
+	// (storage.NewServiceDeadLetterQueue).
 	DeadLetterQueue awssqs.IQueue
 }
 
@@ -123,8 +127,9 @@ func New(scope constructs.Construct, id string, props *Props) *Function {
 		Tracing:               awslambda.Tracing_ACTIVE,
 		DeadLetterQueue:       props.DeadLetterQueue,
 	})
-	// The function adds sqs:SendMessage on the queue; the queue is
-	// encrypted, so sending also needs a data key.
-	props.EncryptionKey.Grant(role, jsii.String("kms:GenerateDataKey"), jsii.String("kms:Decrypt"))
+	// The role gets no use of the key: Lambda decrypts the environment
+	// through a grant it makes at deployment, CloudWatch Logs encrypts the
+	// log group through the key policy, and the dead-letter queue must not
+	// need the data key (see DeadLetterQueue).
 	return &Function{Function: fn, Role: role, LogGroup: logGroup}
 }

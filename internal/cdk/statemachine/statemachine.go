@@ -1,8 +1,8 @@
 // Package statemachine creates a state machine the way every workflow of
 // this app is created: its own named role, an encrypted log group at level
-// ALL with execution data (what the console needs to show an execution's
-// steps, inputs and outputs), X-Ray tracing, a timeout, and nothing
-// retained.
+// ALL (what the console needs to show an execution's steps), with
+// execution data (inputs and outputs) unless card data could reach them,
+// X-Ray tracing, a timeout, and nothing retained.
 package statemachine
 
 import (
@@ -13,6 +13,8 @@ import (
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/resilientpay/paymentapi/internal/cdk/grants"
 )
 
 // Props configures one state machine.
@@ -25,6 +27,10 @@ type Props struct {
 	Timeout      awscdk.Duration
 	LogRetention awslogs.RetentionDays
 	Key          awskms.IKey
+	// OmitExecutionData keeps inputs, outputs and parameters out of the
+	// execution logs (and so out of the console): set it for a workflow
+	// whose input may hold card data, which must reach no log.
+	OmitExecutionData bool
 }
 
 // New creates the state machine, its role and its log group in scope.
@@ -40,10 +46,13 @@ func New(scope constructs.Construct, props *Props) (sfn.StateMachine, awslogs.Lo
 		EncryptionKey: props.Key,
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
-	// Its own named role; the tasks' grants add exactly what they call.
+	// Its own named role, which Step Functions may assume for this state
+	// machine only; the tasks' grants add exactly what they call.
+	ownArn := awscdk.Stack_Of(scope).FormatArn(&awscdk.ArnComponents{Service: jsii.String("states"),
+		Resource: jsii.String("stateMachine"), ResourceName: jsii.String(props.Name), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME})
 	role := awsiam.NewRole(scope, jsii.String("Role"), &awsiam.RoleProps{
 		RoleName:    jsii.String(props.Name + "-role"),
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("states.amazonaws.com"), nil),
+		AssumedBy:   grants.ServiceFor(scope, "states.amazonaws.com", ownArn),
 		Description: jsii.String("Execution role of " + props.Name),
 	})
 	sm := sfn.NewStateMachine(scope, jsii.String("StateMachine"), &sfn.StateMachineProps{
@@ -52,7 +61,7 @@ func New(scope constructs.Construct, props *Props) (sfn.StateMachine, awslogs.Lo
 		StateMachineType: props.Type,
 		Comment:          jsii.String(props.Comment),
 		DefinitionBody:   sfn.DefinitionBody_FromChainable(props.Definition),
-		Logs:             &sfn.LogOptions{Destination: logGroup, Level: sfn.LogLevel_ALL, IncludeExecutionData: jsii.Bool(true)},
+		Logs:             &sfn.LogOptions{Destination: logGroup, Level: sfn.LogLevel_ALL, IncludeExecutionData: jsii.Bool(!props.OmitExecutionData)},
 		TracingEnabled:   jsii.Bool(true),
 		Timeout:          props.Timeout,
 		RemovalPolicy:    awscdk.RemovalPolicy_DESTROY,
