@@ -41,7 +41,7 @@ var layers = []layer{
 		[]string{"tasks/..."}},
 	{"ASL engine", "the workflow-definition model, linter and executor",
 		[]string{"workflows/asl", "workflows/asllint", "workflows/aslrun"}},
-	{"helpers", "synth-time CDK helpers (internal/cdk), Lambda runtime helpers (internal/runtime), the local and test harness (internal/harness), the template reader and AWS environment shared by all",
+	{"helpers", "synth-time CDK helpers (internal/cdk), Lambda runtime helpers (internal/runtime), the local and test harness (internal/harness), the template reader, the Lambda bootstrap builder and AWS environment shared by all",
 		[]string{"internal/..."}},
 }
 
