@@ -13,9 +13,18 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
 
 .PHONY: run bench-local
+LOCALRUN := $${TMPDIR:-/tmp}/paymentapi-localrun
+# go build -v names each package it compiles: on a fresh clone (hundreds of
+# packages, minutes) one line counts them; a warm build prints nothing. The
+# awk script exits with go build's status.
 run: ## Run the payment API on 127.0.0.1:8080 with emulators, no AWS account (ARGS="-history -recovery-interval 30s")
-	go build -o "$${TMPDIR:-/tmp}/paymentapi-localrun" ./cmd/localrun
-	"$${TMPDIR:-/tmp}/paymentapi-localrun" $(ARGS)
+	@echo "localrun: building (on a fresh clone this compiles the CDK modules first: a few minutes)"
+	@total=$$(go list -deps ./cmd/localrun 2>/dev/null | wc -l); \
+	{ go build -v -o "$(LOCALRUN)" ./cmd/localrun 2>&1; echo "exit $$?"; } | awk -v total="$$total" '\
+	  /^exit [0-9]+$$/ { if (line) printf "\n"; exit $$2 } \
+	  /^[^ :]+$$/ { n++; line = 1; printf "\r  compiled %d of %d packages: %-48.48s", n, total, $$0; fflush(); next } \
+	  { if (line) printf "\n"; line = 0; print }'
+	"$(LOCALRUN)" $(ARGS)
 
 bench-local: ## Measure POST /payments against the local runner: req/s, p50, p99 (LOAD=2000 CONCURRENCY=16)
 	go run ./cmd/localrun -load $(or $(LOAD),2000) -concurrency $(or $(CONCURRENCY),16)

@@ -71,7 +71,7 @@ func run() error {
 		tpl, err = cfn.ReadFile(*template)
 	} else {
 		started := time.Now()
-		fmt.Fprintln(os.Stderr, "localrun: synthesizing the CDK app (10-20 s)...")
+		fmt.Fprintln(os.Stderr, "localrun: synthesizing the CDK app...")
 		os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 		var synth *paymentstack.Synthesized
 		synth, err = paymentstack.Synthesize(paymentstack.SynthOptions{ModuleDir: moduleDir, Suffix: *suffix, StubCode: true, SkipValidation: true})
