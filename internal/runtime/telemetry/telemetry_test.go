@@ -73,7 +73,7 @@ func TestEverySampledSDKCallIsASubsegmentOfTheInvocation(t *testing.T) {
 			status: 500, body: `{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"boom"}`,
 			wantDocs: 1, wantFault: true, wantRetries: 1, wantHeaders: 2, wantCauseType: "InternalServerError"},
 		{name: "an unsampled invocation records nothing and sends no header",
-			trace: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0",
+			trace:  "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0",
 			status: 200, body: `{}`, wantDocs: 0, wantHeaders: 1},
 		{name: "a call outside an invocation records nothing", trace: "",
 			status: 200, body: `{}`, wantDocs: 0, wantHeaders: 1},
