@@ -87,7 +87,12 @@ const CacheDirEnv = "PAYMENTAPI_BOOTSTRAP_CACHE"
 
 // DefaultCache returns the cache of linux/arm64 bootstraps in the user's
 // cache directory, or in $PAYMENTAPI_BOOTSTRAP_CACHE.
-func DefaultCache() (*Cache, error) {
+func DefaultCache() (*Cache, error) { return DefaultCacheFor(Env) }
+
+// DefaultCacheFor is DefaultCache for binaries built for env (e.g. the
+// host's, for tests that run them). Keys cover GOOS and GOARCH, so one
+// directory holds every target.
+func DefaultCacheFor(env []string) (*Cache, error) {
 	dir := os.Getenv(CacheDirEnv)
 	if dir == "" {
 		base, err := os.UserCacheDir()
@@ -96,7 +101,7 @@ func DefaultCache() (*Cache, error) {
 		}
 		dir = filepath.Join(base, "paymentapi", "bootstraps")
 	}
-	return NewCache(dir, Env)
+	return NewCache(dir, env)
 }
 
 // NewCache returns a cache in dir of binaries built for env (GOOS=...,
@@ -105,7 +110,7 @@ func NewCache(dir string, env []string) (*Cache, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("gobuild: cache: %w", err)
 	}
-	return &Cache{dir: dir, keep: 32, env: env}, nil
+	return &Cache{dir: dir, keep: 48, env: env}, nil
 }
 
 // Result is one entry's bootstrap.
