@@ -26,8 +26,10 @@ run: ## Run the payment API on 127.0.0.1:8080 with emulators, no AWS account (AR
 	  { if (line) printf "\n"; line = 0; print }'
 	"$(LOCALRUN)" $(ARGS)
 
-bench-local: ## Measure POST /payments against the local runner: req/s, p50, p99 (LOAD=2000 CONCURRENCY=16)
-	go run ./cmd/localrun -load $(or $(LOAD),2000) -concurrency $(or $(CONCURRENCY),16)
+bench-local: ## Measure POST /payments against the local runner with DynamoDB Local, then with an in-memory store: req/s, p50, p99 (LOAD=2000 CONCURRENCY=16)
+	go build -o "$(LOCALRUN)" ./cmd/localrun
+	"$(LOCALRUN)" -load $(or $(LOAD),2000) -concurrency $(or $(CONCURRENCY),16)
+	"$(LOCALRUN)" -load $(or $(LOAD),2000) -concurrency $(or $(CONCURRENCY),16) -memory-store
 
 $(CDK): $(CDK_DIR)/package.json $(CDK_DIR)/package-lock.json
 	npm ci --prefix $(CDK_DIR) --no-audit --no-fund
