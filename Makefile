@@ -7,7 +7,7 @@ CDK_FLAGS := -c environmentSuffix=$(SUFFIX) $(CDK_EXTRA)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help synth deploy diff destroy test lint tools fmt vet
+.PHONY: help synth deploy diff destroy test lint tools fmt vet cost
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ deploy: $(CDK) ## Deploy to us-east-1 (needs AWS credentials and a bootstrapped 
 
 destroy: $(CDK) ## Delete every resource of the stack; SUFFIX=dev
 	$(CDK) destroy $(CDK_FLAGS) --force
+
+cost: ## Price a payment per path (table, fixed monthly cost, happy path per 1M) from the synthesized template and measured local runs; offline
+	go run ./cmd/cost
 
 test: ## Run every test: unit, template, lint of the workflows, integration against emulators
 	go test ./...
