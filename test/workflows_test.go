@@ -23,8 +23,11 @@ func TestThePaymentsWorkflowIsExpressWithFullLoggingAndTracing(t *testing.T) {
 		t.Errorf("StateMachineType = %v, want EXPRESS", p["StateMachineType"])
 	}
 	lc, _ := p["LoggingConfiguration"].(map[string]interface{})
-	if lc["Level"] != "ALL" || lc["IncludeExecutionData"] != true || lc["Destinations"] == nil {
-		t.Errorf("LoggingConfiguration = %s, want Level ALL with execution data", toJSON(lc))
+	// Level ALL for the console, without execution data: the input is the
+	// raw request, where card data can be (PRODUCT.md: "execution data
+	// only where no card data can reach it").
+	if lc["Level"] != "ALL" || lc["IncludeExecutionData"] != false || lc["Destinations"] == nil {
+		t.Errorf("LoggingConfiguration = %s, want Level ALL without execution data", toJSON(lc))
 	}
 	if toJSON(p["TracingConfiguration"]) != `{"Enabled":true}` {
 		t.Errorf("TracingConfiguration = %s", toJSON(p["TracingConfiguration"]))

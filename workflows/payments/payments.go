@@ -126,6 +126,13 @@ func New(scope constructs.Construct, id string, props *Props) *Workflow {
 		Definition:   definition,
 		Timeout:      awscdk.Duration_Seconds(jsii.Number(29)),
 		LogRetention: props.LogRetention, Key: props.Key,
+		// Level ALL without execution data: the console shows every
+		// state, retry and error of an execution, not the payloads. The
+		// input is the raw request, which may carry card data (Validate
+		// refuses it, after it entered); and the payloads were two thirds
+		// of the log, $3 of a payment's cost per 1M. The local runner's
+		// execution history shows them, redacted.
+		IncludeExecutionData: false,
 	})
 	return &Workflow{StateMachine: sm, LogGroup: logGroup}
 }

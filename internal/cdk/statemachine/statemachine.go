@@ -1,8 +1,8 @@
 // Package statemachine creates a state machine the way every workflow of
 // this app is created: its own named role, an encrypted log group at level
-// ALL with execution data (what the console needs to show an execution's
-// steps, inputs and outputs), X-Ray tracing, a timeout, and nothing
-// retained.
+// ALL (what the console needs to show an execution's steps), with the
+// states' inputs and outputs where the workflow says they may be logged,
+// X-Ray tracing, a timeout, and nothing retained.
 package statemachine
 
 import (
@@ -25,6 +25,10 @@ type Props struct {
 	Timeout      awscdk.Duration
 	LogRetention awslogs.RetentionDays
 	Key          awskms.IKey
+	// IncludeExecutionData logs every state's input and output. Only a
+	// workflow whose input can never carry client data may: the payments
+	// workflow's input is the raw request, where card data can be.
+	IncludeExecutionData bool
 }
 
 // New creates the state machine, its role and its log group in scope.
@@ -52,7 +56,7 @@ func New(scope constructs.Construct, props *Props) (sfn.StateMachine, awslogs.Lo
 		StateMachineType: props.Type,
 		Comment:          jsii.String(props.Comment),
 		DefinitionBody:   sfn.DefinitionBody_FromChainable(props.Definition),
-		Logs:             &sfn.LogOptions{Destination: logGroup, Level: sfn.LogLevel_ALL, IncludeExecutionData: jsii.Bool(true)},
+		Logs:             &sfn.LogOptions{Destination: logGroup, Level: sfn.LogLevel_ALL, IncludeExecutionData: jsii.Bool(props.IncludeExecutionData)},
 		TracingEnabled:   jsii.Bool(true),
 		Timeout:          props.Timeout,
 		RemovalPolicy:    awscdk.RemovalPolicy_DESTROY,

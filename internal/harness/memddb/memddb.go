@@ -35,8 +35,8 @@ type DB struct {
 	// tokenOrder the same in commit order, to forget them after 10 minutes.
 	tokens     map[string]time.Time
 	tokenOrder []string
-	meter  Meter
-	now    func() time.Time
+	meter      Meter
+	now        func() time.Time
 }
 
 type table struct {
