@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"sort"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
 
@@ -69,6 +71,10 @@ type Measurement struct {
 	// the event source's ReceiveMessage and DeleteMessageBatch (one each
 	// per batch, batches of one message: the low-traffic case).
 	SQSRequests float64
+	// StoredGBMonths is the table storage a payment leaves for its first
+	// month: the items it wrote (each with DynamoDB's 100-byte overhead),
+	// an item with a TTL for the part of the month it lives.
+	StoredGBMonths float64
 	// LogBytes and LogBytesCompressed are per log group: the bytes
 	// ingested, and the same gzip-compressed (what storage bills).
 	LogBytes, LogBytesCompressed map[string]float64
@@ -319,6 +325,21 @@ func measurePath(ctx context.Context, t *cfn.Template, suffix string, s *Setting
 	for fn, ds := range durations {
 		m.DurationMs[fn] = median(ds)
 	}
+	now := time.Now().Unix()
+	for _, it := range db.Items(tableName) {
+		size := float64(memddb.ItemSize(it) + DynamoDBItemOverhead)
+		months := 1.0
+		if exp, ok := it[store.TTLAttribute].(*ddbtypes.AttributeValueMemberN); ok {
+			if at, err := strconv.ParseInt(exp.Value, 10, 64); err == nil {
+				months = math.Min(1, math.Max(0, float64(at-now)/secondsInMonth))
+			}
+		}
+		m.StoredGBMonths += size * months / gb
+	}
+	if path == PathReplay || path == PathRead {
+		m.StoredGBMonths = 0 // the first request stored it
+	}
+	m.StoredGBMonths /= float64(n)
 	for fn := range m.Invocations {
 		m.Invocations[fn] /= float64(n)
 	}
@@ -331,6 +352,9 @@ func measurePath(ctx context.Context, t *cfn.Template, suffix string, s *Setting
 	m.SQSRequests /= float64(n)
 	for group, recs := range records {
 		raw, compressed := sizes(recs)
+		if raw == 0 {
+			continue
+		}
 		m.LogBytes[group] = float64(raw) / float64(n)
 		m.LogBytesCompressed[group] = float64(compressed) / float64(n)
 	}

@@ -10,8 +10,8 @@
 //
 // Durations are measured on this machine with the table in memory: a
 // deployed function also waits for DynamoDB (a few ms), which the 1 ms
-// Lambda billing and the 100 ms Express billing mostly absorb; Sensitivity
-// reports what ten times the measured durations would cost.
+// Lambda billing and the 100 ms Express billing mostly absorb; the output
+// says what ten times the measured durations would cost.
 package cost
 
 import (
@@ -52,9 +52,11 @@ type Result struct {
 	Fixed, Sustained           []Item
 	FixedTotal, SustainedTotal float64
 	Memory                     []MemoryChoice
-	// HappyPath is the 201 path per 1M payments.
-	HappyPath float64
-	Settings  *Settings
+	// HappyPath is the 201 path per 1M payments; HappyPathSlow the same
+	// with every measured duration ten times longer (a deployed function
+	// also waits for DynamoDB, which the in-memory table does not).
+	HappyPath, HappyPathSlow float64
+	Settings                 *Settings
 }
 
 // Price prices the measured paths with the template's settings.
@@ -72,6 +74,15 @@ func Price(s *Settings, measured map[string]*Measurement, idle *Idle) *Result {
 		e.Paths = append(e.Paths, pc)
 		if path == PathProcessed {
 			e.HappyPath = pc.Total
+			slow := *m
+			slow.ExpressMs *= 10
+			slow.DurationMs = map[string]float64{}
+			for fn, d := range m.DurationMs {
+				slow.DurationMs[fn] = d * 10
+			}
+			for _, it := range pathItems(s, &slow) {
+				e.HappyPathSlow += it.USD
+			}
 		}
 	}
 	e.Fixed = fixedItems(s, idle)
@@ -114,6 +125,10 @@ func pathItems(s *Settings, m *Measurement) []Item {
 	}
 	if m.RRU > 0 {
 		add("DynamoDB reads", fmt.Sprintf("%.2g RRU", m.RRU), m.RRU*DynamoDBPerMillionRRU)
+	}
+	if m.StoredGBMonths > 0 {
+		add("DynamoDB storage and PITR, first month", fmt.Sprintf("%.0f byte-months (items + 100 B each; a TTL record for its lifetime)", m.StoredGBMonths*gb),
+			m.StoredGBMonths*million*(DynamoDBStoragePerGBMonth+DynamoDBPITRPerGBMonth))
 	}
 	if m.SQSRequests > 0 {
 		add("SQS requests", fmt.Sprintf("%.2g requests", m.SQSRequests), m.SQSRequests*SQSRequestsPerMillion)
@@ -240,7 +255,7 @@ func sustainedItems(s *Settings, measured map[string]*Measurement) []Item {
 // Render writes the estimate: the per-path table, the fixed monthly cost,
 // the memory sizes, and last the happy path's line.
 func (e *Result) Render(w io.Writer) {
-	fmt.Fprintf(w, "Cost per 1M payments, by path (USD, us-east-1 list prices of %s)\n\n", PricesChecked)
+	fmt.Fprintf(w, "Cost per 1M payments, by path (USD, us-east-1 list prices of %s; the fixed monthly costs below come on top)\n\n", PricesChecked)
 	fmt.Fprintf(w, "| Component |")
 	for _, p := range e.Paths {
 		fmt.Fprintf(w, " %s |", p.Path)
@@ -308,6 +323,7 @@ func (e *Result) Render(w io.Writer) {
 			fmt.Fprintf(w, "| %s | %.3f ms | %s | %.0f MB | %.0f MB |\n", mc.Function, mc.MeasuredMs, strings.Join(costs, " / "), mc.Chosen, mc.Configured)
 		}
 	}
+	fmt.Fprintf(w, "\nWith every measured duration ten times longer, the happy path would cost $%.2f per 1M payments.\n", e.HappyPathSlow)
 	fmt.Fprintf(w, "\nhappy path: $%.2f per 1M payments\n", e.HappyPath)
 }
 

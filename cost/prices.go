@@ -46,6 +46,12 @@ const (
 	// (2026-12-02).
 	DynamoDBPerMillionWRU = 0.625
 	DynamoDBPerMillionRRU = 0.125
+	// Storage: $0.25 per GB-month (each item counts 100 bytes more for
+	// its index), continuous backups (PITR) $0.20 per GB-month of table.
+	// aws.amazon.com/dynamodb/pricing/on-demand (2026-12-02).
+	DynamoDBStoragePerGBMonth = 0.25
+	DynamoDBPITRPerGBMonth    = 0.20
+	DynamoDBItemOverhead      = 100
 
 	// SQS standard queues: $0.40 per million requests (each 64 KB chunk
 	// of a payload is a request). aws.amazon.com/sqs/pricing; quoted in
