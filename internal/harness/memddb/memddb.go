@@ -82,10 +82,6 @@ func (m *Meter) add(op string, write, read float64) {
 	m.ReadUnits += read
 }
 
-func apiError(code, msg string) error {
-	return &smithy.GenericAPIError{Code: code, Message: msg, Fault: smithy.FaultClient}
-}
-
 func validation(format string, args ...any) error {
 	return &smithy.GenericAPIError{Code: "ValidationException", Message: "memddb: " + fmt.Sprintf(format, args...), Fault: smithy.FaultClient}
 }
