@@ -185,7 +185,7 @@ func unavailableError(service string) error {
 
 // faultyDynamoDB is the DynamoDB client with the store fault applied.
 type faultyDynamoDB struct {
-	db     *dynamodb.Client
+	db     store.DB
 	faults *Faults
 }
 

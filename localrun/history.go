@@ -34,6 +34,9 @@ type Record struct {
 	StopDate   time.Time `json:"stopDate"`
 	// History is the execution's events with secrets redacted.
 	History []aslrun.Event `json:"history,omitempty"`
+	// raw is the history before redaction: redacting costs more than the
+	// rest of a request, so a record is redacted when it is first read.
+	raw []aslrun.Event
 }
 
 // executions keeps the last N records.
@@ -65,6 +68,9 @@ func (e *executions) get(id string) (*Record, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	r, ok := e.byID[id]
+	if ok && r.raw != nil {
+		r.History, r.raw = redactHistory(r.raw), nil
+	}
 	return r, ok
 }
 
@@ -75,7 +81,7 @@ func (e *executions) list() []Record {
 	out := make([]Record, 0, len(e.order))
 	for i := len(e.order) - 1; i >= 0; i-- {
 		r := *e.byID[e.order[i]]
-		r.History = nil
+		r.History, r.raw = nil, nil
 		out = append(out, r)
 	}
 	return out

@@ -66,6 +66,7 @@ import (
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/internal/cfn"
 	"github.com/resilientpay/paymentapi/internal/harness/emulator"
+	"github.com/resilientpay/paymentapi/internal/harness/memddb"
 	"github.com/resilientpay/paymentapi/internal/runtime/lambdamain"
 	"github.com/resilientpay/paymentapi/recovery"
 	"github.com/resilientpay/paymentapi/storage"
@@ -94,6 +95,10 @@ type Config struct {
 	// DynamoDBEndpoint and SQSEndpoint use running emulators instead of
 	// starting them.
 	DynamoDBEndpoint, SQSEndpoint string
+	// MemoryStore keeps the transactions table in memory
+	// (internal/harness/memddb) instead of DynamoDB Local, so that what is
+	// measured is the runner itself. Runner.DynamoDB is then nil.
+	MemoryStore bool
 	// ThrottleRate and ThrottleBurst are the stage's throttling limits;
 	// zero reads them from the template's stage (cdk.json's
 	// apiThrottleRateLimit and apiThrottleBurstLimit).
@@ -129,7 +134,9 @@ type Runner struct {
 	emulators []*emulator.Process
 	names     *localNames
 
-	ddb     *dynamodb.Client
+	ddb *dynamodb.Client
+	// dynamo is DynamoDB Local's client or the in-memory table.
+	dynamo  dynamoAPI
 	sqs     *sqs.Client
 	faults  *Faults
 	alarms  *fakeAlarms
@@ -217,6 +224,9 @@ func Start(ctx context.Context, cfg Config) (r *Runner, err error) {
 
 func (r *Runner) startEmulators(ctx context.Context) error {
 	ddbEndpoint, sqsEndpoint := r.cfg.DynamoDBEndpoint, r.cfg.SQSEndpoint
+	if r.cfg.MemoryStore {
+		ddbEndpoint = "memory"
+	}
 	type started struct {
 		p   *emulator.Process
 		err error
@@ -260,10 +270,29 @@ func (r *Runner) startEmulators(ctx context.Context) error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	r.ddb = emulator.DynamoDBClient(ddbEndpoint)
+	if r.cfg.MemoryStore {
+		r.dynamo = memddb.New()
+		r.log.Info("in-memory DynamoDB")
+	} else {
+		r.ddb = emulator.DynamoDBClient(ddbEndpoint)
+		r.dynamo = r.ddb
+	}
 	r.sqs = emulator.SQSClient(sqsEndpoint)
 	return nil
 }
+
+// dynamoAPI is what the runner asks of DynamoDB: the store's calls and
+// creating its table. DynamoDB Local's client and memddb implement it.
+type dynamoAPI interface {
+	store.DB
+	CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error)
+	UpdateTimeToLive(ctx context.Context, in *dynamodb.UpdateTimeToLiveInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error)
+}
+
+var (
+	_ dynamoAPI = (*dynamodb.Client)(nil)
+	_ dynamoAPI = (*memddb.DB)(nil)
+)
 
 // createResources creates the table and the failed-transactions queue and
 // DLQ under the template's names, with the template's maxReceiveCount.
@@ -275,7 +304,7 @@ func (r *Runner) createResources(ctx context.Context, tpl *cfn.Template) error {
 	if err != nil {
 		return err
 	}
-	if err := store.CreateTable(ctx, r.ddb, r.tableName); err != nil {
+	if err := store.CreateTable(ctx, r.dynamo, r.tableName); err != nil {
 		var inUse interface{ ErrorCode() string }
 		if !errors.As(err, &inUse) || inUse.ErrorCode() != "ResourceInUseException" {
 			return err
@@ -329,7 +358,7 @@ func (r *Runner) createQueue(ctx context.Context, name string, attrs map[string]
 // build makes the handlers with their packages' constructors, from the
 // template's function configuration, and compiles both workflows.
 func (r *Runner) build(tpl *cfn.Template) error {
-	db := &faultyDynamoDB{db: r.ddb, faults: r.faults}
+	db := &faultyDynamoDB{db: r.dynamo, faults: r.faults}
 	healthClients := func() healthcheck.Clients {
 		r.alarms = &fakeAlarms{suffix: r.cfg.Suffix, faults: r.faults}
 		return healthcheck.Clients{Alarms: r.alarms, Tables: db, Queues: r.sqs, MoveTasks: r.sqs}
@@ -466,7 +495,8 @@ func (c scaledClock) WithTimeout(ctx context.Context, d time.Duration) (context.
 // Faults returns the fault injector.
 func (r *Runner) Faults() *Faults { return r.faults }
 
-// DynamoDB returns the client of the emulated DynamoDB (no faults).
+// DynamoDB returns the client of the emulated DynamoDB (no faults), or
+// nil with Config.MemoryStore.
 func (r *Runner) DynamoDB() *dynamodb.Client { return r.ddb }
 
 // SQS returns the client of the SQS emulator.

@@ -199,13 +199,16 @@ func (r *Runner) createPayment(w http.ResponseWriter, req *http.Request, id stri
 		return
 	}
 	resp := api.MapExecution(api.Execution{Status: string(exec.Status), Output: string(exec.Output), Error: exec.Error, Cause: exec.Cause})
-	history := withoutData(exec.History)
-	if r.paymentsData {
-		history = redactHistory(exec.History)
+	// As deployed, the payments workflow may log no execution data.
+	raw := exec.History
+	if !r.paymentsData {
+		raw = withoutData(raw)
 	}
 	r.execs.add(&Record{ID: id, Workflow: naming.Physical(payments.ResourceType, r.cfg.Suffix), Status: string(exec.Status), Error: exec.Error,
-		HTTPStatus: resp.Status, StartDate: exec.StartDate, StopDate: exec.StopDate, History: history})
-	r.printHistory(id, history)
+		HTTPStatus: resp.Status, StartDate: exec.StartDate, StopDate: exec.StopDate, raw: raw})
+	if r.cfg.HistoryTo != nil {
+		r.printHistory(id, redactHistory(raw))
+	}
 	lvl := slog.LevelInfo
 	if resp.Status >= 500 {
 		lvl = slog.LevelError

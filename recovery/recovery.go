@@ -285,6 +285,9 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 		Definition:   definition,
 		Timeout:      awscdk.Duration_Minutes(jsii.Number(30)),
 		LogRetention: props.LogRetention, Key: props.Key,
+		// Its input is an EventBridge event and its data health reports
+		// and queue counts, never a payment: the console shows them (the
+		// default; the payments workflow sets OmitExecutionData).
 	})
 	for _, t := range props.Targets {
 		grants.MoveMessages(sm, t.DLQ, t.Source, props.Key)

@@ -111,6 +111,16 @@ func TestThePaymentRoutesAreProtectedByTheWebACL(t *testing.T) {
 			}
 		}
 	}
+	// The WAF log keeps every blocked or counted request; allowed ones are
+	// in the access log.
+	for id, r := range s.Resources("AWS::WAFv2::LoggingConfiguration") {
+		filter := toJSON(props(r)["LoggingFilter"])
+		for _, want := range []string{`"DefaultBehavior":"DROP"`, `"Behavior":"KEEP"`, `"Action":"BLOCK"`, `"Action":"COUNT"`} {
+			if !strings.Contains(filter, want) {
+				t.Errorf("WAF logging %s: filter %s lacks %s", id, filter, want)
+			}
+		}
+	}
 }
 
 // wafLoggingConfig returns the web ACL's logging configuration and the web

@@ -29,8 +29,10 @@ type layer struct {
 var layers = []layer{
 	{"tests", "tests across packages: template assertions, cdk-nag, lint of the synthesized workflows, end-to-end runs",
 		[]string{"test"}},
-	{"mains", "composition roots: the CDK app, the local runner's command, each Lambda main, the linter's CLI",
+	{"mains", "composition roots: the CDK app, the local runner's and the cost model's commands, each Lambda main, the linter's CLI",
 		[]string{"app", "cmd/...", "tasks/*/lambda", "workflows/cmd/..."}},
+	{"cost model", "prices a payment from the synthesized template and measured runs of it on the local executor",
+		[]string{"cost"}},
 	{"local runner", "the payment API on a laptop: emulators, the synthesized workflows on the executor, the real handlers",
 		[]string{"localrun/..."}},
 	{"stack", "wires the constructs into the stack; configuration, cdk-nag suppressions, the in-process synthesizer",
@@ -41,7 +43,7 @@ var layers = []layer{
 		[]string{"tasks/..."}},
 	{"ASL engine", "the workflow-definition model, linter and executor",
 		[]string{"workflows/asl", "workflows/asllint", "workflows/aslrun"}},
-	{"helpers", "synth-time CDK helpers (internal/cdk), Lambda runtime helpers (internal/runtime), the local and test harness (internal/harness), the template reader and AWS environment shared by all",
+	{"helpers", "synth-time CDK helpers (internal/cdk), Lambda runtime helpers (internal/runtime), the local and test harness (internal/harness), the template reader, the Lambda bootstrap builder and AWS environment shared by all",
 		[]string{"internal/..."}},
 }
 

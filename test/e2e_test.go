@@ -67,7 +67,7 @@ func startLocal(t testing.TB, options ...func(*localrun.Config)) *e2e {
 	if testing.Short() {
 		t.Skip("end-to-end run against the emulators; skipped in -short mode")
 	}
-	tpl := synthStub(t, "dev").Parsed
+	tpl := synth(t, "dev").Parsed
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

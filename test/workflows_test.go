@@ -25,6 +25,9 @@ func TestThePaymentsWorkflowIsExpressWithFullLoggingAndTracing(t *testing.T) {
 	// The execution input is the raw request, which may hold card data
 	// that Validate refuses: every event is logged, without its data.
 	lc, _ := p["LoggingConfiguration"].(map[string]interface{})
+	// Level ALL for the console, without execution data: the input is the
+	// raw request, where card data can be (PRODUCT.md: "execution data
+	// only where no card data can reach it").
 	if lc["Level"] != "ALL" || lc["IncludeExecutionData"] != false || lc["Destinations"] == nil {
 		t.Errorf("LoggingConfiguration = %s, want Level ALL without execution data", toJSON(lc))
 	}

@@ -16,7 +16,16 @@ import (
 // to the app's context (tests pass cdk.json's; the CLI passes it itself).
 // outdir, when not empty, is where the cloud assembly is written.
 func NewApp(moduleDir string, context map[string]interface{}, outdir string) (awscdk.App, *Stack, error) {
+	return newApp(moduleDir, context, outdir, true)
+}
+
+// newApp is NewApp, with CDK's built-in CloudFormation template validation
+// turned off when validate is false.
+func newApp(moduleDir string, context map[string]interface{}, outdir string, validate bool) (awscdk.App, *Stack, error) {
 	props := &awscdk.AppProps{}
+	if !validate {
+		props.BuiltinCloudFormationValidation = jsii.Bool(false)
+	}
 	if outdir != "" {
 		props.Outdir = jsii.String(outdir)
 	}

@@ -58,6 +58,14 @@ const (
 	FnHealthMonitor = "health-monitor-function"
 )
 
+// FunctionMemoryMB is every function's memory size, chosen by the cost
+// model (package cost, ChooseMemory) from the functions' measured
+// durations and Lambda's price: their work is a few tenths of a
+// millisecond of CPU and a network wait, so the smallest size is the
+// cheapest that keeps a warm invocation within the latency budget. A test
+// checks the template against the model's choice.
+const FunctionMemoryMB = 128
+
 // Resource types of the failed-transactions queue and its DLQ.
 const (
 	FailedQueue = "failed-transactions-queue"
@@ -116,15 +124,15 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 		"IDEMPOTENCY_TTL_HOURS": jsii.String(strconv.Itoa(cfg.IdempotencyTTLHours)),
 	}
 	validate := fn("Validate", FnValidate, "./tasks/validate/lambda", "Validates payment requests",
-		payments.Budget.Validate.TimeoutSeconds, 256, nil)
+		payments.Budget.Validate.TimeoutSeconds, FunctionMemoryMB, nil)
 	persist := fn("Persist", FnPersist, "./tasks/persist/lambda", "Persists payments idempotently",
-		payments.Budget.Persist.TimeoutSeconds, 256, tableEnv)
+		payments.Budget.Persist.TimeoutSeconds, FunctionMemoryMB, tableEnv)
 	enqueue := fn("Enqueue", FnEnqueue, "./tasks/enqueue/lambda", "Queues payments the store could not take",
-		payments.Budget.Enqueue.TimeoutSeconds, 256, map[string]*string{"FAILED_QUEUE_URL": failed.Queue.QueueUrl()})
+		payments.Budget.Enqueue.TimeoutSeconds, FunctionMemoryMB, map[string]*string{"FAILED_QUEUE_URL": failed.Queue.QueueUrl()})
 	reprocess := fn("Reprocess", FnReprocess, "./tasks/reprocess/lambda", "Persists queued payments",
-		30, 256, tableEnv)
+		30, FunctionMemoryMB, tableEnv)
 	getPayment := fn("GetPayment", FnGetPayment, "./tasks/getpayment/lambda", "Reads a payment by id",
-		5, 256, map[string]*string{"TABLE_NAME": table.TableName()})
+		5, FunctionMemoryMB, map[string]*string{"TABLE_NAME": table.TableName()})
 
 	grants.PersistInto(persist.Role, table, key)
 	grants.PersistInto(reprocess.Role, table, key)
@@ -161,9 +169,9 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 		}
 	}
 	health := fn("Health", FnHealth, "./tasks/health/lambda", "Answers GET /health with the health report",
-		10, 256, healthEnv())
+		10, FunctionMemoryMB, healthEnv())
 	monitor := fn("HealthMonitor", FnHealthMonitor, "./tasks/healthmonitor/lambda", "Reads the platform's health for the recovery workflow",
-		30, 256, healthEnv())
+		30, FunctionMemoryMB, healthEnv())
 
 	rest := api.New(stack, "Api", &api.Props{
 		Payments: workflow.StateMachine, GetPayment: getPayment.Function, Health: health.Function,

@@ -21,6 +21,12 @@ type SynthOptions struct {
 	// StubCode packages stub Lambda code instead of building every
 	// function, for callers that read the template only.
 	StubCode bool
+	// SkipValidation turns off CDK's built-in CloudFormation template
+	// validation (resource schemas and default rules: about 8 s of CPU per
+	// synthesis, most of a synthesis). The tests validate the real
+	// synthesis once and `cdk deploy` validates what it deploys; the other
+	// syntheses of the same template skip it.
+	SkipValidation bool
 	// Outdir receives the cloud assembly; empty means a new temporary
 	// directory, which the caller removes (Synthesized.AssemblyDir).
 	Outdir string
@@ -64,7 +70,7 @@ func Synthesize(opts SynthOptions) (s *Synthesized, err error) {
 			return nil, err
 		}
 	}
-	app, stack, err := NewApp(opts.ModuleDir, ctx, outdir)
+	app, stack, err := newApp(opts.ModuleDir, ctx, outdir, !opts.SkipValidation)
 	if err != nil {
 		return nil, err
 	}

@@ -130,7 +130,8 @@ func New(scope constructs.Construct, id string, props *Props) *Workflow {
 		LogRetention: props.LogRetention, Key: props.Key,
 		// The execution input is the raw request, which may hold card
 		// data that Validate refuses: it must reach no log. Every event
-		// is still logged, without its data (docs/security.md).
+		// is still logged, without its data (docs/security.md); the
+		// payloads were also two thirds of the log (make cost).
 		OmitExecutionData: true,
 	})
 	return &Workflow{StateMachine: sm, LogGroup: logGroup}

@@ -2,17 +2,15 @@ package golambda
 
 import (
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/resilientpay/paymentapi/internal/gobuild"
 )
 
 // goBundler builds a Go main package into <outputDir>/bootstrap for the
@@ -25,123 +23,89 @@ type goBundler struct {
 
 var _ awscdk.ILocalBundling = (*goBundler)(nil)
 
-// TryBundle copies the function's binary, built by the shared builder, to
-// outputDir. A failed build is a synth error, never a silent fallback to
-// Docker.
+// TryBundle links (or copies) the function's bootstrap, found in or added
+// to the bootstrap cache (internal/gobuild), into outputDir. A failed build
+// is a synth error, never a silent fallback to Docker.
 func (b *goBundler) TryBundle(outputDir *string, _ *awscdk.BundlingOptions) *bool {
 	bin, err := builds.get(b.moduleDir, b.entry)
 	if err == nil {
-		err = copyFile(bin, filepath.Join(*outputDir, "bootstrap"))
+		err = gobuild.Install(bin, filepath.Join(*outputDir, "bootstrap"))
 	}
-	// The staged copy is CDK's; the builder's copy goes (tens of MB each).
-	os.RemoveAll(filepath.Dir(bin))
 	if err != nil {
 		panic(err)
 	}
 	return jsii.Bool(true)
 }
 
-// builder links every function of an app in parallel. CDK asks for the
-// bundles one at a time; linking a Go binary is most of a warm build, so the
-// first request starts the builds of every registered function, as many at
-// a time as there are CPUs, and later requests find theirs done.
+// builder finds or builds every function of an app at once. CDK asks for
+// the bundles one at a time; the first request computes the input keys of
+// every registered function with one go list and builds the ones the cache
+// lacks, as many at a time as there are CPUs; later requests find theirs
+// done.
 type builder struct {
 	mu      sync.Mutex
-	dir     string
-	seq     int
-	pending []*build
-	all     map[string]*build
+	pending map[string][]string // entries to resolve, by module directory
+	done    map[string]gobuild.Result
 }
 
-type build struct {
-	moduleDir, entry, out string
-	done                  chan struct{}
-	err                   error
-}
+var builds = &builder{pending: map[string][]string{}, done: map[string]gobuild.Result{}}
 
-var builds = &builder{all: map[string]*build{}}
+func buildKey(moduleDir, entry string) string { return moduleDir + "\x00" + entry }
 
 // register records a function to build; New calls it for every function.
 func (b *builder) register(moduleDir, entry string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	key := moduleDir + "\x00" + entry
-	if _, ok := b.all[key]; ok {
+	if _, ok := b.done[buildKey(moduleDir, entry)]; ok {
 		return
 	}
-	bl := &build{moduleDir: moduleDir, entry: entry, done: make(chan struct{})}
-	b.all[key] = bl
-	b.pending = append(b.pending, bl)
+	if !contains(b.pending[moduleDir], entry) {
+		b.pending[moduleDir] = append(b.pending[moduleDir], entry)
+	}
 }
 
-// get starts every pending build and waits for the one asked for.
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// get resolves every pending function of moduleDir and returns the cached
+// bootstrap of entry. Results are remembered for the process: the cache
+// key covers every input, and a synthesis does not change the sources.
 func (b *builder) get(moduleDir, entry string) (string, error) {
 	b.register(moduleDir, entry)
 	b.mu.Lock()
-	if b.dir == "" {
-		dir, err := os.MkdirTemp("", "golambda-")
-		if err != nil {
-			b.mu.Unlock()
-			return "", err
+	defer b.mu.Unlock()
+	if r, ok := b.done[buildKey(moduleDir, entry)]; ok {
+		if _, err := os.Stat(r.Path); err == nil {
+			return r.Path, nil
 		}
-		b.dir = dir
 	}
-	pending := b.pending
-	b.pending = nil
-	for _, bl := range pending {
-		b.seq++
-		bl.out = filepath.Join(b.dir, strconv.Itoa(b.seq), "bootstrap")
+	entries := b.pending[moduleDir]
+	if !contains(entries, entry) {
+		entries = append(entries, entry)
 	}
-	want := b.all[moduleDir+"\x00"+entry]
-	b.mu.Unlock()
-
-	slots := make(chan struct{}, runtime.NumCPU())
-	for _, bl := range pending {
-		go func(bl *build) {
-			slots <- struct{}{}
-			defer func() { <-slots }()
-			bl.err = Build(bl.moduleDir, bl.entry, bl.out)
-			close(bl.done)
-		}(bl)
-	}
-	<-want.done
-	// A build is handed out once; another app in the same process that
-	// bundles the same function registers and builds it again.
-	b.mu.Lock()
-	delete(b.all, moduleDir+"\x00"+entry)
-	b.mu.Unlock()
-	return want.out, want.err
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
+	delete(b.pending, moduleDir)
+	cache, err := gobuild.DefaultCache()
 	if err != nil {
-		return err
+		return "", err
 	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
+	results, err := cache.Bootstraps(moduleDir, entries, runtime.NumCPU())
 	if err != nil {
-		return err
+		return "", err
 	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
+	for e, r := range results {
+		b.done[buildKey(moduleDir, e)] = r
 	}
-	return out.Close()
-}
-
-// Build compiles the main package entry (relative to moduleDir, e.g.
-// "./tasks/validate/lambda") into out as a stripped, reproducible
-// linux/arm64 binary without the RPC shim (-tags lambda.norpc).
-func Build(moduleDir, entry, out string) error {
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-buildvcs=false",
-		"-ldflags=-s -w -buildid=", "-o", out, entry)
-	cmd.Dir = moduleDir
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
-	if output, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("golambda: building %s: %v\n%s", entry, err, strings.TrimSpace(string(output)))
+	r, ok := b.done[buildKey(moduleDir, entry)]
+	if !ok {
+		return "", fmt.Errorf("golambda: no bootstrap for %s", entry)
 	}
-	return nil
+	return r.Path, nil
 }
 
 // ModuleDir finds the directory of the go.mod that encloses dir.

@@ -1,0 +1,22 @@
+// Command sqs is the cold-init reference of a function with an SQS
+// client: the default AWS configuration, the client and the Lambda runtime
+// loop, nothing else (see tasks/coldinit_test.go).
+package main
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+)
+
+func main() {
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	_ = sqs.NewFromConfig(cfg)
+	lambda.Start(func(context.Context, json.RawMessage) (json.RawMessage, error) { return nil, nil })
+}
