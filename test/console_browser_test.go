@@ -207,17 +207,17 @@ func TestConsoleInABrowser(t *testing.T) {
 	phase("execution pages checked")
 
 	// On the 202's page (the last one open): a click on Persist shows its
-	// retries and its input and output, and Enter on a focused state
-	// shows that one's.
+	// retries and says that, as deployed, the payments workflow logs no
+	// execution data; Enter on a focused state shows that one's details.
 	if err := chromedp.Do(ctx, chromedp.Click(`#workflow-graph .node-link[data-state="Persist"]`),
-		chromedp.WaitVisible(`section.state-detail[data-state="Persist"] pre.json`)); err != nil {
+		chromedp.WaitVisible(`section.state-detail[data-state="Persist"] h4`)); err != nil {
 		t.Fatalf("clicking Persist did not show its details: %v", err)
 	}
 	details, err := chromedp.Run(ctx, chromedp.Text(`section.state-detail[data-state="Persist"]`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"retries", "caught", "Input", "Output"} {
+	for _, want := range []string{"retries", "caught", "not logged"} {
 		if !strings.Contains(details, want) {
 			t.Errorf("Persist's details lack %q:\n%s", want, details)
 		}
@@ -237,8 +237,24 @@ func TestConsoleInABrowser(t *testing.T) {
 		}
 	}
 	if err := chromedp.Do(ctx, chromedp.Focus(`#workflow-graph .node-link[data-state="EnqueueOnFailure"]`), chromedp.KeyEvent("\r"),
-		chromedp.WaitVisible(`section.state-detail[data-state="EnqueueOnFailure"] pre.json`)); err != nil {
+		chromedp.WaitVisible(`section.state-detail[data-state="EnqueueOnFailure"] h4`)); err != nil {
 		t.Fatalf("Enter on the focused EnqueueOnFailure did not show its details: %v", err)
+	}
+	// The recovery workflow logs its execution data: a click on CheckHealth
+	// shows the state's input and output (the health report).
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/_local/console/executions/"+recovery.ID),
+		chromedp.WaitVisible(`#workflow-graph`), chromedp.Click(`#workflow-graph .node-link[data-state="CheckHealth"]`),
+		chromedp.WaitVisible(`section.state-detail[data-state="CheckHealth"] details[open] pre.json`)); err != nil {
+		t.Fatalf("clicking CheckHealth did not show its input and output: %v", err)
+	}
+	health, err := chromedp.Run(ctx, chromedp.Text(`section.state-detail[data-state="CheckHealth"]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Input", "Output", "redriveNeeded"} {
+		if !strings.Contains(health, want) {
+			t.Errorf("CheckHealth's details lack %q:\n%s", want, health)
+		}
 	}
 
 	phase("details checked")
