@@ -88,6 +88,12 @@ func TestPOSTPaymentsStartsTheWorkflowSynchronouslyAndMapsEveryErrorName(t *test
 			t.Errorf("the integration response does not map %s to %d", spec.Name, spec.Status)
 		}
 	}
+	for _, spec := range errorname.Outcomes() {
+		want := `$result.error == "` + string(spec.Name) + `")` + "\n#set($context.responseOverride.status = " + itoa(spec.Status) + ")"
+		if !strings.Contains(responseTemplate, want) {
+			t.Errorf("the integration response does not map the client outcome %s to %d", spec.Name, spec.Status)
+		}
+	}
 	if !strings.Contains(responseTemplate, "header."+api.ReplayedHeader+` = "true"`) {
 		t.Errorf("the integration response never sets %s", api.ReplayedHeader)
 	}

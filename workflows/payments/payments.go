@@ -1,9 +1,15 @@
 // Package payments is the payments workflow: an EXPRESS state machine that
 // API Gateway runs synchronously for POST /payments.
 //
-//	Validate -> Persist -> Processed
+//	Validate -> Validated? -> Persist -> Persisted? -> Processed
 //	Persist fails after bounded retries --Catch--> EnqueueOnFailure -> Queued
-//	validation and idempotency errors --Catch--> a Fail state per error name
+//	client outcomes (400, 409, 422) --Choice--> a Succeed state per error name
+//	platform failures --Catch--> a Fail state per error name (5xx)
+//
+// A client's mistake is the handler's result, not an error, and ends in a
+// Succeed state: it counts neither as a Lambda function error nor as a
+// failed execution, so the alarms that gate recovery see only the platform
+// failing (see errorname.Spec.Outcome).
 //
 // Every Task has a timeout and one bounded retrier (see Budget), so the
 // worst case stays inside API Gateway's 29 s integration timeout; the
@@ -39,6 +45,14 @@ const (
 	StateProcessed = "Processed"
 	StateQueued    = "Queued"
 )
+
+// OutcomeStates names the Succeed state that answers each client outcome.
+var OutcomeStates = map[errorname.Name]string{
+	errorname.Invalid:    "InvalidRequest",
+	errorname.CardData:   "CardDataRejected",
+	errorname.KeyReused:  "IdempotencyKeyReused",
+	errorname.InProgress: "RequestInProgress",
+}
 
 // TaskBudget is the timeout and retry policy of one Task. Its function's
 // Lambda timeout equals TimeoutSeconds, so Step Functions never abandons a
@@ -91,11 +105,32 @@ func New(scope constructs.Construct, id string, props *Props) *Workflow {
 		task.AddCatch(next, &sfn.CatchProps{Errors: jsii.Strings(errorname.Strings(names)...), ResultPath: jsii.String(resultPath)})
 	}
 
+	// answered routes a Task's client outcome ($.result.error) to the
+	// Succeed state of its name, whose output is the result; anything
+	// else goes on.
+	answered := func(id string, names ...errorname.Name) sfn.Choice {
+		choice := sfn.NewChoice(c, jsii.String(id), &sfn.ChoiceProps{
+			Comment: jsii.String("Client outcomes end here, answered with their HTTP status; the rest goes on"),
+		})
+		for _, name := range names {
+			spec, _ := errorname.Lookup(name)
+			if !spec.Outcome || OutcomeStates[name] == "" {
+				panic(fmt.Sprintf("payments: %s is not a client outcome with a state name", name))
+			}
+			choice.When(sfn.Condition_And(
+				sfn.Condition_IsPresent(jsii.String("$.result.error")),
+				sfn.Condition_StringEquals(jsii.String("$.result.error"), jsii.String(string(name))),
+			), sfn.NewSucceed(c, jsii.String(OutcomeStates[name]), &sfn.SucceedProps{
+				Comment:    jsii.String(fmt.Sprintf("%d: %s (a client outcome, not a failure)", spec.Status, name)),
+				OutputPath: jsii.String("$.result"),
+			}), nil)
+		}
+		return choice
+	}
+
 	validate := lambdaTask(c, StateValidate, props.Validate, Budget.Validate, nil,
 		"Parses and validates the request; derives the payment id from the idempotency key.")
 	RetryTransient(validate, Budget.Validate)
-	catchInto(validate, fail(errorname.Invalid, "InvalidRequest"), "$.error", errorname.Invalid)
-	catchInto(validate, fail(errorname.CardData, "CardDataRejected"), "$.error", errorname.CardData)
 	catchInto(validate, fail(errorname.Internal, "ValidationFailed"), "$.error", errorname.StatesALL)
 
 	persist := lambdaTask(c, StatePersist, props.Persist, Budget.Persist, jsii.String("$.result"),
@@ -107,17 +142,19 @@ func New(scope constructs.Construct, id string, props *Props) *Workflow {
 	RetryTransient(enqueue, Budget.Enqueue, errorname.QueueUnavailable)
 	catchInto(enqueue, fail(errorname.QueueUnavailable, "PaymentNotAccepted"), "$.error", errorname.StatesALL)
 
-	catchInto(persist, fail(errorname.KeyReused, "IdempotencyKeyReused"), "$.error", errorname.KeyReused)
-	catchInto(persist, fail(errorname.InProgress, "RequestInProgress"), "$.error", errorname.InProgress)
-	// Anything else, including retries exhausted on a store outage: the
+	// Anything, including retries exhausted on a store outage: the
 	// payment is safe on the queue rather than lost.
 	catchInto(persist, enqueue.Next(sfn.NewSucceed(c, jsii.String(StateQueued), &sfn.SucceedProps{
 		Comment: jsii.String("202: queued for later persistence"), OutputPath: jsii.String("$.result"),
 	})), "$.failure", errorname.StatesALL)
 
-	definition := validate.Next(persist).Next(sfn.NewSucceed(c, jsii.String(StateProcessed), &sfn.SucceedProps{
-		Comment: jsii.String("201, or the replayed first response"), OutputPath: jsii.String("$.result"),
-	}))
+	validated := answered("Validated?", errorname.Invalid, errorname.CardData).Otherwise(persist)
+	persisted := answered("Persisted?", errorname.KeyReused, errorname.InProgress).
+		Otherwise(sfn.NewSucceed(c, jsii.String(StateProcessed), &sfn.SucceedProps{
+			Comment: jsii.String("201, or the replayed first response"), OutputPath: jsii.String("$.result"),
+		}))
+	persist.Next(persisted)
+	definition := validate.Next(validated)
 
 	name := naming.Name(c, ResourceType)
 	sm, logGroup := statemachine.New(c, &statemachine.Props{
