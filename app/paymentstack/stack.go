@@ -140,16 +140,17 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	monitoring.MonitorTable(table)
 	monitoring.MonitorWorkflow(payments.ResourceType, workflow.StateMachine)
 	monitoring.MonitorQueue("failed-transactions", failed.Queue, failed.DLQ)
+	// The payment path's functions gate recovery: their errors are the
+	// platform failing, never a client (client outcomes are results).
 	for _, f := range []struct {
-		name                string
-		fn                  *golambda.Function
-		gates, clientFacing bool
+		name  string
+		fn    *golambda.Function
+		gates bool
 	}{
-		// Validate's errors are client errors (400/422).
-		{FnValidate, validate, false, true}, {FnPersist, persist, true, false}, {FnEnqueue, enqueue, true, false},
-		{FnReprocess, reprocess, true, false}, {FnGetPayment, getPayment, false, false},
+		{FnValidate, validate, true}, {FnPersist, persist, true}, {FnEnqueue, enqueue, true},
+		{FnReprocess, reprocess, true}, {FnGetPayment, getPayment, false},
 	} {
-		monitoring.MonitorFunction(f.name, f.fn.Function, f.gates, f.clientFacing)
+		monitoring.MonitorFunction(f.name, f.fn.Function, f.gates)
 	}
 
 	healthEnv := func() map[string]*string {
@@ -169,7 +170,8 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 		CloudWatchRole:     cfg.APIGatewayCloudWatchRole,
 		HealthThrottleRate: 5, HealthThrottleBurst: 10, WAFRatePer5Minutes: cfg.WAFRatePer5Minutes,
 	})
-	monitoring.MonitorAPI(rest.RestAPI)
+	monitoring.MonitorAPI(rest.RestAPI, api.StageName,
+		dashboards.Route{Method: "POST", Resource: "/payments"}, dashboards.Route{Method: "GET", Resource: "/payments/{id}"})
 
 	// Every gating alarm exists now (the API's too): the health functions
 	// read exactly these, and recovery starts when one returns to OK.
@@ -187,8 +189,8 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	})
 	monitoring.MonitorQueue("recovery-trigger", nil, rec.TriggerDLQ)
 	monitoring.MonitorQueue("lambda-async", nil, asyncDLQ)
-	monitoring.MonitorFunction(FnHealth, health.Function, false, false)
-	monitoring.MonitorFunction(FnHealthMonitor, monitor.Function, false, false)
+	monitoring.MonitorFunction(FnHealth, health.Function, false)
+	monitoring.MonitorFunction(FnHealthMonitor, monitor.Function, false)
 	monitoring.MonitorRecovery(rec.StateMachine)
 	monitoring.Finish()
 
