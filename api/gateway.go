@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -27,6 +28,21 @@ var (
 		Detail: "The Idempotency-Key header is required.",
 		Errors: []payment.FieldError{{Field: IdempotencyKeyHeader, Detail: "is required"}}}
 )
+
+// tooLargeProblem answers a body over the contract's limit: from the web
+// ACL's body-size rule, API Gateway's own payload limit, or Step Functions
+// refusing an execution input over 256 KiB.
+var tooLargeProblem = payment.Problem{Type: "about:blank", Title: "Content Too Large", Status: 413,
+	Detail: fmt.Sprintf("The request body may be at most %d bytes.", payment.MaxBodyBytes)}
+
+// throttledProblem answers a request refused by a rate limit: the stage's,
+// or Step Functions' own.
+var throttledProblem = payment.Problem{Type: "about:blank", Title: "Too Many Requests", Status: 429,
+	Detail: "The request rate limit was exceeded; retry with the same Idempotency-Key after a pause."}
+
+// TooLargeProblemBody is the body of the 413 answer to a body over the
+// contract's limit (payment.MaxBodyBytes).
+func TooLargeProblemBody() string { return problemJSON(tooLargeProblem) }
 
 func problemJSON(p payment.Problem) string {
 	b, _ := json.Marshal(p)
@@ -64,9 +80,8 @@ var gatewayProblems = []struct {
 	{"BAD_REQUEST_PARAMETERS", 400, problemJSON(badParamsProblem)},
 	{"UNSUPPORTED_MEDIA_TYPE", 415, problemJSON(payment.Problem{Type: "about:blank", Title: "Unsupported Media Type", Status: 415,
 		Detail: "Send the payment as application/json."})},
-	{"REQUEST_TOO_LARGE", 413, problemJSON(payment.Problem{Type: "about:blank", Title: "Content Too Large", Status: 413})},
-	{"THROTTLED", 429, problemJSON(payment.Problem{Type: "about:blank", Title: "Too Many Requests", Status: 429,
-		Detail: "The request rate limit was exceeded; retry with the same Idempotency-Key after a pause."})},
+	{"REQUEST_TOO_LARGE", 413, problemJSON(tooLargeProblem)},
+	{"THROTTLED", 429, problemJSON(throttledProblem)},
 	{"WAF_FILTERED", 403, problemJSON(payment.Problem{Type: "about:blank", Title: "Forbidden", Status: 403})},
 	// API Gateway answers an unknown route, an undefined method of a known
 	// route and an unsigned request to an IAM route alike.

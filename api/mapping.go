@@ -186,6 +186,48 @@ $!result.body
 	return b.String()
 }
 
+// MapStartFailure is the answer when Step Functions refuses
+// StartSyncExecution itself (no execution ran), exactly as the integration
+// responses do (StartFailureTemplate for its 4xx; tests check the two
+// agree). Its client errors are never 503, which would promise that a
+// retry can succeed: an input over 256 KiB (InvalidExecutionInput) is 413,
+// throttling 429 (a retry with the same key after a pause can succeed),
+// any other 4xx (access denied, a missing state machine: the platform's
+// misconfiguration) a generic 500. A 5xx of the service is 503: a retry
+// with the same key can succeed. errorType is the __type of Step
+// Functions' error document.
+func MapStartFailure(status int, errorType string) Response {
+	h := map[string]string{"Content-Type": ProblemContentType}
+	switch {
+	case status >= 500:
+		return Response{Status: http.StatusServiceUnavailable, Headers: h, Body: GenericProblemBody(http.StatusServiceUnavailable)}
+	case strings.Contains(errorType, "InvalidExecutionInput"):
+		return Response{Status: http.StatusRequestEntityTooLarge, Headers: h, Body: TooLargeProblemBody()}
+	case strings.Contains(errorType, "Throttling"):
+		return Response{Status: http.StatusTooManyRequests, Headers: h, Body: problemJSON(throttledProblem)}
+	}
+	return Response{Status: http.StatusInternalServerError, Headers: h, Body: GenericProblemBody(http.StatusInternalServerError)}
+}
+
+// StartFailureTemplate is the integration response template for Step
+// Functions' 4xx answers to StartSyncExecution; MapStartFailure is its Go
+// mirror. api/vtl_test.go executes it.
+func StartFailureTemplate() string {
+	return `#set($type = "$!input.path('$.__type')")
+#set($context.responseOverride.header.Content-Type = "` + ProblemContentType + `")
+#if($type.contains("InvalidExecutionInput"))
+#set($context.responseOverride.status = 413)
+` + TooLargeProblemBody() + `
+#elseif($type.contains("Throttling"))
+#set($context.responseOverride.status = 429)
+` + problemJSON(throttledProblem) + `
+#else
+#set($context.responseOverride.status = 500)
+` + GenericProblemBody(http.StatusInternalServerError) + `
+#end
+`
+}
+
 // ExecutionInput is the execution input the request template builds for a
 // request: what the local runner passes to the payments workflow.
 func ExecutionInput(requestID, idempotencyKey string, body []byte) []byte {

@@ -206,3 +206,26 @@ func TestExecutionInputIsWhatTheRequestTemplateBuilds(t *testing.T) {
 		}
 	}
 }
+
+func TestMapStartFailure(t *testing.T) {
+	tests := []struct {
+		name      string
+		status    int
+		errorType string
+		want      int
+	}{
+		{"an execution input over 256 KiB is 413, never a 503 that promises a retry", 400, "com.amazonaws.swf.service.v2.model#InvalidExecutionInput", 413},
+		{"Step Functions throttling is 429", 400, "ThrottlingException", 429},
+		{"a misconfiguration is the platform's 500", 400, "AccessDeniedException", 500},
+		{"a service failure is 503: a retry can succeed", 500, "ServiceUnavailable", 503},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := MapStartFailure(tt.status, tt.errorType)
+			var p payment.Problem
+			if got.Status != tt.want || got.Headers["Content-Type"] != ProblemContentType || json.Unmarshal([]byte(got.Body), &p) != nil || p.Status != tt.want {
+				t.Errorf("MapStartFailure(%d, %q) = %d %v %s, want %d", tt.status, tt.errorType, got.Status, got.Headers, got.Body, tt.want)
+			}
+		})
+	}
+}

@@ -348,3 +348,29 @@ func FuzzRequestTemplate(f *testing.F) {
 		checkExecutionInput(t, got, "fuzz-request", key, body)
 	})
 }
+
+func TestStartFailureTemplateAnswersWhatMapStartFailureAnswers(t *testing.T) {
+	for _, errorType := range []string{
+		"com.amazonaws.swf.service.v2.model#InvalidExecutionInput", "InvalidExecutionInput",
+		"ThrottlingException", "com.amazonaws.swf.service.v2.model#AccessDeniedException", "StateMachineDoesNotExist", "",
+	} {
+		t.Run("a 400 "+errorType, func(t *testing.T) {
+			body, _ := json.Marshal(map[string]string{"__type": errorType, "message": "secret: arn:aws:states:us-east-1:123456789012:stateMachine:x"})
+			if errorType == "" {
+				body = []byte(`{"message":"no type"}`)
+			}
+			res, err := velocity(t).Render(vtl.Request{Template: StartFailureTemplate(), Body: string(body),
+				Headers: map[string]string{"Content-Type": "application/x-amz-json-1.0"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := MapStartFailure(400, errorType)
+			if res.StatusOverride != want.Status || !reflect.DeepEqual(res.HeaderOverrides, want.Headers) || !sameBody(res.Output, want.Body) {
+				t.Errorf("template %d %v %s, MapStartFailure %d %v %s", res.StatusOverride, res.HeaderOverrides, res.Output, want.Status, want.Headers, want.Body)
+			}
+			if want.Status == http.StatusServiceUnavailable || strings.Contains(res.Output, "secret") {
+				t.Errorf("a client error of Step Functions answered %d %s", want.Status, res.Output)
+			}
+		})
+	}
+}

@@ -20,9 +20,10 @@
 //
 // # Where the local API differs from the deployed one
 //
-//   - No SigV4 (IAM) authorization and no WAF. Unknown routes and wrong
-//     methods answer 403 with API Gateway's MISSING_AUTHENTICATION_TOKEN
-//     problem, as the deployed API does.
+//   - No SigV4 (IAM) authorization and no WAF but its body-size rule (a
+//     body over 16 KiB is 413). Unknown routes and wrong methods answer
+//     403 with API Gateway's MISSING_AUTHENTICATION_TOKEN problem, as the
+//     deployed API does.
 //   - The Lambda functions run in process: no cold starts, no function
 //     timeouts beyond the workflow's TimeoutSeconds, no X-Ray.
 //   - Injected DynamoDB and SQS errors are returned once per call, without

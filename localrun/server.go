@@ -18,6 +18,7 @@ import (
 	"github.com/resilientpay/paymentapi/app/paymentstack"
 	"github.com/resilientpay/paymentapi/internal/awsenv"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+	"github.com/resilientpay/paymentapi/tasks/payment"
 	"github.com/resilientpay/paymentapi/workflows/aslrun"
 	"github.com/resilientpay/paymentapi/workflows/payments"
 )
@@ -153,17 +154,19 @@ func jsonContent(ct string) bool {
 // createPayment is POST /payments: what API Gateway and the
 // StartSyncExecution integration do, in their order.
 func (r *Runner) createPayment(w http.ResponseWriter, req *http.Request, id string) {
-	if !r.stageBucket.allow() {
-		writeGateway(w, "THROTTLED", http.StatusTooManyRequests)
-		return
-	}
 	body, err := io.ReadAll(io.LimitReader(req.Body, maxBody+1))
 	if err != nil {
 		writeGateway(w, "BAD_REQUEST_BODY", http.StatusBadRequest)
 		return
 	}
-	if len(body) > maxBody {
-		writeGateway(w, "REQUEST_TOO_LARGE", http.StatusRequestEntityTooLarge)
+	// The web ACL's body-size rule, which runs before API Gateway: the
+	// one rule of the WAF the runner applies.
+	if len(body) > payment.MaxBodyBytes {
+		writeBody(w, http.StatusRequestEntityTooLarge, "application/json", []byte(api.TooLargeProblemBody()))
+		return
+	}
+	if !r.stageBucket.allow() {
+		writeGateway(w, "THROTTLED", http.StatusTooManyRequests)
 		return
 	}
 	isJSON := jsonContent(req.Header.Get("Content-Type"))
@@ -188,14 +191,16 @@ func (r *Runner) createPayment(w http.ResponseWriter, req *http.Request, id stri
 	defer cancel()
 	exec, err := r.payments.Run(ctx, "", input)
 	if err != nil {
-		// StartSyncExecution refused the input (over 256 KiB): the
-		// integration's 4XX/5XX response.
+		// StartSyncExecution refused the input (over 256 KiB): Step
+		// Functions' InvalidExecutionInput (400), which the integration
+		// answers 413. Anything else stands for a service failure (5xx).
 		var ie *aslrun.InputError
-		if !errors.As(err, &ie) {
-			r.log.Error("payments workflow did not start", "request_id", id, "error", err.Error())
+		if errors.As(err, &ie) {
+			writeResponse(w, api.MapStartFailure(http.StatusBadRequest, "InvalidExecutionInput"))
+			return
 		}
-		writeResponse(w, api.Response{Status: http.StatusServiceUnavailable,
-			Headers: map[string]string{"Content-Type": api.ProblemContentType}, Body: api.GenericProblemBody(http.StatusServiceUnavailable)})
+		r.log.Error("payments workflow did not start", "request_id", id, "error", err.Error())
+		writeResponse(w, api.MapStartFailure(http.StatusInternalServerError, ""))
 		return
 	}
 	resp := api.MapExecution(api.Execution{Status: string(exec.Status), Output: string(exec.Output), Error: exec.Error, Cause: exec.Cause})

@@ -1,6 +1,9 @@
 package test
 
 import (
+	"fmt"
+	"net/http"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -8,6 +11,7 @@ import (
 
 	"github.com/resilientpay/paymentapi/api"
 	"github.com/resilientpay/paymentapi/tasks/errorname"
+	"github.com/resilientpay/paymentapi/tasks/payment"
 )
 
 // Tests of the api construct: routes, the StartSyncExecution integration, the WAF.
@@ -114,5 +118,79 @@ func TestThePaymentRoutesAreProtectedByTheWebACL(t *testing.T) {
 				t.Errorf("web ACL %s lacks %s", id, want)
 			}
 		}
+	}
+}
+
+// A body over the contract's 16 KiB never reaches the workflow: the web
+// ACL blocks it with 413 before API Gateway starts an execution, inspecting
+// at least as much body as the limit.
+func TestTheWebACLBlocksBodiesOverTheContractsLimitWith413(t *testing.T) {
+	s := synth(t, suffix)
+	for id, r := range s.Resources("AWS::WAFv2::WebACL") {
+		p := props(r)
+		if got := toJSON(p["AssociationConfig"]); got != `{"RequestBody":{"API_GATEWAY":{"DefaultSizeInspectionLimit":"KB_16"}}}` {
+			t.Errorf("web ACL %s inspects %s, want the first 16 KiB of API Gateway bodies", id, got)
+		}
+		var sizeRule map[string]interface{}
+		for _, rule := range p["Rules"].([]interface{}) {
+			m := rule.(map[string]interface{})
+			if st, ok := m["Statement"].(map[string]interface{})["SizeConstraintStatement"].(map[string]interface{}); ok &&
+				toJSON(st["FieldToMatch"]) == `{"Body":{"OversizeHandling":"MATCH"}}` {
+				sizeRule = m
+				if st["ComparisonOperator"] != "GT" || st["Size"] != float64(payment.MaxBodyBytes) {
+					t.Errorf("the body-size rule matches %v %v, want GT %d", st["ComparisonOperator"], st["Size"], payment.MaxBodyBytes)
+				}
+			}
+		}
+		if sizeRule == nil {
+			t.Fatalf("web ACL %s has no body-size rule (a SizeConstraintStatement on the body, oversize matching)", id)
+		}
+		block, _ := sizeRule["Action"].(map[string]interface{})["Block"].(map[string]interface{})
+		custom, _ := block["CustomResponse"].(map[string]interface{})
+		if custom["ResponseCode"] != float64(http.StatusRequestEntityTooLarge) {
+			t.Errorf("the body-size rule answers %s, want Block with 413", toJSON(sizeRule["Action"]))
+		}
+		bodies, _ := p["CustomResponseBodies"].(map[string]interface{})
+		body, _ := bodies[fmt.Sprint(custom["CustomResponseBodyKey"])].(map[string]interface{})
+		if body["Content"] != api.TooLargeProblemBody() || body["ContentType"] != "APPLICATION_JSON" {
+			t.Errorf("the 413 body is %s, want %s", toJSON(body), api.TooLargeProblemBody())
+		}
+		if pr := sizeRule["Priority"].(float64); pr != 0 {
+			t.Errorf("the body-size rule has priority %v, want 0 (before every other rule)", pr)
+		}
+	}
+}
+
+// When Step Functions refuses StartSyncExecution with a client error (an
+// execution input over 256 KiB, throttling), the answer is a 4xx problem:
+// never 503, which promises that a retry can succeed and counts as a 5XX.
+func TestStepFunctionsClientErrorsAreNeverAnswered503(t *testing.T) {
+	s := synth(t, suffix)
+	var integration map[string]interface{}
+	for _, r := range s.Resources("AWS::ApiGateway::Method") {
+		if props(r)["HttpMethod"] == "POST" {
+			integration = props(r)["Integration"].(map[string]interface{})
+		}
+	}
+	found4xx := false
+	for _, ir := range integration["IntegrationResponses"].([]interface{}) {
+		m := ir.(map[string]interface{})
+		pattern, _ := m["SelectionPattern"].(string)
+		if pattern == "" {
+			continue
+		}
+		re := regexp.MustCompile("^(?:" + pattern + ")$")
+		if re.MatchString("400") {
+			found4xx = true
+			if m["StatusCode"] == "503" {
+				t.Errorf("Step Functions' 4xx is answered 503: %s", toJSON(m))
+			}
+			if got := m["ResponseTemplates"].(map[string]interface{})["application/json"]; got != api.StartFailureTemplate() {
+				t.Errorf("Step Functions' 4xx is mapped by %v, want api.StartFailureTemplate()", got)
+			}
+		}
+	}
+	if !found4xx {
+		t.Error("no integration response selects Step Functions' 4xx")
 	}
 }

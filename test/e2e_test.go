@@ -348,6 +348,14 @@ var contractCases = []e2eCase{
 			t.Errorf("problem type %v, want Payment.IdempotencyKeyReused", rp.json(t)["type"])
 		}
 	}},
+	{"a body over the contract's 16 KiB is refused with 413, as the web ACL does", func(t *testing.T, e *e2e) {
+		desc := strings.Repeat("x", 17<<10)
+		rp := e.pay(t, uniqueKey(t), `{"amount":100,"currency":"EUR","source":"tok_visa4242abcd","merchant_id":"m_e2e","description":"`+desc+`"}`)
+		wantStatus(t, rp, http.StatusRequestEntityTooLarge, "application/json")
+		if string(rp.body) != api.TooLargeProblemBody() {
+			t.Errorf("body %s, want %s", rp.body, api.TooLargeProblemBody())
+		}
+	}},
 	{"a body that is not application/json is refused with 415", func(t *testing.T, e *e2e) {
 		rp := e.do(t, http.MethodPost, "/payments", map[string]string{"Content-Type": "text/plain", "Idempotency-Key": uniqueKey(t)},
 			paymentBody(100, "tok_visa4242abcd"))
