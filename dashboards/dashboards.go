@@ -12,6 +12,7 @@ import (
 	cw "github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	cwactions "github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -60,6 +61,7 @@ type Monitoring struct {
 	Dashboard  cw.Dashboard
 	thresholds Thresholds
 	alarms     []cw.Alarm
+	names      []string // the alarms' physical names
 	gating     []string
 	lambdaRow  []cw.IWidget
 }
@@ -127,6 +129,7 @@ func (m *Monitoring) Alarm(spec AlarmSpec) cw.Alarm {
 	a.AddAlarmAction(action)
 	a.AddOkAction(action)
 	m.alarms = append(m.alarms, a)
+	m.names = append(m.names, name)
 	if spec.GatesRecovery {
 		m.gating = append(m.gating, name)
 	}
@@ -280,9 +283,30 @@ func (m *Monitoring) MonitorRecovery(sm sfn.IStateMachine) {
 		graph("Recovery executions", 12, sm.MetricStarted(sum()), sm.MetricSucceeded(sum()), failed))
 }
 
-// Finish adds the Lambda row and the alarm status row. Call it once, after
-// every component is monitored.
+// Finish lets CloudWatch publish the alarms to the topic and adds the
+// Lambda row and the alarm status row. Call it once, after every component
+// is monitored.
 func (m *Monitoring) Finish() {
+	// The topic's policy replaces SNS's default one (which let the account
+	// publish): without this statement no alarm notification arrives.
+	// Scoped to this account's alarms of this app, by name.
+	stack := awscdk.Stack_Of(m.scope)
+	arns := make([]*string, len(m.names))
+	for i, name := range m.names {
+		arns[i] = stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("cloudwatch"), Resource: jsii.String("alarm"),
+			ResourceName: jsii.String(name), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME})
+	}
+	m.Topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowCloudWatchAlarmsOfThisApp"),
+		Effect:     awsiam.Effect_ALLOW,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  jsii.Strings(*m.Topic.TopicArn()),
+		Conditions: &map[string]interface{}{
+			"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()},
+			"ArnLike":      map[string]interface{}{"aws:SourceArn": arns},
+		},
+	}))
 	if len(m.lambdaRow) > 0 {
 		m.row("Lambda functions", m.lambdaRow...)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/resilientpay/paymentapi/internal/cdk/grants"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/internal/cdk/statemachine"
+	"github.com/resilientpay/paymentapi/storage"
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 )
 
@@ -287,11 +288,7 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 	// SnsPublish grants sns:Publish; the topic is encrypted.
 	grants.PublishTo(sm, props.Topic, props.Key)
 
-	triggerDLQ := awssqs.NewQueue(c, jsii.String("TriggerDLQ"), &awssqs.QueueProps{
-		QueueName: naming.NamePtr(c, "recovery-trigger-dlq"), Encryption: awssqs.QueueEncryption_KMS,
-		EncryptionMasterKey: props.Key, EnforceSSL: jsii.Bool(true),
-		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)), RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
-	})
+	triggerDLQ := storage.NewDeadLetterQueue(c, "TriggerDLQ", "recovery-trigger-dlq", props.Key)
 	eventsRole := awsiam.NewRole(c, jsii.String("EventsRole"), &awsiam.RoleProps{
 		RoleName:    naming.NamePtr(c, "recovery-events-role"),
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil),

@@ -221,3 +221,50 @@ func TestEveryDeadLetterQueueAlarmsOnItsOldestMessageWellBeforeItExpires(t *test
 		t.Errorf("found %d dead-letter queues, want the failed-transactions, recovery-trigger and Lambda async DLQs", found)
 	}
 }
+
+// The alarm topic's policy replaces SNS's default one: CloudWatch may
+// publish only because it says so, for this account's alarms.
+func TestCloudWatchMayPublishTheAppsAlarmsToTheTopic(t *testing.T) {
+	s := synth(t, suffix)
+	var topicID string
+	for id := range s.Resources("AWS::SNS::Topic") {
+		topicID = id
+	}
+	var alarmNames []string
+	for _, r := range s.Resources("AWS::CloudWatch::Alarm") {
+		alarmNames = append(alarmNames, props(r)["AlarmName"].(string))
+	}
+	policies := s.Resources("AWS::SNS::TopicPolicy")
+	var statement map[string]interface{}
+	for _, r := range policies {
+		p := props(r)
+		if !strings.Contains(toJSON(p["Topics"]), `"Ref":"`+topicID+`"`) {
+			continue
+		}
+		for _, st := range p["PolicyDocument"].(map[string]interface{})["Statement"].([]interface{}) {
+			m := st.(map[string]interface{})
+			if m["Effect"] == "Allow" && toJSON(m["Principal"]) == `{"Service":"cloudwatch.amazonaws.com"}` {
+				statement = m
+			}
+		}
+	}
+	if statement == nil {
+		t.Fatalf("the alarm topic's policy does not allow cloudwatch.amazonaws.com: %s", toJSON(policies))
+	}
+	if toJSON(statement["Action"]) != `"sns:Publish"` || toJSON(statement["Resource"]) != `{"Ref":"`+topicID+`"}` {
+		t.Errorf("CloudWatch may %s on %s, want sns:Publish on the topic", toJSON(statement["Action"]), toJSON(statement["Resource"]))
+	}
+	cond := statement["Condition"].(map[string]interface{})
+	if got := toJSON(cond["StringEquals"]); got != `{"aws:SourceAccount":{"Ref":"AWS::AccountId"}}` {
+		t.Errorf("aws:SourceAccount condition = %s", got)
+	}
+	arns := toJSON(cond["ArnLike"])
+	if !strings.HasPrefix(arns, `{"aws:SourceArn":[`) {
+		t.Errorf("no aws:SourceArn condition naming the alarms: %s", arns)
+	}
+	for _, name := range alarmNames {
+		if !strings.Contains(arns, ":alarm:"+name+`"`) {
+			t.Errorf("alarm %s may not publish to the topic (aws:SourceArn %s)", name, arns)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package test
 import (
 	"strings"
 	"testing"
+
+	"github.com/resilientpay/paymentapi/app/paymentstack"
 )
 
 // Tests of the storage construct: the transactions table and the queues.
@@ -98,5 +100,25 @@ func TestEveryQueueHasADeadLetterQueueRetentionTLSAndEncryption(t *testing.T) {
 	}
 	if len(dlqs) < 2 {
 		t.Errorf("found %d dead-letter queues, want the failed-transactions DLQ and the recovery trigger DLQ", len(dlqs))
+	}
+}
+
+// A dead-letter queue accepts only its own source queue's failures; the
+// others, which no SQS queue feeds, accept none.
+func TestDeadLetterQueuesAllowRedriveOnlyFromTheirSourceQueue(t *testing.T) {
+	s := synth(t, suffix)
+	byName := map[string]map[string]interface{}{}
+	for _, r := range s.Resources("AWS::SQS::Queue") {
+		byName[props(r)["QueueName"].(string)] = props(r)
+	}
+	dlq := byName[paymentstack.FailedDLQ+"-"+suffix]
+	want := `{"redrivePermission":"byQueue","sourceQueueArns":[{"Fn::Join":["",["arn:aws:sqs:us-east-1:",{"Ref":"AWS::AccountId"},":` + paymentstack.FailedQueue + "-" + suffix + `"]]}]}`
+	if got := toJSON(dlq["RedriveAllowPolicy"]); got != want {
+		t.Errorf("%s RedriveAllowPolicy = %s, want %s", paymentstack.FailedDLQ, got, want)
+	}
+	for _, name := range []string{"recovery-trigger-dlq-" + suffix, "lambda-async-dlq-" + suffix} {
+		if got := toJSON(byName[name]["RedriveAllowPolicy"]); got != `{"redrivePermission":"denyAll"}` {
+			t.Errorf("%s RedriveAllowPolicy = %s, want denyAll", name, got)
+		}
 	}
 }

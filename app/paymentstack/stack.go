@@ -56,6 +56,9 @@ const (
 	FnHealthMonitor = "health-monitor-function"
 )
 
+// ReprocessMaxConcurrency bounds the reprocess function's event source.
+const ReprocessMaxConcurrency = 5
+
 // Resource types of the failed-transactions queue and its DLQ.
 const (
 	FailedQueue = "failed-transactions-queue"
@@ -131,6 +134,10 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	reprocess.Function.AddEventSource(awslambdaeventsources.NewSqsEventSource(failed.Queue, &awslambdaeventsources.SqsEventSourceProps{
 		BatchSize: jsii.Number(10), MaxBatchingWindow: awscdk.Duration_Seconds(jsii.Number(1)),
 		ReportBatchItemFailures: jsii.Bool(true),
+		// Draining a backlog (after an outage, or a redrive) must leave the
+		// account's concurrency and the table's capacity to the payment
+		// path: at most this many reprocess functions run at once.
+		MaxConcurrency: jsii.Number(ReprocessMaxConcurrency),
 	}))
 
 	workflow := payments.New(stack, "PaymentsWorkflow", &payments.Props{
