@@ -25,7 +25,9 @@
 //     403 with API Gateway's MISSING_AUTHENTICATION_TOKEN problem, as the
 //     deployed API does.
 //   - The Lambda functions run in process: no cold starts, no function
-//     timeouts beyond the workflow's TimeoutSeconds, no X-Ray.
+//     timeouts beyond the workflow's TimeoutSeconds, no X-Ray. Their
+//     per-call SDK timeout is 2.5 s (CALL_TIMEOUT_MS), not the deployed
+//     0.8-1 s: the emulators are slower than the services.
 //   - Injected DynamoDB and SQS errors are returned once per call, without
 //     the SDK's own retries a real outage would also go through.
 //   - GET /health answers a fresh report (the deployed function caches it
@@ -60,6 +62,7 @@ import (
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/internal/cfn"
 	"github.com/resilientpay/paymentapi/internal/harness/emulator"
+	"github.com/resilientpay/paymentapi/internal/runtime/deadline"
 	"github.com/resilientpay/paymentapi/internal/runtime/lambdamain"
 	"github.com/resilientpay/paymentapi/recovery"
 	"github.com/resilientpay/paymentapi/storage"
@@ -115,6 +118,10 @@ type Config struct {
 	// Logger receives JSON logs; nil discards them.
 	Logger *slog.Logger
 }
+
+// localCallTimeout is the functions' per-call SDK timeout locally (the
+// deployed ones use store.DefaultCallTimeout and queue.DefaultCallTimeout).
+const localCallTimeout = 2500 * time.Millisecond
 
 // Runner is the running local platform. Its Handler serves the API.
 type Runner struct {
@@ -367,6 +374,9 @@ func (r *Runner) build(tpl *cfn.Template) error {
 		if err != nil {
 			return err
 		}
+		// The emulators on a busy laptop are slower than DynamoDB and SQS:
+		// a longer per-call timeout, still inside the Tasks' timeouts.
+		env[deadline.CallTimeoutEnv] = strconv.Itoa(int(localCallTimeout.Milliseconds()))
 		f, err := build(func(k string) string { return env[k] }, r.log.With("function", name))
 		if err != nil {
 			return fmt.Errorf("localrun: building %s: %w", name, err)

@@ -329,7 +329,7 @@ func (r *Runner) serveLocal(w http.ResponseWriter, req *http.Request) {
 			dec := json.NewDecoder(io.LimitReader(req.Body, 4096))
 			dec.DisallowUnknownFields()
 			if err := dec.Decode(&fr); err != nil {
-				writeProblem(w, http.StatusBadRequest, "Bad Request", `Send {"store":"unavailable|throttled|conflict|ok","queue":"unavailable|ok","seconds":N}.`)
+				writeProblem(w, http.StatusBadRequest, "Bad Request", `Send {"store":"unavailable|throttled|conflict|ok","queue":"unavailable|lost-answer|ok","seconds":N}.`)
 				return
 			}
 			if err := r.faults.Apply(fr); err != nil {

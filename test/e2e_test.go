@@ -451,6 +451,38 @@ var faultCases = []e2eCase{
 			t.Errorf("no MessagesRedriven metric: the payment was not redriven by the recovery workflow")
 		}
 	}},
+	{"a payment queued whose answer was lost is answered 503 saying so, and the retry with the same key never doubles it", func(t *testing.T, e *e2e) {
+		// GIVEN the store down and every send to the queue delivered but
+		// its answer lost (a timeout after SQS took the message)
+		key, body := uniqueKey(t), paymentBody(6100, "tok_lostanswer12ab")
+		e.setFault(t, `{"store":"unavailable"}`)
+		e.setFault(t, `{"queue":"lost-answer"}`)
+		rp := e.pay(t, key, body)
+		e.setFault(t, `{"queue":"ok"}`)
+		// THEN the client hears that the payment may have been accepted
+		// and to retry with the same key
+		wantStatus(t, rp, http.StatusServiceUnavailable, "application/problem+json")
+		if !strings.Contains(string(rp.body), "may have been accepted") || !strings.Contains(string(rp.body), "same Idempotency-Key") {
+			t.Errorf("the 503 does not say the payment may have been accepted: %s", rp.body)
+		}
+		// WHEN it retries with the same key while the store is still down
+		// THEN the payment is queued again under the same id (202)
+		again := e.pay(t, key, body)
+		wantStatus(t, again, http.StatusAccepted, "application/json")
+		id := again.json(t)["id"].(string)
+		// AND once the store is back it is persisted once, whichever of
+		// the queued copies comes first, and replays answer it
+		e.setFault(t, `{"store":"ok"}`)
+		eventually(t, 20*time.Second, "the queued payment was never persisted", func() bool {
+			return e.do(t, http.MethodGet, "/payments/"+id, nil, "").status == http.StatusOK
+		})
+		replay := e.pay(t, key, body)
+		wantStatus(t, replay, http.StatusCreated, "application/json")
+		if replay.header.Get(api.ReplayedHeader) != "true" || replay.json(t)["id"] != id {
+			t.Errorf("the replay answers %s (replayed %q), want the stored payment %s", replay.body, replay.header.Get(api.ReplayedHeader), id)
+		}
+		// (the last subtest checks every accepted payment is stored once)
+	}},
 	{"requests over the stage's burst are throttled with 429", func(t *testing.T, e *e2e) {
 		// The stage allows 100 requests/s with a burst of 200 (cdk.json).
 		// Bodies without a required field stop at the gateway validator,

@@ -117,11 +117,11 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 		"IDEMPOTENCY_TTL_HOURS": jsii.String(strconv.Itoa(cfg.IdempotencyTTLHours)),
 	}
 	validate := fn("Validate", FnValidate, "./tasks/validate/lambda", "Validates payment requests",
-		payments.Budget.Validate.TimeoutSeconds, 256, nil)
+		payments.Budget.Validate.FunctionTimeoutSeconds, 256, nil)
 	persist := fn("Persist", FnPersist, "./tasks/persist/lambda", "Persists payments idempotently",
-		payments.Budget.Persist.TimeoutSeconds, 256, tableEnv)
+		payments.Budget.Persist.FunctionTimeoutSeconds, 256, tableEnv)
 	enqueue := fn("Enqueue", FnEnqueue, "./tasks/enqueue/lambda", "Queues payments the store could not take",
-		payments.Budget.Enqueue.TimeoutSeconds, 256, map[string]*string{"FAILED_QUEUE_URL": failed.Queue.QueueUrl()})
+		payments.Budget.Enqueue.FunctionTimeoutSeconds, 256, map[string]*string{"FAILED_QUEUE_URL": failed.Queue.QueueUrl()})
 	reprocess := fn("Reprocess", FnReprocess, "./tasks/reprocess/lambda", "Persists queued payments",
 		30, 256, tableEnv)
 	getPayment := fn("GetPayment", FnGetPayment, "./tasks/getpayment/lambda", "Reads a payment by id",
@@ -168,8 +168,10 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	}
 	health := fn("Health", FnHealth, "./tasks/health/lambda", "Answers GET /health with the health report",
 		10, 256, healthEnv())
+	// Under the CheckHealth Task's 30 s, with a margin; the check itself
+	// is bounded at 20 s (healthmonitor).
 	monitor := fn("HealthMonitor", FnHealthMonitor, "./tasks/healthmonitor/lambda", "Reads the platform's health for the recovery workflow",
-		30, 256, healthEnv())
+		25, 256, healthEnv())
 
 	rest := api.New(stack, "Api", &api.Props{
 		Payments: workflow.StateMachine, GetPayment: getPayment.Function, Health: health.Function,

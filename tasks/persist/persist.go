@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/resilientpay/paymentapi/internal/runtime/deadline"
 	"github.com/resilientpay/paymentapi/tasks/lambdaerr"
 	"github.com/resilientpay/paymentapi/tasks/payment"
 	"github.com/resilientpay/paymentapi/tasks/store"
@@ -34,6 +35,10 @@ type Handler struct {
 // errors. Errors are Lambda errors named Payment.StoreUnavailable or
 // Payment.Internal: the platform failing, never the client.
 func (h *Handler) Handle(ctx context.Context, ev Event) (payment.Result, error) {
+	// Answer before the invocation's deadline: a store that is late is
+	// Payment.StoreUnavailable, which the workflow retries and then queues.
+	ctx, cancel := deadline.Reserve(ctx, deadline.Margin)
+	defer cancel()
 	log := h.Log.With("request_id", ev.RequestID, "payment_id", ev.Payment.ID)
 	res, err := h.Store.Persist(ctx, ev.Payment)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -40,16 +41,33 @@ var _ Sender = (*sqs.Client)(nil)
 
 // Queue is the failed-transactions queue.
 type Queue struct {
-	sqs Sender
-	url string
+	sqs         Sender
+	url         string
+	callTimeout time.Duration
 }
 
+// DefaultCallTimeout bounds a send (the SDK's own retries of it
+// included): far above SQS's latency, well inside the enqueue function's
+// timeout, so that a hung send is answered QueueUnavailable by the
+// function rather than cut off by the workflow's Task timeout.
+const DefaultCallTimeout = time.Second
+
+// Option configures a Queue.
+type Option func(*Queue)
+
+// WithCallTimeout sets the bound of each send (default DefaultCallTimeout).
+func WithCallTimeout(d time.Duration) Option { return func(q *Queue) { q.callTimeout = d } }
+
 // New returns the queue at url.
-func New(client Sender, url string) *Queue {
+func New(client Sender, url string, opts ...Option) *Queue {
 	if client == nil || url == "" {
 		panic("queue: New needs an SQS client and a queue URL")
 	}
-	return &Queue{sqs: client, url: url}
+	q := &Queue{sqs: client, url: url, callTimeout: DefaultCallTimeout}
+	for _, o := range opts {
+		o(q)
+	}
+	return q
 }
 
 var errUnavailable = payment.NewError(errorname.QueueUnavailable,
@@ -57,8 +75,15 @@ var errUnavailable = payment.NewError(errorname.QueueUnavailable,
 
 // Enqueue sends p to the queue, recording why it failed (reason) and how
 // many persist attempts were made. Any failure is a QueueUnavailable
-// *payment.Error whose cause is for logs only.
+// *payment.Error whose cause is for logs only. A send that timed out may
+// have been delivered all the same: sending the payment again is safe,
+// since reprocessing is idempotent.
 func (q *Queue) Enqueue(ctx context.Context, p payment.Payment, reason errorname.Name, attempt int) error {
+	if q.callTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, q.callTimeout)
+		defer cancel()
+	}
 	body, err := json.Marshal(p)
 	if err != nil {
 		return errUnavailable.Wrap(err)

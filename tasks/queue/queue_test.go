@@ -181,3 +181,29 @@ func TestEnqueueToTheSQSEmulatorRoundTrips(t *testing.T) {
 		t.Errorf("decoded %+v, want the payment, reason and attempt 4", got)
 	}
 }
+
+// hangingSQS never answers before its context ends.
+type hangingSQS struct{}
+
+func (hangingSQS) SendMessage(ctx context.Context, _ *sqs.SendMessageInput, _ ...func(*sqs.Options)) (*sqs.SendMessageOutput, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// A send is bounded by the queue's call timeout, inside the function's
+// timeout, so the workflow hears Payment.QueueUnavailable from the function
+// rather than a Task timeout while the send may still complete.
+func TestAHungSendIsCutOffByTheCallTimeout(t *testing.T) {
+	q := queue.New(hangingSQS{}, "https://sqs/q", queue.WithCallTimeout(50*time.Millisecond))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	err := q.Enqueue(ctx, samplePayment(), errorname.StoreUnavailable, 1)
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("Enqueue took %s with a 50 ms call timeout", took)
+	}
+	var e *payment.Error
+	if !errors.As(err, &e) || e.Name != errorname.QueueUnavailable {
+		t.Errorf("error = %v, want %s", err, errorname.QueueUnavailable)
+	}
+}

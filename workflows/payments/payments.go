@@ -54,24 +54,33 @@ var OutcomeStates = map[errorname.Name]string{
 	errorname.InProgress: "RequestInProgress",
 }
 
-// TaskBudget is the timeout and retry policy of one Task. Its function's
-// Lambda timeout equals TimeoutSeconds, so Step Functions never abandons a
-// still-running invocation.
+// TaskBudget is the timeout and retry policy of one Task and the timeout
+// of its function. The function's timeout is at least TimeoutMarginSeconds
+// shorter than the Task's, so Step Functions never gives up on an
+// invocation that may still succeed (a send that lands after the Task
+// timed out would be a payment queued but answered 503); the handlers
+// answer before their own deadline (internal/runtime/deadline) and bound
+// each SDK call (store.DefaultCallTimeout, queue.DefaultCallTimeout).
 type TaskBudget struct {
-	TimeoutSeconds  float64
-	MaxAttempts     float64 // retries after the first attempt
-	IntervalSeconds float64
-	BackoffRate     float64
-	MaxDelaySeconds float64
+	TimeoutSeconds         float64
+	FunctionTimeoutSeconds float64
+	MaxAttempts            float64 // retries after the first attempt
+	IntervalSeconds        float64
+	BackoffRate            float64
+	MaxDelaySeconds        float64
 }
+
+// TimeoutMarginSeconds is how much longer a Task waits than its function
+// may run: room for the invocation's own overhead.
+const TimeoutMarginSeconds = 1
 
 // Budget is the time budget of the three Tasks. Worst case: Validate
 // 2+1+2 = 5 s, Persist 3+1+3+2+3 = 12 s, EnqueueOnFailure 3+1+3 = 7 s:
 // 24 s, inside API Gateway's 29 s.
 var Budget = struct{ Validate, Persist, Enqueue TaskBudget }{
-	Validate: TaskBudget{TimeoutSeconds: 2, MaxAttempts: 1, IntervalSeconds: 1, BackoffRate: 2, MaxDelaySeconds: 2},
-	Persist:  TaskBudget{TimeoutSeconds: 3, MaxAttempts: 2, IntervalSeconds: 1, BackoffRate: 2, MaxDelaySeconds: 2},
-	Enqueue:  TaskBudget{TimeoutSeconds: 3, MaxAttempts: 1, IntervalSeconds: 1, BackoffRate: 2, MaxDelaySeconds: 2},
+	Validate: TaskBudget{TimeoutSeconds: 2, FunctionTimeoutSeconds: 1, MaxAttempts: 1, IntervalSeconds: 1, BackoffRate: 2, MaxDelaySeconds: 2},
+	Persist:  TaskBudget{TimeoutSeconds: 3, FunctionTimeoutSeconds: 2, MaxAttempts: 2, IntervalSeconds: 1, BackoffRate: 2, MaxDelaySeconds: 2},
+	Enqueue:  TaskBudget{TimeoutSeconds: 3, FunctionTimeoutSeconds: 2, MaxAttempts: 1, IntervalSeconds: 1, BackoffRate: 2, MaxDelaySeconds: 2},
 }
 
 // Props wires the workflow to its functions.
@@ -171,6 +180,10 @@ func New(scope constructs.Construct, id string, props *Props) *Workflow {
 // value as the result (no Lambda response envelope), with the budget's
 // timeout and without CDK's default minute-long service retries.
 func lambdaTask(scope constructs.Construct, name string, fn awslambda.IFunction, b TaskBudget, resultPath *string, comment string) tasks.LambdaInvoke {
+	if b.FunctionTimeoutSeconds < 1 || b.FunctionTimeoutSeconds+TimeoutMarginSeconds > b.TimeoutSeconds {
+		panic(fmt.Sprintf("payments: %s's function timeout %v s must be at least %d s under its Task timeout %v s",
+			name, b.FunctionTimeoutSeconds, TimeoutMarginSeconds, b.TimeoutSeconds))
+	}
 	return tasks.NewLambdaInvoke(scope, jsii.String(name), &tasks.LambdaInvokeProps{
 		Comment:                  jsii.String(comment),
 		LambdaFunction:           fn,
@@ -182,15 +195,17 @@ func lambdaTask(scope constructs.Construct, name string, fn awslambda.IFunction,
 }
 
 // RetryTransient is the app's single retry policy for a Lambda Task: one
-// retrier that covers the Lambda service exceptions, a Task timeout and the
-// task's own transient errors, bounded by the budget, with full jitter so
-// that a recovering dependency is not hit in lockstep. One retrier (not
-// several) keeps the worst case at 1+MaxAttempts attempts.
+// retrier that covers the Lambda service exceptions, a function that timed
+// out or crashed (Lambda.Unknown), a Task timeout and the task's own
+// transient errors, bounded by the budget, with full jitter so that a
+// recovering dependency is not hit in lockstep. Retrying is safe: Persist
+// is idempotent and a payment queued twice is persisted once. One retrier
+// (not several) keeps the worst case at 1+MaxAttempts attempts.
 func RetryTransient(task sfn.TaskStateBase, b TaskBudget, transient ...errorname.Name) {
 	if b.MaxAttempts < 0 || b.MaxAttempts > 3 {
 		panic(fmt.Sprintf("payments: MaxAttempts %v outside the bounded 0..3", b.MaxAttempts))
 	}
-	names := append(errorname.LambdaServiceErrors(), errorname.StatesTimeout)
+	names := append(errorname.LambdaServiceErrors(), errorname.LambdaUnknown, errorname.StatesTimeout)
 	names = append(names, transient...)
 	task.AddRetry(&sfn.RetryProps{
 		Errors:         jsii.Strings(errorname.Strings(names)...),
