@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
@@ -23,6 +24,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+	"github.com/resilientpay/paymentapi/tasks/reprocess"
 )
 
 // RecoveryNamespace is the namespace of the recovery workflow's custom
@@ -34,6 +36,14 @@ const (
 	MetricMessagesRedriven = "MessagesRedriven"
 	MetricRedriveDeferred  = "RedriveDeferred"
 )
+
+// PaymentsNamespace is the namespace of the payment path's own metrics
+// (dimension Environment=<suffix>).
+const PaymentsNamespace = "ResilientPay/Payments"
+
+// MetricPaymentsParked counts queued payments parked by the reprocess
+// function (a metric filter on its log group).
+const MetricPaymentsParked = "PaymentsParked"
 
 // Thresholds are the tunable alarm thresholds (cdk.json context).
 type Thresholds struct {
@@ -261,6 +271,27 @@ func (m *Monitoring) MonitorQueue(name string, queue awssqs.IQueue, dlq awssqs.I
 		Description: "A dead letter of " + name + " is older than the threshold; the DLQ keeps messages 14 days, counted from their first enqueue",
 		Metric:      dlqAge, Threshold: m.thresholds.DLQOldestMessageAgeSeconds})
 	m.row("Queue: "+name, append(widgets, graph(name+": dead letters and oldest (s)", 12, depth, dlqAge))...)
+}
+
+// MonitorParked alarms as soon as the reprocess function parks a queued
+// payment (its key reused after a 202, a message that is not a payment,
+// or one past the redrive bound): a metric filter on its log group counts
+// the reprocess.ParkedLogMessage lines. It does not gate recovery: parked
+// payments wait for an operator (docs/runbook.md), not for the platform.
+func (m *Monitoring) MonitorParked(reprocessLogs awslogs.ILogGroup) {
+	dims := map[string]*string{"Environment": jsii.String(naming.Suffix(m.scope))}
+	awslogs.NewMetricFilter(m.scope, jsii.String("PaymentsParkedFilter"), &awslogs.MetricFilterProps{
+		LogGroup:        reprocessLogs,
+		FilterPattern:   awslogs.FilterPattern_AllTerms(jsii.String(reprocess.ParkedLogMessage)),
+		MetricNamespace: jsii.String(PaymentsNamespace), MetricName: jsii.String(MetricPaymentsParked),
+		MetricValue: jsii.String("1"), Dimensions: &dims, Unit: cw.Unit_COUNT,
+	})
+	parked := cw.NewMetric(&cw.MetricProps{Namespace: jsii.String(PaymentsNamespace), MetricName: jsii.String(MetricPaymentsParked),
+		DimensionsMap: &dims, Statistic: jsii.String("Sum"), Period: fiveMinutes})
+	m.Alarm(AlarmSpec{ResourceType: "payments-parked-alarm",
+		Description: "A queued payment was parked: its key was reused after a 202, it is not a payment, or it failed past the redrive bound. See the runbook.",
+		Metric:      parked, Threshold: 0})
+	m.row("Parked payments", graph("Queued payments parked", 24, parked))
 }
 
 // MonitorRecovery shows the recovery workflow's custom metrics and alarms

@@ -234,6 +234,22 @@ func (c *faultyDynamoDB) GetItem(ctx context.Context, in *dynamodb.GetItemInput,
 	return c.db.GetItem(ctx, in, opts...)
 }
 
+// UpdateItem implements store.DB (parking).
+func (c *faultyDynamoDB) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	if err := c.dataFault("UpdateItem"); err != nil {
+		return nil, err
+	}
+	return c.db.UpdateItem(ctx, in, opts...)
+}
+
+// Query implements store.DB (listing parked payments).
+func (c *faultyDynamoDB) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	if err := c.dataFault("Query"); err != nil {
+		return nil, err
+	}
+	return c.db.Query(ctx, in, opts...)
+}
+
 // DescribeTable implements store.DB; only an outage fails it (throttling
 // applies to data calls).
 func (c *faultyDynamoDB) DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {

@@ -72,6 +72,7 @@ import (
 	"github.com/resilientpay/paymentapi/tasks/healthcheck"
 	"github.com/resilientpay/paymentapi/tasks/healthmonitor"
 	"github.com/resilientpay/paymentapi/tasks/persist"
+	"github.com/resilientpay/paymentapi/tasks/queue"
 	"github.com/resilientpay/paymentapi/tasks/reprocess"
 	"github.com/resilientpay/paymentapi/tasks/store"
 	"github.com/resilientpay/paymentapi/tasks/validate"
@@ -343,7 +344,7 @@ func (r *Runner) build(tpl *cfn.Template) error {
 			return handlerFunction(enqueue.New(getenv, &faultySQS{sqs: r.sqs, faults: r.faults}, log))
 		},
 		paymentstack.FnReprocess: func(getenv func(string) string, log *slog.Logger) (*function, error) {
-			return handlerFunction(reprocess.New(getenv, db, log))
+			return handlerFunction(reprocess.New(getenv, reprocess.Clients{DB: db, SQS: r.sqs}, log))
 		},
 		paymentstack.FnGetPayment: func(getenv func(string) string, log *slog.Logger) (*function, error) {
 			return handlerFunction(getpayment.New(getenv, db, log))
@@ -459,6 +460,12 @@ func (c scaledClock) Sleep(ctx context.Context, d time.Duration) error {
 
 func (c scaledClock) WithTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, d)
+}
+
+// Parking is what an operator does with parked payments, on the local
+// table and queue (no faults).
+func (r *Runner) Parking() reprocess.Parking {
+	return reprocess.Parking{Store: store.New(r.ddb, r.tableName), Queue: queue.New(r.sqs, r.queue.url)}
 }
 
 // Faults returns the fault injector.

@@ -19,6 +19,7 @@ import (
 	"github.com/resilientpay/paymentapi/internal/awsenv"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/tasks/payment"
+	"github.com/resilientpay/paymentapi/tasks/reprocess"
 	"github.com/resilientpay/paymentapi/workflows/aslrun"
 	"github.com/resilientpay/paymentapi/workflows/payments"
 )
@@ -340,6 +341,8 @@ func (r *Runner) serveLocal(w http.ResponseWriter, req *http.Request) {
 		default:
 			allowMethod(w, req, http.MethodGet, http.MethodPost)
 		}
+	case path == "/_local/parked":
+		r.serveParked(w, req)
 	case path == "/_local/recovery":
 		// Runs the recovery workflow now and answers with its record.
 		if allowMethod(w, req, http.MethodPost) {
@@ -351,7 +354,51 @@ func (r *Runner) serveLocal(w http.ResponseWriter, req *http.Request) {
 			writeJSON(w, http.StatusOK, rec)
 		}
 	default:
-		writeProblem(w, http.StatusNotFound, "Not Found", "Local endpoints: /_local/executions[/{requestId}], /_local/metrics, /_local/faults, /_local/recovery.")
+		writeProblem(w, http.StatusNotFound, "Not Found", "Local endpoints: /_local/executions[/{requestId}], /_local/metrics, /_local/faults, /_local/parked, /_local/recovery.")
+	}
+}
+
+// serveParked lists parked payments (GET) and replays or resolves one
+// (POST {"replay":"<key>"} or {"resolve":"<key>","how":"..."}), as
+// cmd/parked does for a deployed environment.
+func (r *Runner) serveParked(w http.ResponseWriter, req *http.Request) {
+	ops := r.Parking()
+	switch req.Method {
+	case http.MethodGet:
+		parked, err := ops.List(req.Context(), 0)
+		if err != nil {
+			writeProblem(w, http.StatusServiceUnavailable, "Service Unavailable", "The parked payments could not be read.")
+			return
+		}
+		out := make([]reprocess.Summary, len(parked))
+		for i, p := range parked {
+			out[i] = reprocess.Summarize(p)
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"parked": out})
+	case http.MethodPost:
+		var in struct{ Replay, Resolve, How string }
+		dec := json.NewDecoder(io.LimitReader(req.Body, 4096))
+		dec.DisallowUnknownFields()
+		var err error
+		switch {
+		case dec.Decode(&in) != nil || (in.Replay == "") == (in.Resolve == ""):
+			writeProblem(w, http.StatusBadRequest, "Bad Request", `Send {"replay":"<key>"} or {"resolve":"<key>","how":"..."}.`)
+			return
+		case in.Replay != "":
+			err = ops.Replay(req.Context(), in.Replay)
+		default:
+			if in.How == "" {
+				in.How = "resolved by hand"
+			}
+			err = ops.Resolve(req.Context(), in.Resolve, in.How)
+		}
+		if err != nil {
+			writeProblem(w, http.StatusConflict, "Conflict", "Not parked, or already resolved.")
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "done"})
+	default:
+		allowMethod(w, req, http.MethodGet, http.MethodPost)
 	}
 }
 

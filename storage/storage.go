@@ -21,9 +21,10 @@ const (
 
 // NewTransactionsTable creates the transactions table: on-demand,
 // point-in-time recovery, encrypted with key, TTL on idempotency records,
-// destroyed with the stack.
+// the sparse index of parked payments (store.ParkedIndex), destroyed with
+// the stack.
 func NewTransactionsTable(scope constructs.Construct, id string, key awskms.IKey) awsdynamodb.Table {
-	return awsdynamodb.NewTable(scope, jsii.String(id), &awsdynamodb.TableProps{
+	table := awsdynamodb.NewTable(scope, jsii.String(id), &awsdynamodb.TableProps{
 		TableName:    naming.NamePtr(scope, TransactionsTable),
 		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(store.PartitionKey), Type: awsdynamodb.AttributeType_STRING},
 		BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST,
@@ -36,6 +37,14 @@ func NewTransactionsTable(scope constructs.Construct, id string, key awskms.IKey
 		DeletionProtection:  jsii.Bool(false),
 		RemovalPolicy:       awscdk.RemovalPolicy_DESTROY,
 	})
+	// Only parked items carry the index's keys, so it holds nothing else.
+	table.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
+		IndexName:      jsii.String(store.ParkedIndex),
+		PartitionKey:   &awsdynamodb.Attribute{Name: jsii.String(store.ParkedAttribute), Type: awsdynamodb.AttributeType_STRING},
+		SortKey:        &awsdynamodb.Attribute{Name: jsii.String(store.ParkedAtAttribute), Type: awsdynamodb.AttributeType_STRING},
+		ProjectionType: awsdynamodb.ProjectionType_ALL,
+	})
+	return table
 }
 
 // QueueProps configures a queue and its dead-letter queue.

@@ -1,10 +1,12 @@
 package test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/resilientpay/paymentapi/app/paymentstack"
+	"github.com/resilientpay/paymentapi/tasks/reprocess"
 )
 
 // Tests of the dashboards construct: alarms, the alarm topic, the dashboard.
@@ -266,5 +268,39 @@ func TestCloudWatchMayPublishTheAppsAlarmsToTheTopic(t *testing.T) {
 		if !strings.Contains(arns, ":alarm:"+name+`"`) {
 			t.Errorf("alarm %s may not publish to the topic (aws:SourceArn %s)", name, arns)
 		}
+	}
+}
+
+// A parked payment alarms at once: a metric filter counts the reprocess
+// function's "parked" log lines.
+func TestParkedPaymentsAreAlarmed(t *testing.T) {
+	s := synth(t, suffix)
+	var metric, namespace string
+	for id, r := range s.Resources("AWS::Logs::MetricFilter") {
+		p := props(r)
+		if !strings.Contains(fmt.Sprint(p["FilterPattern"]), reprocess.ParkedLogMessage) {
+			continue
+		}
+		if !strings.Contains(toJSON(p["LogGroupName"]), "Reprocess") {
+			t.Errorf("metric filter %s reads %s, want the reprocess function's log group", id, toJSON(p["LogGroupName"]))
+		}
+		mt := p["MetricTransformations"].([]interface{})[0].(map[string]interface{})
+		metric, namespace = mt["MetricName"].(string), mt["MetricNamespace"].(string)
+	}
+	if metric == "" {
+		t.Fatalf("no metric filter counts %q", reprocess.ParkedLogMessage)
+	}
+	var found bool
+	for _, r := range s.Resources("AWS::CloudWatch::Alarm") {
+		p := props(r)
+		if p["MetricName"] == metric && p["Namespace"] == namespace {
+			found = true
+			if p["Threshold"] != float64(0) || p["ComparisonOperator"] != "GreaterThanThreshold" {
+				t.Errorf("parked alarm %s fires at %v %v, want any parked payment", p["AlarmName"], p["ComparisonOperator"], p["Threshold"])
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no alarm on %s/%s", namespace, metric)
 	}
 }

@@ -22,6 +22,8 @@ import (
 
 	"github.com/resilientpay/paymentapi/api"
 	"github.com/resilientpay/paymentapi/localrun"
+	"github.com/resilientpay/paymentapi/tasks/reprocess"
+	"github.com/resilientpay/paymentapi/tasks/store"
 )
 
 // e2e is the local platform under test, started once for the end-to-end
@@ -482,6 +484,60 @@ var faultCases = []e2eCase{
 			t.Errorf("the replay answers %s (replayed %q), want the stored payment %s", replay.body, replay.header.Get(api.ReplayedHeader), id)
 		}
 		// (the last subtest checks every accepted payment is stored once)
+	}},
+	{"a key reused with another body after a 202 parks one payment, visible, instead of dropping it", func(t *testing.T, e *e2e) {
+		// GIVEN the store down: the first body is queued (202), and a
+		// replay while it is queued answers 202 with the same id
+		key := uniqueKey(t)
+		first, second := paymentBody(7100, "tok_reusefirst12ab"), paymentBody(7200, "tok_reusesecond1ab")
+		e.setFault(t, `{"store":"unavailable"}`)
+		rp := e.pay(t, key, first)
+		wantStatus(t, rp, http.StatusAccepted, "application/json")
+		id := rp.json(t)["id"].(string)
+		again := e.pay(t, key, first)
+		wantStatus(t, again, http.StatusAccepted, "application/json")
+		if again.json(t)["id"] != id {
+			t.Errorf("a replay while queued answers id %v, want %s", again.json(t)["id"], id)
+		}
+		// WHEN the key is used with another body (no idempotency record
+		// holds it while the store is down: accepted too)
+		other := e.pay(t, key, second)
+		wantStatus(t, other, http.StatusAccepted, "application/json")
+		e.setFault(t, `{"store":"ok"}`)
+		// THEN one body is stored under the id and the other is parked,
+		// listed with its reason and amount, never dropped
+		var stored map[string]any
+		eventually(t, 20*time.Second, "the payment was never persisted", func() bool {
+			got := e.do(t, http.MethodGet, "/payments/"+id, nil, "")
+			if got.status == http.StatusOK {
+				stored = got.json(t)
+			}
+			return got.status == http.StatusOK
+		})
+		parkedAmount := 7100.0
+		if stored["amount"] == 7100.0 {
+			parkedAmount = 7200
+		}
+		eventually(t, 20*time.Second, "the other payment was never parked", func() bool {
+			var list struct{ Parked []reprocess.Summary }
+			_ = json.Unmarshal(e.do(t, http.MethodGet, "/_local/parked", nil, "").body, &list)
+			for _, p := range list.Parked {
+				if p.PaymentID == id && p.Reason == store.ParkedKeyReused && float64(p.Amount) == parkedAmount {
+					return true
+				}
+			}
+			return false
+		})
+		// AND a replay of the stored body answers the stored payment
+		storedBody := first
+		if stored["amount"] == 7200.0 {
+			storedBody = second
+		}
+		replay := e.pay(t, key, storedBody)
+		wantStatus(t, replay, http.StatusCreated, "application/json")
+		if replay.header.Get(api.ReplayedHeader) != "true" || replay.json(t)["id"] != id {
+			t.Errorf("the replay answers %s, want the stored payment %s replayed", replay.body, id)
+		}
 	}},
 	{"requests over the stage's burst are throttled with 429", func(t *testing.T, e *e2e) {
 		// The stage allows 100 requests/s with a burst of 200 (cdk.json).

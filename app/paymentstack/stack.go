@@ -59,6 +59,16 @@ const (
 // ReprocessMaxConcurrency bounds the reprocess function's event source.
 const ReprocessMaxConcurrency = 5
 
+// Retries of a queued payment: the reprocess function dead-letters a
+// message that fails its ReprocessMaxReceives-th receive, counting it, and
+// parks it once it was dead-lettered reprocess.DefaultMaxDeadLetters
+// times. The queue's own maxReceiveCount is the net for a function that
+// crashes or times out on a message, so it is higher.
+const (
+	ReprocessMaxReceives  = 5
+	FailedMaxReceiveCount = 10
+)
+
 // Resource types of the failed-transactions queue and its DLQ.
 const (
 	FailedQueue = "failed-transactions-queue"
@@ -97,7 +107,7 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 		// Six times the reprocess function's timeout, as AWS recommends
 		// for Lambda event sources.
 		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(180)),
-		MaxReceiveCount:   5,
+		MaxReceiveCount:   FailedMaxReceiveCount,
 	})
 	asyncDLQ := storage.NewDeadLetterQueue(stack, "LambdaAsyncDLQ", "lambda-async-dlq", key)
 	monitoring := dashboards.New(stack, "Monitoring", key, cfg.Thresholds)
@@ -122,13 +132,21 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 		payments.Budget.Persist.FunctionTimeoutSeconds, 256, tableEnv)
 	enqueue := fn("Enqueue", FnEnqueue, "./tasks/enqueue/lambda", "Queues payments the store could not take",
 		payments.Budget.Enqueue.FunctionTimeoutSeconds, 256, map[string]*string{"FAILED_QUEUE_URL": failed.Queue.QueueUrl()})
-	reprocess := fn("Reprocess", FnReprocess, "./tasks/reprocess/lambda", "Persists queued payments",
-		30, 256, tableEnv)
+	reprocessEnv := map[string]*string{
+		"FAILED_DLQ_URL": failed.DLQ.QueueUrl(), "MAX_RECEIVES": jsii.String(strconv.Itoa(ReprocessMaxReceives)),
+	}
+	for k, v := range tableEnv {
+		reprocessEnv[k] = v
+	}
+	reprocess := fn("Reprocess", FnReprocess, "./tasks/reprocess/lambda", "Persists queued payments; dead-letters and parks what cannot be",
+		30, 256, reprocessEnv)
 	getPayment := fn("GetPayment", FnGetPayment, "./tasks/getpayment/lambda", "Reads a payment by id",
 		5, 256, map[string]*string{"TABLE_NAME": table.TableName()})
 
 	grants.PersistInto(persist.Role, table, key)
 	grants.PersistInto(reprocess.Role, table, key)
+	grants.ParkInto(reprocess.Role, table, key)
+	grants.SendTo(reprocess.Role, failed.DLQ, key)
 	grants.ReadFrom(getPayment.Role, table, key)
 	grants.SendTo(enqueue.Role, failed.Queue, key)
 	reprocess.Function.AddEventSource(awslambdaeventsources.NewSqsEventSource(failed.Queue, &awslambdaeventsources.SqsEventSourceProps{
@@ -147,6 +165,7 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	monitoring.MonitorTable(table)
 	monitoring.MonitorWorkflow(payments.ResourceType, workflow.StateMachine)
 	monitoring.MonitorQueue("failed-transactions", failed.Queue, failed.DLQ)
+	monitoring.MonitorParked(reprocess.LogGroup)
 	// The payment path's functions gate recovery: their errors are the
 	// platform failing, never a client (client outcomes are results).
 	for _, f := range []struct {
@@ -214,7 +233,7 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 // grantHealthReads lets a health function read what the health report is
 // made of, on the named resources only.
 func grantHealthReads(stack awscdk.Stack, table awsdynamodb.Table, fn *golambda.Function, alarms []string, queues storage.QueueWithDLQ) {
-	table.Grant(fn.Role, jsii.String("dynamodb:DescribeTable"))
+	grants.DescribeTable(fn.Role, table)
 	queues.Queue.Grant(fn.Role, jsii.String("sqs:GetQueueAttributes"))
 	queues.DLQ.Grant(fn.Role, jsii.String("sqs:GetQueueAttributes"), jsii.String("sqs:ListMessageMoveTasks"))
 	arns := make([]*string, len(alarms))

@@ -2,8 +2,14 @@
 // failed-transactions queue, and decodes them on the consumer side.
 //
 // A message body is the payment JSON (payment.Payment); its attributes say
-// why it was queued (failure_reason, a workflow error name) and how many
-// times persisting it was tried (attempt).
+// why it was queued (failure_reason, a workflow error name), how many
+// times persisting it was tried (attempt) and how many times the reprocess
+// function dead-lettered it (dead_letters, which survives a redrive).
+//
+// Decoding is tolerant: a field this code does not know (added by a newer
+// deploy) or an unreadable attribute is ignored, so a deploy never turns
+// queued payments into poison. Only a body that is not a complete payment
+// is malformed.
 package queue
 
 import (
@@ -30,6 +36,11 @@ const (
 	AttrReason = "failure_reason"
 	// AttrAttempt is the number of persist attempts so far (Number).
 	AttrAttempt = "attempt"
+	// AttrDeadLetters is how many times the reprocess function moved the
+	// message to the DLQ (Number). Message attributes survive a redrive,
+	// so it counts the redrives of one payment message; past a bound the
+	// message is parked instead.
+	AttrDeadLetters = "dead_letters"
 )
 
 // Sender sends one message; *sqs.Client implements it.
@@ -79,11 +90,6 @@ var errUnavailable = payment.NewError(errorname.QueueUnavailable,
 // have been delivered all the same: sending the payment again is safe,
 // since reprocessing is idempotent.
 func (q *Queue) Enqueue(ctx context.Context, p payment.Payment, reason errorname.Name, attempt int) error {
-	if q.callTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, q.callTimeout)
-		defer cancel()
-	}
 	body, err := json.Marshal(p)
 	if err != nil {
 		return errUnavailable.Wrap(err)
@@ -91,13 +97,21 @@ func (q *Queue) Enqueue(ctx context.Context, p payment.Payment, reason errorname
 	if reason == "" {
 		reason = errorname.StoreUnavailable
 	}
-	_, err = q.sqs.SendMessage(ctx, &sqs.SendMessageInput{
-		QueueUrl:    aws.String(q.url),
-		MessageBody: aws.String(string(body)),
-		MessageAttributes: map[string]types.MessageAttributeValue{
-			AttrReason:  {DataType: aws.String("String"), StringValue: aws.String(string(reason))},
-			AttrAttempt: {DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(max(attempt, 1)))},
-		},
+	return q.send(ctx, string(body), map[string]types.MessageAttributeValue{
+		AttrReason:  {DataType: aws.String("String"), StringValue: aws.String(string(reason))},
+		AttrAttempt: {DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(max(attempt, 1)))},
+	})
+}
+
+// send sends one message within the call timeout.
+func (q *Queue) send(ctx context.Context, body string, attrs map[string]types.MessageAttributeValue) error {
+	if q.callTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, q.callTimeout)
+		defer cancel()
+	}
+	_, err := q.sqs.SendMessage(ctx, &sqs.SendMessageInput{
+		QueueUrl: aws.String(q.url), MessageBody: aws.String(body), MessageAttributes: attrs,
 	})
 	if err != nil {
 		return errUnavailable.Wrap(err)
@@ -110,19 +124,22 @@ type Message struct {
 	Payment payment.Payment
 	// Reason is the error name that made the payment queued ("" if absent).
 	Reason errorname.Name
-	// Attempt is the number of persist attempts before queueing (0 if absent).
+	// Attempt is the number of persist attempts before queueing (0 if
+	// absent or unreadable).
 	Attempt int
+	// DeadLetters is how many times the message was dead-lettered (0 if
+	// absent or unreadable).
+	DeadLetters int
 }
 
 // ErrMalformed means a message is not a queued payment.
 var ErrMalformed = errors.New("queue: malformed message")
 
-// Decode parses a received message. It accepts only a complete payment
-// JSON object with no unknown fields; anything else wraps ErrMalformed.
-// Errors never quote the body, which holds a payment token.
+// Decode parses a received message. It accepts a complete payment JSON
+// object and ignores fields it does not know; anything else wraps
+// ErrMalformed. Errors never quote the body, which holds a payment token.
 func Decode(m events.SQSMessage) (Message, error) {
 	dec := json.NewDecoder(strings.NewReader(m.Body))
-	dec.DisallowUnknownFields()
 	var p payment.Payment
 	if err := dec.Decode(&p); err != nil {
 		return Message{}, fmt.Errorf("%w: body is not a payment object", ErrMalformed)
@@ -138,18 +155,39 @@ func Decode(m events.SQSMessage) (Message, error) {
 	case p.Amount <= 0 || p.Currency == "" || p.Source == "" || p.MerchantID == "":
 		return Message{}, fmt.Errorf("%w: payment lacks amount, currency, source or merchant", ErrMalformed)
 	}
-	msg := Message{Payment: p}
+	msg := Message{Payment: p, Attempt: Count(m, AttrAttempt), DeadLetters: Count(m, AttrDeadLetters)}
 	if a, ok := m.MessageAttributes[AttrReason]; ok && a.StringValue != nil {
 		msg.Reason = errorname.Name(*a.StringValue)
 	}
-	if a, ok := m.MessageAttributes[AttrAttempt]; ok && a.StringValue != nil {
-		n, err := strconv.Atoi(*a.StringValue)
-		if err != nil || n < 0 {
-			return Message{}, fmt.Errorf("%w: attempt attribute is not a count", ErrMalformed)
-		}
-		msg.Attempt = n
-	}
 	return msg, nil
+}
+
+// Count reads a count attribute of a message: 0 when it is absent or not
+// a count.
+func Count(m events.SQSMessage, attr string) int {
+	a, ok := m.MessageAttributes[attr]
+	if !ok || a.StringValue == nil {
+		return 0
+	}
+	n, err := strconv.Atoi(*a.StringValue)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// Resend sends a copy of a received message (its body and attributes) to
+// this queue, with the count attributes in set replaced. The reprocess
+// function dead-letters a message this way, counting AttrDeadLetters.
+func (q *Queue) Resend(ctx context.Context, m events.SQSMessage, set map[string]int) error {
+	attrs := make(map[string]types.MessageAttributeValue, len(m.MessageAttributes)+len(set))
+	for k, a := range m.MessageAttributes {
+		attrs[k] = types.MessageAttributeValue{DataType: aws.String(a.DataType), StringValue: a.StringValue, BinaryValue: a.BinaryValue}
+	}
+	for k, n := range set {
+		attrs[k] = types.MessageAttributeValue{DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(n))}
+	}
+	return q.send(ctx, m.Body, attrs)
 }
 
 // Client makes the SQS client of a function from its AWS configuration.

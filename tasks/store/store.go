@@ -74,6 +74,8 @@ type DB interface {
 	transactWriter
 	itemGetter
 	tableDescriber
+	itemUpdater
+	indexQuerier
 }
 
 var _ DB = (*dynamodb.Client)(nil)
