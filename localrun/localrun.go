@@ -92,6 +92,9 @@ type Config struct {
 	// DynamoDBEndpoint and SQSEndpoint use running emulators instead of
 	// starting them.
 	DynamoDBEndpoint, SQSEndpoint string
+	// ResourcePrefix prefixes the local table's and queues' names, so
+	// that several runners share the emulators (tests).
+	ResourcePrefix string
 	// ThrottleRate and ThrottleBurst are the stage's throttling limits;
 	// zero reads them from the template's stage (cdk.json's
 	// apiThrottleRateLimit and apiThrottleBurstLimit).
@@ -104,6 +107,10 @@ type Config struct {
 	// retry backoff), so that a redrive takes seconds: 60 turns its 15 s
 	// Wait into 0.25 s. Default 1.
 	TimeScale float64
+	// PaymentsTimeScale divides the payments workflow's retry backoff
+	// (not its Task timeouts), for tests that make many payments fail and
+	// retry. Default 1: the deployed timing.
+	PaymentsTimeScale float64
 	// VisibilityTimeout of the failed-transactions queue (the stack's is
 	// 180 s; default 5 s so that retries are visible locally).
 	VisibilityTimeout time.Duration
@@ -168,6 +175,9 @@ func Start(ctx context.Context, cfg Config) (r *Runner, err error) {
 	}
 	if cfg.TimeScale <= 0 {
 		cfg.TimeScale = 1
+	}
+	if cfg.PaymentsTimeScale <= 0 {
+		cfg.PaymentsTimeScale = 1
 	}
 	if cfg.RecoveryInterval == 0 {
 		cfg.RecoveryInterval = 5 * time.Minute
@@ -269,11 +279,12 @@ func (r *Runner) startEmulators(ctx context.Context) error {
 func (r *Runner) createResources(ctx context.Context, tpl *cfn.Template) error {
 	name := func(resourceType string) string { return naming.Physical(resourceType, r.cfg.Suffix) }
 	r.names = &localNames{t: tpl, table: map[string]string{}, queues: map[string]queueRef{}}
-	r.tableName = name(storage.TransactionsTable)
-	table, err := tpl.ByName(cfn.DynamoDBTable, r.tableName)
+	local := func(name string) string { return r.cfg.ResourcePrefix + name }
+	table, err := tpl.ByName(cfn.DynamoDBTable, name(storage.TransactionsTable))
 	if err != nil {
 		return err
 	}
+	r.tableName = local(name(storage.TransactionsTable))
 	if err := store.CreateTable(ctx, r.ddb, r.tableName); err != nil {
 		var inUse interface{ ErrorCode() string }
 		if !errors.As(err, &inUse) || inUse.ErrorCode() != "ResourceInUseException" {
@@ -291,7 +302,7 @@ func (r *Runner) createResources(ctx context.Context, tpl *cfn.Template) error {
 	if err != nil {
 		return err
 	}
-	if r.dlq, err = r.createQueue(ctx, dlqName, nil); err != nil {
+	if r.dlq, err = r.createQueue(ctx, local(dlqName), nil); err != nil {
 		return err
 	}
 	r.names.queues[dlqRes.LogicalID] = r.dlq
@@ -299,7 +310,7 @@ func (r *Runner) createResources(ctx context.Context, tpl *cfn.Template) error {
 	if err != nil {
 		return err
 	}
-	r.queue, err = r.createQueue(ctx, queueName, map[string]string{
+	r.queue, err = r.createQueue(ctx, local(queueName), map[string]string{
 		"RedrivePolicy":     fmt.Sprintf(`{"deadLetterTargetArn":%q,"maxReceiveCount":"%d"}`, r.dlq.arn, maxReceive),
 		"VisibilityTimeout": strconv.Itoa(max(1, int(r.cfg.VisibilityTimeout.Round(time.Second).Seconds()))),
 	})
@@ -402,7 +413,7 @@ func (r *Runner) build(tpl *cfn.Template) error {
 		return err
 	}
 	r.payments, err = aslrun.New(paymentsDef, aslrun.Options{Invoker: r.invoker, Type: aslrun.Express,
-		StateMachineARN: stateMachineARN(paymentsName)})
+		Clock: scaledClock{scale: r.cfg.PaymentsTimeScale}, StateMachineARN: stateMachineARN(paymentsName)})
 	if err != nil {
 		return fmt.Errorf("localrun: compiling the payments workflow: %w", err)
 	}

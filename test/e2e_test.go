@@ -21,6 +21,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/resilientpay/paymentapi/api"
+	"github.com/resilientpay/paymentapi/internal/harness/emulator"
 	"github.com/resilientpay/paymentapi/localrun"
 	"github.com/resilientpay/paymentapi/tasks/reprocess"
 	"github.com/resilientpay/paymentapi/tasks/store"
@@ -67,8 +68,12 @@ func startLocal(t testing.TB, options ...func(*localrun.Config)) *e2e {
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
+	// The end-to-end tests share the test binary's emulators; each runner
+	// names its table and queues with its own prefix.
 	cfg := localrun.Config{
 		Template: tpl, Suffix: "dev",
+		DynamoDBEndpoint: emulator.DynamoDB(t), SQSEndpoint: emulator.SQS(t),
+		ResourcePrefix:   resourcePrefix(t.Name()),
 		RecoveryInterval: 500 * time.Millisecond, TimeScale: 100,
 		VisibilityTimeout: time.Second, PollInterval: 100 * time.Millisecond,
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
@@ -90,6 +95,13 @@ func startLocal(t testing.TB, options ...func(*localrun.Config)) *e2e {
 		t.Fatal(err)
 	}
 	return &e2e{r: r, base: "http://" + r.Addr(), http: &http.Client{Timeout: 40 * time.Second}, accepted: map[string]bool{}}
+}
+
+// resourcePrefix names a runner's local resources after its test, short
+// enough for SQS's 80-character queue names.
+func resourcePrefix(testName string) string {
+	p := strings.ToLower(strings.NewReplacer("/", "", "_", "").Replace(testName))
+	return p[:min(len(p), 16)] + "-"
 }
 
 // reply is an HTTP answer.
@@ -220,6 +232,7 @@ func (e *e2e) counter(t *testing.T, name string) float64 {
 // the SQS emulator behind it, and the recovery workflow redriving what the
 // DLQ holds.
 func TestLocalAPI(t *testing.T) {
+	t.Parallel()
 	e := startLocal(t)
 
 	// The contract cases share nothing but the platform: they run in
