@@ -1,6 +1,7 @@
 package test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -192,5 +193,35 @@ func TestStepFunctionsClientErrorsAreNeverAnswered503(t *testing.T) {
 	}
 	if !found4xx {
 		t.Error("no integration response selects Step Functions' 4xx")
+	}
+}
+
+// RFC 9457: a problem's status is the response's. Every gateway response
+// API Gateway may answer with a 5xx says the status it is sent with.
+func TestGatewayProblemsSayTheStatusTheyAreSentWith(t *testing.T) {
+	s := synth(t, suffix)
+	seen := map[string]bool{}
+	for id, r := range s.Resources("AWS::ApiGateway::GatewayResponse") {
+		p := props(r)
+		typ := p["ResponseType"].(string)
+		seen[typ] = true
+		body, _ := p["ResponseTemplates"].(map[string]interface{})["application/json"].(string)
+		code, _ := p["StatusCode"].(string)
+		if strings.Contains(body, "$context") {
+			continue // a template that reads the status (DEFAULT_4XX)
+		}
+		var problem struct{ Status int }
+		if err := json.Unmarshal([]byte(body), &problem); err != nil {
+			t.Errorf("%s (%s): body %s is not a problem document", id, typ, body)
+			continue
+		}
+		if code == "" || strconv.Itoa(problem.Status) != code {
+			t.Errorf("%s: sent with status %q, its problem says %d", typ, code, problem.Status)
+		}
+	}
+	for _, typ := range []string{"DEFAULT_5XX", "INTEGRATION_TIMEOUT", "INTEGRATION_FAILURE", "API_CONFIGURATION_ERROR"} {
+		if !seen[typ] {
+			t.Errorf("no gateway response for %s", typ)
+		}
 	}
 }
