@@ -281,6 +281,7 @@ func (m *Monitoring) MonitorQueue(name string, queue awssqs.IQueue, dlq awssqs.I
 func (m *Monitoring) MonitorParked(reprocessLogs awslogs.ILogGroup) {
 	dims := map[string]*string{"Environment": jsii.String(naming.Suffix(m.scope))}
 	awslogs.NewMetricFilter(m.scope, jsii.String("PaymentsParkedFilter"), &awslogs.MetricFilterProps{
+		FilterName:      naming.NamePtr(m.scope, "payments-parked-filter"),
 		LogGroup:        reprocessLogs,
 		FilterPattern:   awslogs.FilterPattern_AllTerms(jsii.String(reprocess.ParkedLogMessage)),
 		MetricNamespace: jsii.String(PaymentsNamespace), MetricName: jsii.String(MetricPaymentsParked),
