@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -44,6 +45,10 @@ const (
 	// function parks it instead.
 	DefaultMaxDeadLetters = 3
 )
+
+// batchMargin is what Handle keeps before the invocation's deadline to
+// report the messages it did not reach.
+const batchMargin = 2 * time.Second
 
 // ParkedLogMessage is the log message of a parked payment; the alarm on
 // parked payments counts these lines (a metric filter on the function's
@@ -81,9 +86,17 @@ type Handler struct {
 // failing) is left on the queue. Handle never returns an error, so one bad
 // message does not fail the batch.
 func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	// Keep time to answer: messages not reached before the margin are
+	// reported for retry, rather than the whole batch failing on Lambda's
+	// timeout.
+	if d, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, d.Add(-batchMargin))
+		defer cancel()
+	}
 	var resp events.SQSEventResponse
 	for _, m := range ev.Records {
-		if !h.one(ctx, m) {
+		if ctx.Err() != nil || !h.one(ctx, m) {
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -166,5 +167,17 @@ func TestHandleKeepsGoingAfterAFailedMessage(t *testing.T) {
 	}
 	if !persisted["p1"] || !persisted["p3"] {
 		t.Errorf("persisted %v, want p1 and p3", persisted)
+	}
+}
+
+// Messages the function cannot reach before its deadline are reported
+// for retry, not lost with the whole batch to Lambda's timeout.
+func TestHandleReportsTheMessagesItHadNoTimeFor(t *testing.T) {
+	h := &reprocess.Handler{Log: slog.New(slog.DiscardHandler), Store: answer(payment.Result{StatusCode: 201}, nil), DLQ: &fakeDLQ{}}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second) // under the 2 s margin
+	defer cancel()
+	resp, err := h.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{message("p1"), message("p2")}})
+	if err != nil || len(resp.BatchItemFailures) != 2 {
+		t.Errorf("failures = %+v, %v; want both messages reported for retry", resp.BatchItemFailures, err)
 	}
 }
