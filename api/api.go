@@ -145,7 +145,7 @@ func New(scope constructs.Construct, id string, props *Props) *API {
 		RequestValidator:  validator,
 		RequestModels:     &map[string]apigw.IModel{"application/json": model},
 		RequestParameters: &map[string]*bool{"method.request.header." + IdempotencyKeyHeader: jsii.Bool(true)},
-		MethodResponses:   methodResponses("200", "201", "202", "400", "409", "415", "422", "500", "503", "504"),
+		MethodResponses:   methodResponses("200", "201", "202", "400", "409", "413", "415", "422", "429", "500", "503", "504"),
 	})
 	payments.AddResource(jsii.String("{id}"), nil).AddMethod(jsii.String("GET"),
 		apigw.NewLambdaIntegration(props.GetPayment, &apigw.LambdaIntegrationOptions{AllowTestInvoke: jsii.Bool(false)}),
@@ -179,9 +179,14 @@ func startSyncExecution(scope constructs.Construct, sm sfn.IStateMachine) apigw.
 			RequestTemplates:    &map[string]*string{"application/json": jsii.String(RequestTemplate(*sm.StateMachineArn()))},
 			IntegrationResponses: &[]*apigw.IntegrationResponse{
 				{StatusCode: jsii.String("200"), ResponseTemplates: &map[string]*string{"application/json": jsii.String(ResponseTemplate())}},
-				// Step Functions refused the call (throttled, misconfigured):
-				// never pass its message on.
-				{StatusCode: jsii.String("503"), SelectionPattern: jsii.String(`4\d{2}|5\d{2}`),
+				// Step Functions refused the call with a client error (an
+				// input over 256 KiB, throttling, a misconfiguration): a 4xx
+				// problem or a 500, never 503, and never its message.
+				{StatusCode: jsii.String("500"), SelectionPattern: jsii.String(`4\d{2}`),
+					ResponseTemplates: &map[string]*string{"application/json": jsii.String(StartFailureTemplate())}},
+				// Step Functions failed (5xx): a retry with the same key can
+				// succeed.
+				{StatusCode: jsii.String("503"), SelectionPattern: jsii.String(`5\d{2}`),
 					ResponseTemplates: &map[string]*string{"application/json": jsii.String(GenericProblemBody(503))}},
 			},
 		},

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -35,6 +36,21 @@ var (
 		Errors: []payment.FieldError{{Field: IdempotencyKeyHeader, Detail: "is required"}}}
 )
 
+// tooLargeProblem answers a body over the contract's limit: from the web
+// ACL's body-size rule, API Gateway's own payload limit, or Step Functions
+// refusing an execution input over 256 KiB.
+var tooLargeProblem = payment.Problem{Type: "about:blank", Title: "Content Too Large", Status: 413,
+	Detail: fmt.Sprintf("The request body may be at most %d bytes.", payment.MaxBodyBytes)}
+
+// throttledProblem answers a request refused by a rate limit: the stage's,
+// or Step Functions' own.
+var throttledProblem = payment.Problem{Type: "about:blank", Title: "Too Many Requests", Status: 429,
+	Detail: "The request rate limit was exceeded; retry with the same Idempotency-Key after a pause."}
+
+// TooLargeProblemBody is the body of the 413 answer to a body over the
+// contract's limit (payment.MaxBodyBytes).
+func TooLargeProblemBody() string { return problemJSON(tooLargeProblem) }
+
 func problemJSON(p payment.Problem) string {
 	b, _ := json.Marshal(p)
 	return string(b)
@@ -60,34 +76,48 @@ func ValidateAtGateway(header http.Header, body []byte) *Response {
 	return nil
 }
 
-// gatewayProblems are the bodies of API Gateway's own error responses, by
-// response type, with their status.
-var gatewayProblems = []struct {
+// gatewayProblem is the body of one of API Gateway's own error
+// responses, by response type, with its status (0 keeps the error's).
+type gatewayProblem struct {
 	responseType string
 	status       int
 	body         string
-}{
+}
+
+// gatewayProblems are the API's gateway responses.
+var gatewayProblems = []gatewayProblem{
 	{"BAD_REQUEST_BODY", 400, problemJSON(badBodyProblem)},
 	{"BAD_REQUEST_PARAMETERS", 400, problemJSON(badParamsProblem)},
 	{"UNSUPPORTED_MEDIA_TYPE", 415, problemJSON(payment.Problem{Type: "about:blank", Title: "Unsupported Media Type", Status: 415,
 		Detail: "Send the payment as application/json."})},
-	{"REQUEST_TOO_LARGE", 413, problemJSON(payment.Problem{Type: "about:blank", Title: "Content Too Large", Status: 413})},
-	{"THROTTLED", 429, problemJSON(payment.Problem{Type: "about:blank", Title: "Too Many Requests", Status: 429,
-		Detail: "The request rate limit was exceeded; retry with the same Idempotency-Key after a pause."})},
+	{"REQUEST_TOO_LARGE", 413, problemJSON(tooLargeProblem)},
+	{"THROTTLED", 429, problemJSON(throttledProblem)},
 	{"WAF_FILTERED", 403, problemJSON(payment.Problem{Type: "about:blank", Title: "Forbidden", Status: 403})},
 	// API Gateway answers an unknown route, an undefined method of a known
 	// route and an unsigned request to an IAM route alike.
 	{"MISSING_AUTHENTICATION_TOKEN", 403, problemJSON(payment.Problem{Type: "about:blank", Title: "Forbidden", Status: 403,
 		Detail: "No such route or method, or the request is not signed (SigV4)."})},
 	{"DEFAULT_4XX", 0, `{"type":"about:blank","title":"$context.error.responseType","status":$context.error.statusCode}`},
-	{"DEFAULT_5XX", 0, problemJSON(payment.Problem{Type: "about:blank", Title: "Service Unavailable", Status: 503})},
+	// API Gateway's own 5xx answers, each sent with the status its
+	// problem says (RFC 9457): a timeout or failure of an integration, the
+	// API's misconfiguration, and anything else (a Lambda proxy that
+	// failed or answered malformed) as 502.
+	fixedProblem("INTEGRATION_TIMEOUT", http.StatusGatewayTimeout),
+	fixedProblem("INTEGRATION_FAILURE", http.StatusGatewayTimeout),
+	fixedProblem("API_CONFIGURATION_ERROR", http.StatusInternalServerError),
+	fixedProblem("DEFAULT_5XX", http.StatusBadGateway),
+}
+
+// fixedProblem is a gateway response sent with status and a problem that
+// says it.
+func fixedProblem(responseType string, status int) gatewayProblem {
+	return gatewayProblem{responseType, status, problemJSON(payment.Problem{Type: "about:blank", Title: http.StatusText(status), Status: status})}
 }
 
 // GatewayProblem returns the status and problem body API Gateway answers
 // with for one of its own error responses, by response type (THROTTLED,
 // UNSUPPORTED_MEDIA_TYPE, REQUEST_TOO_LARGE, DEFAULT_5XX...), so that the
-// local runner answers as the deployed API does. status is 0 for a type
-// that keeps the status of the error (DEFAULT_5XX). ok is false for an
+// local runner answers as the deployed API does. ok is false for an
 // unknown type and for DEFAULT_4XX, whose body is a mapping template.
 func GatewayProblem(responseType string) (status int, body string, ok bool) {
 	for _, gr := range gatewayProblems {

@@ -31,12 +31,23 @@ type Response struct {
 // as the integration response template does in API Gateway (the template
 // is generated from the same error list; tests check the two agree). The
 // local runner uses it.
+//
+// A SUCCEEDED execution answers its Task result: the payment (201), the
+// queued payment (202), or a client outcome, whose result names its error
+// (400, 409, 422: the status of the name in the shared list, with the
+// handler's problem document). A FAILED execution is a platform failure
+// (a Fail state named for a terminal error: 5xx with the error's own
+// problem, nothing of the cause); anything else is a generic 500, and a
+// timed-out execution 504.
 func MapExecution(e Execution) Response {
 	switch e.Status {
 	case "SUCCEEDED":
 		var r payment.Result
 		if err := json.Unmarshal([]byte(e.Output), &r); err != nil || r.StatusCode == 0 {
 			return genericProblem(http.StatusInternalServerError)
+		}
+		if r.Error != "" {
+			return mapOutcome(r)
 		}
 		h := map[string]string{"Content-Type": "application/json"}
 		if r.Replayed {
@@ -45,36 +56,35 @@ func MapExecution(e Execution) Response {
 		return Response{Status: r.StatusCode, Headers: h, Body: r.Body}
 	case "FAILED":
 		spec, ok := errorname.Lookup(errorname.Name(e.Error))
-		problem := problemFromCause(e.Cause)
-		switch {
-		case !ok || !spec.Terminal:
+		if !ok || !spec.Terminal {
 			return genericProblem(http.StatusInternalServerError)
-		case spec.Status >= 500 || problem == "":
-			return Response{Status: spec.Status, Headers: map[string]string{"Content-Type": ProblemContentType}, Body: ErrorProblemBody(spec)}
 		}
-		return Response{Status: spec.Status, Headers: map[string]string{"Content-Type": ProblemContentType}, Body: problem}
+		return Response{Status: spec.Status, Headers: map[string]string{"Content-Type": ProblemContentType}, Body: ErrorProblemBody(spec)}
 	default: // TIMED_OUT, ABORTED
 		return genericProblem(http.StatusGatewayTimeout)
 	}
 }
 
-// problemFromCause extracts the handler's problem document from a Fail
-// state's cause. Step Functions wraps a Lambda error as
-// {"errorType": ..., "errorMessage": "<problem JSON>"}; the problem is the
-// message. It returns "" when the cause holds no problem document.
-func problemFromCause(cause string) string {
-	var wrapped struct {
-		ErrorMessage *string `json:"errorMessage"`
+// mapOutcome answers a result that names a client outcome: the status of
+// the name, and the handler's problem document when the body is one (it
+// starts with its "type" member, as payment.Problem marshals), else the
+// error's own problem.
+func mapOutcome(r payment.Result) Response {
+	spec, ok := errorname.Lookup(r.Error)
+	if !ok || !spec.Outcome {
+		return genericProblem(http.StatusInternalServerError)
 	}
-	if err := json.Unmarshal([]byte(cause), &wrapped); err == nil && wrapped.ErrorMessage != nil {
-		cause = *wrapped.ErrorMessage
+	body := r.Body
+	if !strings.HasPrefix(body, problemPrefix) {
+		body = ErrorProblemBody(spec)
 	}
-	var p payment.Problem
-	if err := json.Unmarshal([]byte(cause), &p); err != nil || p.Status == 0 {
-		return ""
-	}
-	return cause
+	return Response{Status: spec.Status, Headers: map[string]string{"Content-Type": ProblemContentType}, Body: body}
 }
+
+// problemPrefix starts every problem document the handlers write
+// (payment.Problem marshals "type" first); the response template checks
+// the same prefix.
+const problemPrefix = `{"type":`
 
 // ReplayedHeader marks the stored first response of a replayed request.
 const ReplayedHeader = "Idempotent-Replayed"
@@ -91,9 +101,10 @@ func GenericProblemBody(status int) string {
 
 // ErrorProblemBody is the body of an answer for a workflow error whose
 // cause cannot be shown (5xx, or no problem document): the error's type,
-// title and status from the shared list, nothing of the cause.
+// title, status and fixed detail from the shared list, nothing of the
+// cause.
 func ErrorProblemBody(spec errorname.Spec) string {
-	b, _ := json.Marshal(payment.Problem{Type: payment.ProblemTypeBase + string(spec.Name), Title: spec.Title, Status: spec.Status})
+	b, _ := json.Marshal(payment.Problem{Type: payment.ProblemTypeBase + string(spec.Name), Title: spec.Title, Status: spec.Status, Detail: spec.Detail})
 	return string(b)
 }
 
@@ -123,10 +134,11 @@ func RequestTemplate(stateMachineArn string) string {
 
 // ResponseTemplate is the integration response template of POST /payments.
 // StartSyncExecution answers HTTP 200 even for a FAILED execution, so the
-// template sets the status: the Task's statusCode on success (a generic 500
-// when the output has none), the status of the error name on failure (the
-// problem document from the handler for 4xx, when the cause holds one; a
-// generic problem for 5xx so nothing internal leaks), 504 on a timeout.
+// template sets the status: on success the Task result's statusCode, or,
+// for a result naming a client outcome, the status of the name with the
+// handler's problem document (a generic 500 for an output without a status
+// or a name off the list); on failure the status of a terminal error name
+// with the error's own problem (nothing of the cause); 504 on a timeout.
 // Overrides are set at most once per path: API Gateway answers 5XX when a
 // template sets one twice. api/vtl_test.go executes it.
 func ResponseTemplate() string {
@@ -135,7 +147,22 @@ func ResponseTemplate() string {
 #if($status == "SUCCEEDED")
 #set($result = $util.parseJson($input.path('$.output')))
 #end
-#if($status == "SUCCEEDED" && "$!result.statusCode" != "" && "$!result.statusCode" != "0")
+#if($status == "SUCCEEDED" && "$!result.error" != "")
+#set($context.responseOverride.header.Content-Type = "` + ProblemContentType + `")
+`)
+	first := true
+	for _, s := range errorname.Outcomes() {
+		kw := "#elseif"
+		if first {
+			kw, first = "#if", false
+		}
+		// The body is the handler's problem document (payment.Rejection),
+		// which starts with its "type" member; any other body is not shown.
+		fmt.Fprintf(&b, "%s($result.error == \"%s\")\n#set($context.responseOverride.status = %d)\n#set($problem = \"$!result.body\")\n#if($problem.startsWith('%s'))\n$problem\n#else\n%s\n#end\n",
+			kw, s.Name, s.Status, problemPrefix, ErrorProblemBody(s))
+	}
+	fmt.Fprintf(&b, "#else\n#set($context.responseOverride.status = 500)\n%s\n#end\n", GenericProblemBody(500))
+	b.WriteString(`#elseif($status == "SUCCEEDED" && "$!result.statusCode" != "" && "$!result.statusCode" != "0")
 #set($context.responseOverride.status = $result.statusCode)
 #set($context.responseOverride.header.Content-Type = "application/json")
 #if($result.replayed)
@@ -146,7 +173,7 @@ $!result.body
 #set($context.responseOverride.header.Content-Type = "` + ProblemContentType + `")
 #set($error = $input.path('$.error'))
 `)
-	first := true
+	first = true
 	for _, s := range errorname.All() {
 		if !s.Terminal {
 			continue
@@ -155,20 +182,53 @@ $!result.body
 		if first {
 			kw, first = "#if", false
 		}
-		fmt.Fprintf(&b, "%s($status == \"FAILED\" && $error == \"%s\")\n#set($context.responseOverride.status = %d)\n", kw, s.Name, s.Status)
-		if s.Status < 500 {
-			// The cause is Lambda's error wrapper; its errorMessage is
-			// the handler's problem document (lambdaerr.From), which
-			// starts with its "type" member. Any other message is not
-			// shown.
-			fmt.Fprintf(&b, "#set($cause = $util.parseJson($input.path('$.cause')))\n#set($problem = \"$!cause.errorMessage\")\n#if($problem.startsWith('{\"type\":'))\n$problem\n#else\n%s\n#end\n", ErrorProblemBody(s))
-		} else {
-			b.WriteString(ErrorProblemBody(s) + "\n")
-		}
+		fmt.Fprintf(&b, "%s($status == \"FAILED\" && $error == \"%s\")\n#set($context.responseOverride.status = %d)\n%s\n", kw, s.Name, s.Status, ErrorProblemBody(s))
 	}
 	fmt.Fprintf(&b, "#elseif($status == \"FAILED\" || $status == \"SUCCEEDED\")\n#set($context.responseOverride.status = 500)\n%s\n", GenericProblemBody(500))
 	fmt.Fprintf(&b, "#else\n#set($context.responseOverride.status = 504)\n%s\n#end\n#end\n", GenericProblemBody(504))
 	return b.String()
+}
+
+// MapStartFailure is the answer when Step Functions refuses
+// StartSyncExecution itself (no execution ran), exactly as the integration
+// responses do (StartFailureTemplate for its 4xx; tests check the two
+// agree). Its client errors are never 503, which would promise that a
+// retry can succeed: an input over 256 KiB (InvalidExecutionInput) is 413,
+// throttling 429 (a retry with the same key after a pause can succeed),
+// any other 4xx (access denied, a missing state machine: the platform's
+// misconfiguration) a generic 500. A 5xx of the service is 503: a retry
+// with the same key can succeed. errorType is the __type of Step
+// Functions' error document.
+func MapStartFailure(status int, errorType string) Response {
+	h := map[string]string{"Content-Type": ProblemContentType}
+	switch {
+	case status >= 500:
+		return Response{Status: http.StatusServiceUnavailable, Headers: h, Body: GenericProblemBody(http.StatusServiceUnavailable)}
+	case strings.Contains(errorType, "InvalidExecutionInput"):
+		return Response{Status: http.StatusRequestEntityTooLarge, Headers: h, Body: TooLargeProblemBody()}
+	case strings.Contains(errorType, "Throttling"):
+		return Response{Status: http.StatusTooManyRequests, Headers: h, Body: problemJSON(throttledProblem)}
+	}
+	return Response{Status: http.StatusInternalServerError, Headers: h, Body: GenericProblemBody(http.StatusInternalServerError)}
+}
+
+// StartFailureTemplate is the integration response template for Step
+// Functions' 4xx answers to StartSyncExecution; MapStartFailure is its Go
+// mirror. api/vtl_test.go executes it.
+func StartFailureTemplate() string {
+	return `#set($type = "$!input.path('$.__type')")
+#set($context.responseOverride.header.Content-Type = "` + ProblemContentType + `")
+#if($type.contains("InvalidExecutionInput"))
+#set($context.responseOverride.status = 413)
+` + TooLargeProblemBody() + `
+#elseif($type.contains("Throttling"))
+#set($context.responseOverride.status = 429)
+` + problemJSON(throttledProblem) + `
+#else
+#set($context.responseOverride.status = 500)
+` + GenericProblemBody(http.StatusInternalServerError) + `
+#end
+`
 }
 
 // ExecutionInput is the execution input the request template builds for a

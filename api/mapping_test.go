@@ -42,6 +42,54 @@ func TestEveryTerminalErrorNameMapsToItsStatusInGoAndInTheTemplate(t *testing.T)
 	}
 }
 
+// Client outcomes end the workflow in a Succeed state whose output is the
+// handler's Result naming the error: the API answers them with the status
+// of the name, from the shared list, and the handler's problem document.
+func TestEveryClientOutcomeMapsToItsStatusInGoAndInTheTemplate(t *testing.T) {
+	tmpl := ResponseTemplate()
+	outcomes := 0
+	for _, spec := range errorname.All() {
+		e := payment.NewError(spec.Name, "detail", payment.FieldError{Field: "amount", Detail: "is required"})
+		got := MapExecution(Execution{Status: "SUCCEEDED", Output: mustJSON(t, payment.Rejection(e))})
+		want, wantBody := spec.Status, e.ProblemJSON()
+		if !spec.Outcome {
+			want, wantBody = http.StatusInternalServerError, GenericProblemBody(http.StatusInternalServerError)
+		} else {
+			outcomes++
+		}
+		if got.Status != want || got.Body != wantBody || got.Headers["Content-Type"] != ProblemContentType {
+			t.Errorf("%s: MapExecution answers %d %s %s, want %d %s %s", spec.Name, got.Status, got.Headers["Content-Type"], got.Body,
+				want, ProblemContentType, wantBody)
+		}
+		if got.Headers[ReplayedHeader] != "" {
+			t.Errorf("%s: a rejection is marked replayed", spec.Name)
+		}
+		inTemplate := strings.Contains(tmpl, `$result.error == "`+string(spec.Name)+`")`+"\n#set($context.responseOverride.status = "+strconv.Itoa(spec.Status)+")")
+		if inTemplate != spec.Outcome {
+			t.Errorf("%s: outcome in the response template = %v, want %v", spec.Name, inTemplate, spec.Outcome)
+		}
+	}
+	if outcomes != 4 {
+		t.Errorf("%d client outcomes, want 400 invalid, 422 card data, 422 key reused and 409 in progress", outcomes)
+	}
+	// A result naming an outcome whose body is not a problem document
+	// answers the error's own problem: nothing else is shown.
+	got := MapExecution(Execution{Status: "SUCCEEDED", Output: mustJSON(t, payment.Result{StatusCode: 422, Error: errorname.KeyReused, Body: "arn:aws:dynamodb:secret"})})
+	spec, _ := errorname.Lookup(errorname.KeyReused)
+	if got.Status != 422 || got.Body != ErrorProblemBody(spec) {
+		t.Errorf("a rejection without a problem document answers %d %s", got.Status, got.Body)
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 func TestMapExecution(t *testing.T) {
 	invalid := payment.NewError(errorname.Invalid, "bad", payment.FieldError{Field: "amount", Detail: "must be an integer"})
 	tests := []struct {
@@ -59,16 +107,18 @@ func TestMapExecution(t *testing.T) {
 			Execution{Status: "SUCCEEDED", Output: `{"statusCode":202,"replayed":false,"body":"{\"status\":\"QUEUED\"}"}`}, 202, `QUEUED`, false},
 		{"an output without a status code is an internal error",
 			Execution{Status: "SUCCEEDED", Output: `{"body":"x"}`}, 500, `"status":500`, false},
-		{"a client error passes the handler's problem document on",
-			Execution{Status: "FAILED", Error: string(errorname.Invalid), Cause: lambdaCause(t, invalid)}, 400, `"field":"amount"`, false},
-		{"an unwrapped problem document is accepted too (local runs)",
-			Execution{Status: "FAILED", Error: string(errorname.Invalid), Cause: invalid.ProblemJSON()}, 400, `"field":"amount"`, false},
+		{"a client outcome passes the handler's problem document on",
+			Execution{Status: "SUCCEEDED", Output: mustJSON(t, payment.Rejection(invalid))}, 400, `"field":"amount"`, false},
+		{"a client error name in a Fail state is not a workflow outcome: a generic 500",
+			Execution{Status: "FAILED", Error: string(errorname.Invalid), Cause: lambdaCause(t, invalid)}, 500, `"status":500`, false},
+		{"a failure to queue says the payment may have been accepted and to retry with the same key",
+			Execution{Status: "FAILED", Error: string(errorname.QueueUnavailable), Cause: `{"errorMessage":"sqs: secret"}`}, 503, `may have been accepted. Retry with the same Idempotency-Key`, false},
 		{"an internal error never shows its cause",
 			Execution{Status: "FAILED", Error: string(errorname.Internal), Cause: `{"errorMessage":"secret stack trace"}`}, 500, `Internal`, false},
 		{"an unknown error name is a generic 500",
 			Execution{Status: "FAILED", Error: "States.Runtime", Cause: "path $.x not found"}, 500, `"status":500`, false},
-		{"a cause that is not a problem document is not passed on",
-			Execution{Status: "FAILED", Error: string(errorname.Invalid), Cause: `card 4111111111111111`}, 400, `"status":400`, false},
+		{"a cause is never passed on",
+			Execution{Status: "FAILED", Error: string(errorname.QueueUnavailable), Cause: `card 4111111111111111`}, 503, `"status":503`, false},
 		{"a timed-out execution is 504",
 			Execution{Status: "TIMED_OUT"}, 504, `"status":504`, false},
 	}
@@ -155,5 +205,28 @@ func TestExecutionInputIsWhatTheRequestTemplateBuilds(t *testing.T) {
 		if !strings.Contains(tmpl, want) {
 			t.Errorf("the request template lacks %s", want)
 		}
+	}
+}
+
+func TestMapStartFailure(t *testing.T) {
+	tests := []struct {
+		name      string
+		status    int
+		errorType string
+		want      int
+	}{
+		{"an execution input over 256 KiB is 413, never a 503 that promises a retry", 400, "com.amazonaws.swf.service.v2.model#InvalidExecutionInput", 413},
+		{"Step Functions throttling is 429", 400, "ThrottlingException", 429},
+		{"a misconfiguration is the platform's 500", 400, "AccessDeniedException", 500},
+		{"a service failure is 503: a retry can succeed", 500, "ServiceUnavailable", 503},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := MapStartFailure(tt.status, tt.errorType)
+			var p payment.Problem
+			if got.Status != tt.want || got.Headers["Content-Type"] != ProblemContentType || json.Unmarshal([]byte(got.Body), &p) != nil || p.Status != tt.want {
+				t.Errorf("MapStartFailure(%d, %q) = %d %v %s, want %d", tt.status, tt.errorType, got.Status, got.Headers, got.Body, tt.want)
+			}
+		})
 	}
 }

@@ -414,10 +414,10 @@ func TestResponseTemplateAnswersWhatMapExecutionAnswers(t *testing.T) {
 			Execution{Status: "SUCCEEDED", Output: `null`}},
 		tc{"an output without a body answers an empty body",
 			Execution{Status: "SUCCEEDED", Output: `{"statusCode":201}`}},
-		tc{"a client error whose message is not a problem document does not show it",
+		tc{"a client error name in a Fail state is a generic 500 that shows nothing",
 			Execution{Status: "FAILED", Error: string(errorname.Invalid), Cause: `{"errorType":"Payment.Invalid","errorMessage":"lookup failed: arn:aws:dynamodb:eu-west-1:123456789012:table/x"}`}},
-		tc{"a client error whose cause has no message answers a generic problem",
-			Execution{Status: "FAILED", Error: string(errorname.InProgress), Cause: `{"errorType":"Payment.InProgress"}`}},
+		tc{"a cause that is not JSON is never read",
+			Execution{Status: "FAILED", Error: string(errorname.QueueUnavailable), Cause: `card 4111111111111111`}},
 	)
 	for _, spec := range errorname.All() {
 		e := payment.NewError(spec.Name, `detail with "quotes", \backslashes\ and ü`,
@@ -425,7 +425,15 @@ func TestResponseTemplateAnswersWhatMapExecutionAnswers(t *testing.T) {
 			payment.FieldError{Field: "metadata.note", Detail: "$not #velocity"})
 		tests = append(tests, tc{"a FAILED execution with " + string(spec.Name) + " answers as the error list says",
 			Execution{Status: "FAILED", Error: string(spec.Name), Cause: lambdaCause(t, e)}})
+		tests = append(tests, tc{"a SUCCEEDED execution whose result names " + string(spec.Name) + " answers as the error list says",
+			Execution{Status: "SUCCEEDED", Output: output(t, payment.Rejection(e))}})
 	}
+	tests = append(tests,
+		tc{"a rejection whose body is not a problem document does not show it",
+			Execution{Status: "SUCCEEDED", Output: output(t, payment.Result{StatusCode: 400, Error: errorname.Invalid, Body: "arn:aws:dynamodb:secret"})}},
+		tc{"a result naming an unknown error is a generic 500",
+			Execution{Status: "SUCCEEDED", Output: output(t, payment.Result{StatusCode: 418, Error: "Payment.Teapot", Body: "{}"})}},
+	)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			want := MapExecution(tt.exec)
@@ -440,44 +448,6 @@ func TestResponseTemplateAnswersWhatMapExecutionAnswers(t *testing.T) {
 				t.Errorf("body %s\nMapExecution %s", got.Body, want.Body)
 			}
 		})
-	}
-}
-
-// Two causes that only the local runner produces, or that no Lambda Task
-// produces, are where API Gateway and MapExecution part; a change to either
-// shows here.
-func TestResponseTemplateDiffersFromMapExecutionOnlyOnCausesNoLambdaTaskGives(t *testing.T) {
-	invalid := payment.NewError(errorname.Invalid, "bad")
-
-	// GIVEN a cause that is the problem document itself, not Lambda's
-	// wrapper (aslrun with PlainLambdaCause, i.e. local runs only)
-	unwrapped := Execution{Status: "FAILED", Error: string(errorname.Invalid), Cause: invalid.ProblemJSON()}
-	// WHEN API Gateway maps it THEN the status and headers agree but the
-	// body is the error's own problem without its detail, where
-	// MapExecution passes the document on.
-	got, want := renderResponse(t, unwrapped), MapExecution(unwrapped)
-	if got.Status != want.Status || !reflect.DeepEqual(got.Headers, want.Headers) {
-		t.Errorf("unwrapped cause: %d %v, MapExecution %d %v", got.Status, got.Headers, want.Status, want.Headers)
-	}
-	spec, _ := errorname.Lookup(errorname.Invalid)
-	if !sameBody(got.Body, ErrorProblemBody(spec)) || !sameBody(want.Body, invalid.ProblemJSON()) {
-		t.Errorf("unwrapped cause: template body %s, MapExecution body %s", got.Body, want.Body)
-	}
-
-	// GIVEN a cause that is not JSON on a client-error name
-	for _, cause := range []string{"card 4111111111111111", ""} {
-		notJSON := Execution{Status: "FAILED", Error: string(errorname.Invalid), Cause: cause}
-		// WHEN API Gateway maps it THEN $util.parseJson fails the template
-		// (API Gateway answers its own 500), where MapExecution answers a
-		// generic 400.
-		_, err := velocity(t).Render(vtl.Request{Template: ResponseTemplate(), Body: startSyncExecutionResponse(t, notJSON)})
-		var te *vtl.TemplateError
-		if !errors.As(err, &te) {
-			t.Errorf("cause %q: template error = %v, want a failed template", cause, err)
-		}
-		if m := MapExecution(notJSON); m.Status != http.StatusBadRequest || strings.Contains(m.Body, "4111") {
-			t.Errorf("cause %q: MapExecution %d %s", cause, m.Status, m.Body)
-		}
 	}
 }
 
@@ -498,4 +468,30 @@ func FuzzRequestTemplate(f *testing.F) {
 		got := renderRequest(t, "fuzz-request", map[string]string{headerName: key}, body)
 		checkExecutionInput(t, got, "fuzz-request", key, body)
 	})
+}
+
+func TestStartFailureTemplateAnswersWhatMapStartFailureAnswers(t *testing.T) {
+	for _, errorType := range []string{
+		"com.amazonaws.swf.service.v2.model#InvalidExecutionInput", "InvalidExecutionInput",
+		"ThrottlingException", "com.amazonaws.swf.service.v2.model#AccessDeniedException", "StateMachineDoesNotExist", "",
+	} {
+		t.Run("a 400 "+errorType, func(t *testing.T) {
+			body, _ := json.Marshal(map[string]string{"__type": errorType, "message": "secret: arn:aws:states:us-east-1:123456789012:stateMachine:x"})
+			if errorType == "" {
+				body = []byte(`{"message":"no type"}`)
+			}
+			res, err := velocity(t).Render(vtl.Request{Template: StartFailureTemplate(), Body: string(body),
+				Headers: map[string]string{"Content-Type": "application/x-amz-json-1.0"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := MapStartFailure(400, errorType)
+			if res.StatusOverride != want.Status || !reflect.DeepEqual(res.HeaderOverrides, want.Headers) || !sameBody(res.Output, want.Body) {
+				t.Errorf("template %d %v %s, MapStartFailure %d %v %s", res.StatusOverride, res.HeaderOverrides, res.Output, want.Status, want.Headers, want.Body)
+			}
+			if want.Status == http.StatusServiceUnavailable || strings.Contains(res.Output, "secret") {
+				t.Errorf("a client error of Step Functions answered %d %s", want.Status, res.Output)
+			}
+		})
+	}
 }

@@ -9,12 +9,14 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+	"github.com/resilientpay/paymentapi/tasks/payment"
 )
 
-// newWebACL protects the stage with AWS's managed common and known-bad-
-// inputs rule groups and a per-IP rate-based rule, and logs its decisions
-// without client data: no query string, path, header value, cookie or
-// body excerpt reaches the log or a sampled request.
+// newWebACL protects the stage with a body-size rule (413 over the
+// contract's 16 KiB), a per-IP rate-based rule and AWS's managed common and
+// known-bad-inputs rule groups, and logs its decisions without client data:
+// no query string, path, header value, cookie or body excerpt reaches the
+// log or a sampled request.
 func newWebACL(scope constructs.Construct, stageArn *string, ratePer5Min float64, retention awslogs.RetentionDays, key awskms.IKey) waf.CfnWebACL {
 	visibility := func(metric string) *waf.CfnWebACL_VisibilityConfigProperty {
 		return &waf.CfnWebACL_VisibilityConfigProperty{
@@ -53,15 +55,41 @@ func newWebACL(scope constructs.Construct, stageArn *string, ratePer5Min float64
 		}
 	}
 	name := naming.Name(scope, "payments-waf")
+	const tooLarge = "too-large"
 	acl := waf.NewCfnWebACL(scope, jsii.String("WebACL"), &waf.CfnWebACLProps{
 		Name:                 jsii.String(name),
 		Scope:                jsii.String("REGIONAL"),
 		DefaultAction:        &waf.CfnWebACL_DefaultActionProperty{Allow: map[string]interface{}{}},
 		VisibilityConfig:     visibility(name),
 		DataProtectionConfig: &waf.CfnWebACL_DataProtectionConfigProperty{DataProtections: &protections},
+		// WAF sees the first 16 KiB of an API Gateway body (the default,
+		// stated so the body-size rule's limit cannot drift from it).
+		AssociationConfig: &waf.CfnWebACL_AssociationConfigProperty{RequestBody: map[string]interface{}{
+			"API_GATEWAY": &waf.CfnWebACL_RequestBodyAssociatedResourceTypeConfigProperty{DefaultSizeInspectionLimit: jsii.String("KB_16")},
+		}},
+		CustomResponseBodies: map[string]interface{}{
+			tooLarge: &waf.CfnWebACL_CustomResponseBodyProperty{ContentType: jsii.String("APPLICATION_JSON"), Content: jsii.String(TooLargeProblemBody())},
+		},
 		Rules: &[]interface{}{
+			// A body over the contract's 16 KiB is refused at the edge with
+			// 413: it never becomes an execution input over Step Functions'
+			// 256 KiB. A body past the inspection limit matches (oversize
+			// handling MATCH), so no size slips through uninspected.
 			&waf.CfnWebACL_RuleProperty{
-				Name: jsii.String("RatePerIP"), Priority: jsii.Number(0),
+				Name: jsii.String("BodyOverContractLimit"), Priority: jsii.Number(0),
+				Action: &waf.CfnWebACL_RuleActionProperty{Block: &waf.CfnWebACL_BlockActionProperty{
+					CustomResponse: &waf.CfnWebACL_CustomResponseProperty{ResponseCode: jsii.Number(413), CustomResponseBodyKey: jsii.String(tooLarge)},
+				}},
+				Statement: &waf.CfnWebACL_StatementProperty{SizeConstraintStatement: &waf.CfnWebACL_SizeConstraintStatementProperty{
+					FieldToMatch:        &waf.CfnWebACL_FieldToMatchProperty{Body: &waf.CfnWebACL_BodyProperty{OversizeHandling: jsii.String("MATCH")}},
+					ComparisonOperator:  jsii.String("GT"),
+					Size:                jsii.Number(payment.MaxBodyBytes),
+					TextTransformations: &[]interface{}{&waf.CfnWebACL_TextTransformationProperty{Priority: jsii.Number(0), Type: jsii.String("NONE")}},
+				}},
+				VisibilityConfig: visibility("BodyOverContractLimit"),
+			},
+			&waf.CfnWebACL_RuleProperty{
+				Name: jsii.String("RatePerIP"), Priority: jsii.Number(1),
 				Action: &waf.CfnWebACL_RuleActionProperty{Block: &waf.CfnWebACL_BlockActionProperty{}},
 				Statement: &waf.CfnWebACL_StatementProperty{RateBasedStatement: &waf.CfnWebACL_RateBasedStatementProperty{
 					Limit: jsii.Number(ratePer5Min), AggregateKeyType: jsii.String("IP"),
@@ -69,9 +97,9 @@ func newWebACL(scope constructs.Construct, stageArn *string, ratePer5Min float64
 				VisibilityConfig: visibility("RatePerIP"),
 			},
 			// The common rule set blocks bodies over 8 KB; the contract
-			// allows 16 KiB and the Validate task enforces it.
-			managed(1, "AWSManagedRulesCommonRuleSet", "SizeRestrictions_BODY"),
-			managed(2, "AWSManagedRulesKnownBadInputsRuleSet"),
+			// allows 16 KiB, which the body-size rule above enforces.
+			managed(2, "AWSManagedRulesCommonRuleSet", "SizeRestrictions_BODY"),
+			managed(3, "AWSManagedRulesKnownBadInputsRuleSet"),
 		},
 	})
 	waf.NewCfnWebACLAssociation(scope, jsii.String("WebACLAssociation"), &waf.CfnWebACLAssociationProps{

@@ -142,6 +142,14 @@ func (s *switchable) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o .
 	return s.get().GetItem(ctx, in, o...)
 }
 
+func (s *switchable) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	return s.get().UpdateItem(ctx, in, o...)
+}
+
+func (s *switchable) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	return s.get().Query(ctx, in, o...)
+}
+
 func (s *switchable) DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, o ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
 	return s.get().DescribeTable(ctx, in, o...)
 }

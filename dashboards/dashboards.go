@@ -4,13 +4,18 @@
 package dashboards
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	apigw "github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	cw "github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	cwactions "github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
@@ -19,6 +24,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+	"github.com/resilientpay/paymentapi/tasks/reprocess"
 )
 
 // RecoveryNamespace is the namespace of the recovery workflow's custom
@@ -31,13 +37,31 @@ const (
 	MetricRedriveDeferred  = "RedriveDeferred"
 )
 
+// PaymentsNamespace is the namespace of the payment path's own metrics
+// (dimension Environment=<suffix>).
+const PaymentsNamespace = "ResilientPay/Payments"
+
+// MetricPaymentsParked counts queued payments parked by the reprocess
+// function (a metric filter on its log group).
+const MetricPaymentsParked = "PaymentsParked"
+
 // Thresholds are the tunable alarm thresholds (cdk.json context).
 type Thresholds struct {
-	APILatencyP99Millis       float64
-	OldestMessageAgeSeconds   float64
-	LambdaErrorsPerPeriod     float64
+	APILatencyP99Millis     float64
+	OldestMessageAgeSeconds float64
+	// DLQOldestMessageAgeSeconds is the age of a dead letter that alarms;
+	// it must stay well under the DLQs' 14-day retention.
+	DLQOldestMessageAgeSeconds float64
+	LambdaErrorsPerPeriod      float64
+	// WorkflowFailuresPerPeriod counts platform failures only: client
+	// outcomes end in Succeed states.
 	WorkflowFailuresPerPeriod float64
 }
+
+// MaxDLQAgeAlarmSeconds bounds DLQOldestMessageAgeSeconds: half the DLQs'
+// 14-day retention, so operators have a week to act before a dead letter
+// expires.
+const MaxDLQAgeAlarmSeconds = 7 * 24 * 3600
 
 // Monitoring owns the topic, the alarms and the dashboard. Add components
 // with the Monitor* methods, then call Finish once.
@@ -47,6 +71,7 @@ type Monitoring struct {
 	Dashboard  cw.Dashboard
 	thresholds Thresholds
 	alarms     []cw.Alarm
+	names      []string // the alarms' physical names
 	gating     []string
 	lambdaRow  []cw.IWidget
 }
@@ -54,8 +79,9 @@ type Monitoring struct {
 // New creates the alarm topic (encrypted with key, which lets CloudWatch
 // use it) and the dashboard.
 func New(scope constructs.Construct, id string, key awskms.IKey, t Thresholds) *Monitoring {
-	if key == nil || t.APILatencyP99Millis <= 0 || t.OldestMessageAgeSeconds <= 0 {
-		panic("dashboards: key and positive thresholds are required")
+	if key == nil || t.APILatencyP99Millis <= 0 || t.OldestMessageAgeSeconds <= 0 ||
+		t.DLQOldestMessageAgeSeconds <= 0 || t.DLQOldestMessageAgeSeconds > MaxDLQAgeAlarmSeconds {
+		panic("dashboards: key and positive thresholds are required, the DLQ age one at most 7 days")
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	topic := awssns.NewTopic(c, jsii.String("AlarmTopic"), &awssns.TopicProps{
@@ -113,6 +139,7 @@ func (m *Monitoring) Alarm(spec AlarmSpec) cw.Alarm {
 	a.AddAlarmAction(action)
 	a.AddOkAction(action)
 	m.alarms = append(m.alarms, a)
+	m.names = append(m.names, name)
 	if spec.GatesRecovery {
 		m.gating = append(m.gating, name)
 	}
@@ -141,24 +168,54 @@ func (m *Monitoring) row(title string, widgets ...cw.IWidget) {
 	m.Dashboard.AddWidgets(widgets...)
 }
 
-// MonitorAPI alarms on p99 latency and 5XX errors of the REST API.
-func (m *Monitoring) MonitorAPI(api apigw.RestApi) {
-	p99 := api.MetricLatency(&cw.MetricOptions{Statistic: jsii.String("p99"), Period: fiveMinutes})
-	errors5xx := api.MetricServerError(sum())
-	m.Alarm(AlarmSpec{ResourceType: "api-latency-p99-alarm", Description: "POST/GET latency p99 above threshold for 15 minutes",
-		Metric: p99, Threshold: m.thresholds.APILatencyP99Millis, EvaluationPeriods: 3, GatesRecovery: true})
-	m.Alarm(AlarmSpec{ResourceType: "api-5xx-alarm", Description: "The API answered 5XX (store and queue both failing, or a bug)",
+// Route is one method of the REST API, as API Gateway's detailed metrics
+// name it (dimensions Method and Resource).
+type Route struct{ Method, Resource string }
+
+// MonitorAPI alarms on the 5XX answers of the payment routes, which gates
+// recovery, and on the p99 latency of POST /payments, which does not (a
+// slow platform shows in the store and function alarms that do). GET
+// /health's own 503 is not counted: it reports the platform, and anyone
+// may call it. Needs the stage's detailed metrics (MetricsEnabled).
+func (m *Monitoring) MonitorAPI(api apigw.RestApi, stage string, paymentRoutes ...Route) {
+	if len(paymentRoutes) == 0 {
+		panic("dashboards: MonitorAPI needs the payment routes")
+	}
+	route := func(metric, statistic string, r Route) cw.Metric {
+		return cw.NewMetric(&cw.MetricProps{
+			Namespace: jsii.String("AWS/ApiGateway"), MetricName: jsii.String(metric),
+			DimensionsMap: &map[string]*string{"ApiName": api.RestApiName(), "Stage": jsii.String(stage),
+				"Method": jsii.String(r.Method), "Resource": jsii.String(r.Resource)},
+			Statistic: jsii.String(statistic), Period: fiveMinutes,
+			Label: jsii.String(metric + " " + r.Method + " " + r.Resource),
+		})
+	}
+	using := map[string]cw.IMetric{}
+	ids := make([]string, len(paymentRoutes))
+	for i, r := range paymentRoutes {
+		ids[i] = fmt.Sprintf("route%d", i)
+		using[ids[i]] = route("5XXError", "Sum", r)
+	}
+	errors5xx := cw.NewMathExpression(&cw.MathExpressionProps{
+		Expression: jsii.String(strings.Join(ids, " + ")), UsingMetrics: &using,
+		Label: jsii.String("5XX of the payment routes"), Period: fiveMinutes,
+	})
+	p99 := route("Latency", "p99", paymentRoutes[0])
+	m.Alarm(AlarmSpec{ResourceType: "api-latency-p99-alarm", Description: "p99 latency of " + paymentRoutes[0].Method + " " + paymentRoutes[0].Resource + " above threshold for 15 minutes",
+		Metric: p99, Threshold: m.thresholds.APILatencyP99Millis, EvaluationPeriods: 3})
+	m.Alarm(AlarmSpec{ResourceType: "api-5xx-alarm", Description: "The payment routes answered 5XX (a payment not confirmed, an internal error, or Step Functions failing); /health is not counted",
 		Metric: errors5xx, Threshold: 0, GatesRecovery: true})
-	m.row("API", graph("Requests, 4XX, 5XX", 12, api.MetricCount(sum()), api.MetricClientError(sum()), errors5xx),
-		graph("Latency p50 / p99 (ms)", 12, api.MetricLatency(&cw.MetricOptions{Statistic: jsii.String("p50"), Period: fiveMinutes}), p99))
+	m.row("API", graph("Requests, 4XX, 5XX (all routes)", 8, api.MetricCount(sum()), api.MetricClientError(sum()), api.MetricServerError(sum())),
+		graph("5XX of the payment routes", 8, errors5xx),
+		graph("Latency p50 / p99 (ms), "+paymentRoutes[0].Method+" "+paymentRoutes[0].Resource, 8, route("Latency", "p50", paymentRoutes[0]), p99))
 }
 
-// MonitorWorkflow alarms on failed and timed-out executions. Client errors
-// (400/409/422) end in Fail states and count as failed executions, so the
-// threshold is a rate an operator sets for the traffic, not zero.
+// MonitorWorkflow alarms on failed and timed-out executions. Client
+// outcomes (400/409/422) end in Succeed states, so a failed execution is
+// the platform failing and the threshold can be zero.
 func (m *Monitoring) MonitorWorkflow(name string, sm sfn.IStateMachine) {
 	failed, timedOut := sm.MetricFailed(sum()), sm.MetricTimedOut(sum())
-	m.Alarm(AlarmSpec{ResourceType: name + "-failed-alarm", Description: "Executions failed above the expected client-error rate",
+	m.Alarm(AlarmSpec{ResourceType: name + "-failed-alarm", Description: "Executions failed: a payment not confirmed (503) or an internal error (500); client outcomes are not failures",
 		Metric: failed, Threshold: m.thresholds.WorkflowFailuresPerPeriod, GatesRecovery: true})
 	m.Alarm(AlarmSpec{ResourceType: name + "-timed-out-alarm", Description: "Executions timed out (the 29 s budget was exceeded)",
 		Metric: timedOut, Threshold: 0, GatesRecovery: true})
@@ -167,18 +224,13 @@ func (m *Monitoring) MonitorWorkflow(name string, sm sfn.IStateMachine) {
 }
 
 // MonitorFunction alarms on a function's errors and throttles; its graphs
-// join the Lambda row. A task function reports the workflow errors it
-// raises (including client errors such as Payment.Invalid) as function
-// errors, so clientFacing functions alarm at the workflow's client-error
-// rate instead of the infrastructure error rate, and never gate recovery.
-func (m *Monitoring) MonitorFunction(name string, fn awslambda.IFunction, gatesRecovery, clientFacing bool) {
+// join the Lambda row. A task function's errors are the platform failing
+// (store or queue unavailable, a timeout, a crash): client outcomes are
+// its results, never its errors.
+func (m *Monitoring) MonitorFunction(name string, fn awslambda.IFunction, gatesRecovery bool) {
 	errs, throttles := fn.MetricErrors(sum()), fn.MetricThrottles(sum())
-	threshold := m.thresholds.LambdaErrorsPerPeriod
-	if clientFacing {
-		threshold, gatesRecovery = m.thresholds.WorkflowFailuresPerPeriod, false
-	}
-	m.Alarm(AlarmSpec{ResourceType: name + "-errors-alarm", Description: "Function " + name + " returned errors",
-		Metric: errs, Threshold: threshold, GatesRecovery: gatesRecovery})
+	m.Alarm(AlarmSpec{ResourceType: name + "-errors-alarm", Description: "Function " + name + " returned errors, timed out or crashed",
+		Metric: errs, Threshold: m.thresholds.LambdaErrorsPerPeriod, GatesRecovery: gatesRecovery})
 	m.Alarm(AlarmSpec{ResourceType: name + "-throttles-alarm", Description: "Function " + name + " was throttled",
 		Metric: throttles, Threshold: 0, GatesRecovery: gatesRecovery})
 	m.lambdaRow = append(m.lambdaRow, graph(name, 8, fn.MetricInvocations(sum()), errs, throttles,
@@ -198,8 +250,10 @@ func (m *Monitoring) MonitorTable(table awsdynamodb.Table) {
 }
 
 // MonitorQueue alarms when the queue's oldest message is older than the
-// threshold (reprocessing is stuck) and when its dead-letter queue holds
-// anything. Neither gates recovery: dead letters are what recovery fixes.
+// threshold (reprocessing is stuck), when its dead-letter queue holds
+// anything, and when the oldest dead letter nears its expiry (recovery
+// deferred or failing for days). None gates recovery: dead letters are
+// what recovery fixes.
 func (m *Monitoring) MonitorQueue(name string, queue awssqs.IQueue, dlq awssqs.IQueue) {
 	max := &cw.MetricOptions{Statistic: jsii.String("Maximum"), Period: fiveMinutes}
 	widgets := []cw.IWidget{}
@@ -212,7 +266,33 @@ func (m *Monitoring) MonitorQueue(name string, queue awssqs.IQueue, dlq awssqs.I
 	depth := dlq.MetricApproximateNumberOfMessagesVisible(max)
 	m.Alarm(AlarmSpec{ResourceType: name + "-dlq-depth-alarm", Description: "The dead-letter queue of " + name + " is not empty",
 		Metric: depth, Threshold: 0})
-	m.row("Queue: "+name, append(widgets, graph(name+": dead letters", 12, depth))...)
+	dlqAge := dlq.MetricApproximateAgeOfOldestMessage(max)
+	m.Alarm(AlarmSpec{ResourceType: name + "-dlq-oldest-message-alarm",
+		Description: "A dead letter of " + name + " is older than the threshold; the DLQ keeps messages 14 days, counted from their first enqueue",
+		Metric:      dlqAge, Threshold: m.thresholds.DLQOldestMessageAgeSeconds})
+	m.row("Queue: "+name, append(widgets, graph(name+": dead letters and oldest (s)", 12, depth, dlqAge))...)
+}
+
+// MonitorParked alarms as soon as the reprocess function parks a queued
+// payment (its key reused after a 202, a message that is not a payment,
+// or one past the redrive bound): a metric filter on its log group counts
+// the reprocess.ParkedLogMessage lines. It does not gate recovery: parked
+// payments wait for an operator (docs/runbook.md), not for the platform.
+func (m *Monitoring) MonitorParked(reprocessLogs awslogs.ILogGroup) {
+	dims := map[string]*string{"Environment": jsii.String(naming.Suffix(m.scope))}
+	awslogs.NewMetricFilter(m.scope, jsii.String("PaymentsParkedFilter"), &awslogs.MetricFilterProps{
+		FilterName:      naming.NamePtr(m.scope, "payments-parked-filter"),
+		LogGroup:        reprocessLogs,
+		FilterPattern:   awslogs.FilterPattern_AllTerms(jsii.String(reprocess.ParkedLogMessage)),
+		MetricNamespace: jsii.String(PaymentsNamespace), MetricName: jsii.String(MetricPaymentsParked),
+		MetricValue: jsii.String("1"), Dimensions: &dims, Unit: cw.Unit_COUNT,
+	})
+	parked := cw.NewMetric(&cw.MetricProps{Namespace: jsii.String(PaymentsNamespace), MetricName: jsii.String(MetricPaymentsParked),
+		DimensionsMap: &dims, Statistic: jsii.String("Sum"), Period: fiveMinutes})
+	m.Alarm(AlarmSpec{ResourceType: "payments-parked-alarm",
+		Description: "A queued payment was parked: its key was reused after a 202, it is not a payment, or it failed past the redrive bound. See the runbook.",
+		Metric:      parked, Threshold: 0})
+	m.row("Parked payments", graph("Queued payments parked", 24, parked))
 }
 
 // MonitorRecovery shows the recovery workflow's custom metrics and alarms
@@ -235,9 +315,30 @@ func (m *Monitoring) MonitorRecovery(sm sfn.IStateMachine) {
 		graph("Recovery executions", 12, sm.MetricStarted(sum()), sm.MetricSucceeded(sum()), failed))
 }
 
-// Finish adds the Lambda row and the alarm status row. Call it once, after
-// every component is monitored.
+// Finish lets CloudWatch publish the alarms to the topic and adds the
+// Lambda row and the alarm status row. Call it once, after every component
+// is monitored.
 func (m *Monitoring) Finish() {
+	// The topic's policy replaces SNS's default one (which let the account
+	// publish): without this statement no alarm notification arrives.
+	// Scoped to this account's alarms of this app, by name.
+	stack := awscdk.Stack_Of(m.scope)
+	arns := make([]*string, len(m.names))
+	for i, name := range m.names {
+		arns[i] = stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("cloudwatch"), Resource: jsii.String("alarm"),
+			ResourceName: jsii.String(name), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME})
+	}
+	m.Topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowCloudWatchAlarmsOfThisApp"),
+		Effect:     awsiam.Effect_ALLOW,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  jsii.Strings(*m.Topic.TopicArn()),
+		Conditions: &map[string]interface{}{
+			"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()},
+			"ArnLike":      map[string]interface{}{"aws:SourceArn": arns},
+		},
+	}))
 	if len(m.lambdaRow) > 0 {
 		m.row("Lambda functions", m.lambdaRow...)
 	}

@@ -127,7 +127,7 @@ func NewExecutor(cfg ExecutorConfig) (*Executor, error) {
 			}
 			h = lambda.NewHandler(q.Handle)
 		case paymentstack.FnReprocess:
-			r, err := reprocess.New(getenv, cfg.DB, logger(name))
+			r, err := reprocess.New(getenv, reprocess.Clients{DB: cfg.DB, SQS: e.queued}, logger(name))
 			if err != nil {
 				return nil, err
 			}

@@ -36,6 +36,10 @@ const (
 	// TransactionConflict cancellation, as when another transaction holds
 	// the items: the store waits, then answers InProgress (409).
 	FaultConflict = "conflict"
+	// FaultLostAnswer makes SQS sends deliver the message and then fail
+	// as a send whose answer never came back does (a timeout): the
+	// payment is queued, but the enqueue function cannot know it.
+	FaultLostAnswer = "lost-answer"
 )
 
 // Fault targets.
@@ -56,7 +60,7 @@ type FaultRequest struct {
 }
 
 // ParseFault parses the -fault flag: "store=unavailable:10s",
-// "queue=unavailable" (until cleared) or "store=ok".
+// "queue=unavailable" (until cleared), "queue=lost-answer" or "store=ok".
 func ParseFault(s string) (FaultRequest, error) {
 	target, rest, ok := strings.Cut(s, "=")
 	if !ok {
@@ -115,6 +119,8 @@ func (f *Faults) Apply(r FaultRequest) error {
 		valid := []string{FaultOK, FaultUnavailable}
 		if target == TargetStore {
 			valid = append(valid, FaultThrottled, FaultConflict)
+		} else {
+			valid = append(valid, FaultLostAnswer)
 		}
 		if !slices.Contains(valid, kind) {
 			return fmt.Errorf("%s fault must be one of %s", target, strings.Join(valid, ", "))
@@ -228,6 +234,22 @@ func (c *faultyDynamoDB) GetItem(ctx context.Context, in *dynamodb.GetItemInput,
 	return c.db.GetItem(ctx, in, opts...)
 }
 
+// UpdateItem implements store.DB (parking).
+func (c *faultyDynamoDB) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	if err := c.dataFault("UpdateItem"); err != nil {
+		return nil, err
+	}
+	return c.db.UpdateItem(ctx, in, opts...)
+}
+
+// Query implements store.DB (listing parked payments).
+func (c *faultyDynamoDB) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	if err := c.dataFault("Query"); err != nil {
+		return nil, err
+	}
+	return c.db.Query(ctx, in, opts...)
+}
+
 // DescribeTable implements store.DB; only an outage fails it (throttling
 // applies to data calls).
 func (c *faultyDynamoDB) DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
@@ -245,8 +267,14 @@ type faultySQS struct {
 
 // SendMessage is the call the enqueue function makes.
 func (c *faultySQS) SendMessage(ctx context.Context, in *sqs.SendMessageInput, opts ...func(*sqs.Options)) (*sqs.SendMessageOutput, error) {
-	if c.faults.Active(TargetQueue) == FaultUnavailable {
+	switch c.faults.Active(TargetQueue) {
+	case FaultUnavailable:
 		return nil, unavailableError("SQS")
+	case FaultLostAnswer:
+		if _, err := c.sqs.SendMessage(ctx, in, opts...); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("operation error SQS: SendMessage: the answer was lost (fault injected by the local runner): %w", context.DeadlineExceeded)
 	}
 	return c.sqs.SendMessage(ctx, in, opts...)
 }
@@ -271,7 +299,7 @@ func (a *fakeAlarms) inAlarm() []string {
 		types = append(types, paymentstack.FnPersist+"-errors-alarm", paymentstack.FnReprocess+"-errors-alarm",
 			"table-read-throttles-alarm", "table-write-throttles-alarm")
 	}
-	if a.faults.Active(TargetQueue) == FaultUnavailable {
+	if a.faults.Active(TargetQueue) != "" {
 		types = append(types, paymentstack.FnEnqueue+"-errors-alarm")
 	}
 	out := make([]string, len(types))

@@ -20,7 +20,8 @@
 //
 // # Where the local API differs from the deployed one
 //
-//   - No SigV4 (IAM) authorization and no WAF. The caller that owns a
+//   - No SigV4 (IAM) authorization and no WAF but its body-size rule (a
+//     body over 16 KiB is 413). The caller that owns a
 //     request's payments (the SigV4 identity, deployed) is named by the
 //     X-Local-Caller header (api.LocalCallerHeader); without it every
 //     request is DefaultCaller's. The deployed API ignores the header.
@@ -31,7 +32,9 @@
 //     outputs only when the synthesized workflow logs execution data (the
 //     payments workflow does not), with secrets redacted even then.
 //   - The Lambda functions run in process: no cold starts, no function
-//     timeouts beyond the workflow's TimeoutSeconds, no X-Ray.
+//     timeouts beyond the workflow's TimeoutSeconds, no X-Ray. Their
+//     per-call SDK timeout is 2.5 s (CALL_TIMEOUT_MS), not the deployed
+//     0.8-1 s: the emulators are slower than the services.
 //   - Injected DynamoDB and SQS errors are returned once per call, without
 //     the SDK's own retries a real outage would also go through.
 //   - GET /health answers a fresh report (the deployed function caches it
@@ -67,6 +70,7 @@ import (
 	"github.com/resilientpay/paymentapi/internal/cfn"
 	"github.com/resilientpay/paymentapi/internal/harness/emulator"
 	"github.com/resilientpay/paymentapi/internal/harness/memddb"
+	"github.com/resilientpay/paymentapi/internal/runtime/deadline"
 	"github.com/resilientpay/paymentapi/internal/runtime/lambdamain"
 	"github.com/resilientpay/paymentapi/recovery"
 	"github.com/resilientpay/paymentapi/storage"
@@ -76,6 +80,7 @@ import (
 	"github.com/resilientpay/paymentapi/tasks/healthcheck"
 	"github.com/resilientpay/paymentapi/tasks/healthmonitor"
 	"github.com/resilientpay/paymentapi/tasks/persist"
+	"github.com/resilientpay/paymentapi/tasks/queue"
 	"github.com/resilientpay/paymentapi/tasks/reprocess"
 	"github.com/resilientpay/paymentapi/tasks/store"
 	"github.com/resilientpay/paymentapi/tasks/validate"
@@ -99,6 +104,9 @@ type Config struct {
 	// (internal/harness/memddb) instead of DynamoDB Local, so that what is
 	// measured is the runner itself. Runner.DynamoDB is then nil.
 	MemoryStore bool
+	// ResourcePrefix prefixes the local table's and queues' names, so
+	// that several runners share the emulators (tests).
+	ResourcePrefix string
 	// ThrottleRate and ThrottleBurst are the stage's throttling limits;
 	// zero reads them from the template's stage (cdk.json's
 	// apiThrottleRateLimit and apiThrottleBurstLimit).
@@ -111,6 +119,10 @@ type Config struct {
 	// retry backoff), so that a redrive takes seconds: 60 turns its 15 s
 	// Wait into 0.25 s. Default 1.
 	TimeScale float64
+	// PaymentsTimeScale divides the payments workflow's retry backoff
+	// (not its Task timeouts), for tests that make many payments fail and
+	// retry. Default 1: the deployed timing.
+	PaymentsTimeScale float64
 	// VisibilityTimeout of the failed-transactions queue (the stack's is
 	// 180 s; default 5 s so that retries are visible locally).
 	VisibilityTimeout time.Duration
@@ -126,6 +138,10 @@ type Config struct {
 	// Logger receives JSON logs; nil discards them.
 	Logger *slog.Logger
 }
+
+// localCallTimeout is the functions' per-call SDK timeout locally (the
+// deployed ones use store.DefaultCallTimeout and queue.DefaultCallTimeout).
+const localCallTimeout = 2500 * time.Millisecond
 
 // Runner is the running local platform. Its Handler serves the API.
 type Runner struct {
@@ -176,6 +192,9 @@ func Start(ctx context.Context, cfg Config) (r *Runner, err error) {
 	}
 	if cfg.TimeScale <= 0 {
 		cfg.TimeScale = 1
+	}
+	if cfg.PaymentsTimeScale <= 0 {
+		cfg.PaymentsTimeScale = 1
 	}
 	if cfg.RecoveryInterval == 0 {
 		cfg.RecoveryInterval = 5 * time.Minute
@@ -299,11 +318,12 @@ var (
 func (r *Runner) createResources(ctx context.Context, tpl *cfn.Template) error {
 	name := func(resourceType string) string { return naming.Physical(resourceType, r.cfg.Suffix) }
 	r.names = &localNames{t: tpl, table: map[string]string{}, queues: map[string]queueRef{}}
-	r.tableName = name(storage.TransactionsTable)
-	table, err := tpl.ByName(cfn.DynamoDBTable, r.tableName)
+	local := func(name string) string { return r.cfg.ResourcePrefix + name }
+	table, err := tpl.ByName(cfn.DynamoDBTable, name(storage.TransactionsTable))
 	if err != nil {
 		return err
 	}
+	r.tableName = local(name(storage.TransactionsTable))
 	if err := store.CreateTable(ctx, r.dynamo, r.tableName); err != nil {
 		var inUse interface{ ErrorCode() string }
 		if !errors.As(err, &inUse) || inUse.ErrorCode() != "ResourceInUseException" {
@@ -321,7 +341,7 @@ func (r *Runner) createResources(ctx context.Context, tpl *cfn.Template) error {
 	if err != nil {
 		return err
 	}
-	if r.dlq, err = r.createQueue(ctx, dlqName, nil); err != nil {
+	if r.dlq, err = r.createQueue(ctx, local(dlqName), nil); err != nil {
 		return err
 	}
 	r.names.queues[dlqRes.LogicalID] = r.dlq
@@ -329,7 +349,7 @@ func (r *Runner) createResources(ctx context.Context, tpl *cfn.Template) error {
 	if err != nil {
 		return err
 	}
-	r.queue, err = r.createQueue(ctx, queueName, map[string]string{
+	r.queue, err = r.createQueue(ctx, local(queueName), map[string]string{
 		"RedrivePolicy":     fmt.Sprintf(`{"deadLetterTargetArn":%q,"maxReceiveCount":"%d"}`, r.dlq.arn, maxReceive),
 		"VisibilityTimeout": strconv.Itoa(max(1, int(r.cfg.VisibilityTimeout.Round(time.Second).Seconds()))),
 	})
@@ -374,7 +394,7 @@ func (r *Runner) build(tpl *cfn.Template) error {
 			return handlerFunction(enqueue.New(getenv, &faultySQS{sqs: r.sqs, faults: r.faults}, log))
 		},
 		paymentstack.FnReprocess: func(getenv func(string) string, log *slog.Logger) (*function, error) {
-			return handlerFunction(reprocess.New(getenv, db, log))
+			return handlerFunction(reprocess.New(getenv, reprocess.Clients{DB: db, SQS: r.sqs}, log))
 		},
 		paymentstack.FnGetPayment: func(getenv func(string) string, log *slog.Logger) (*function, error) {
 			return handlerFunction(getpayment.New(getenv, db, log))
@@ -405,6 +425,9 @@ func (r *Runner) build(tpl *cfn.Template) error {
 		if err != nil {
 			return err
 		}
+		// The emulators on a busy laptop are slower than DynamoDB and SQS:
+		// a longer per-call timeout, still inside the Tasks' timeouts.
+		env[deadline.CallTimeoutEnv] = strconv.Itoa(int(localCallTimeout.Milliseconds()))
 		f, err := build(func(k string) string { return env[k] }, r.log.With("function", name))
 		if err != nil {
 			return fmt.Errorf("localrun: building %s: %w", name, err)
@@ -429,7 +452,7 @@ func (r *Runner) build(tpl *cfn.Template) error {
 		return err
 	}
 	r.payments, err = aslrun.New(paymentsDef, aslrun.Options{Invoker: r.invoker, Type: aslrun.Express,
-		StateMachineARN: stateMachineARN(paymentsName)})
+		Clock: scaledClock{scale: r.cfg.PaymentsTimeScale}, StateMachineARN: stateMachineARN(paymentsName)})
 	if err != nil {
 		return fmt.Errorf("localrun: compiling the payments workflow: %w", err)
 	}
@@ -490,6 +513,12 @@ func (c scaledClock) Sleep(ctx context.Context, d time.Duration) error {
 
 func (c scaledClock) WithTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, d)
+}
+
+// Parking is what an operator does with parked payments, on the local
+// table and queue (no faults).
+func (r *Runner) Parking() reprocess.Parking {
+	return reprocess.Parking{Store: store.New(r.ddb, r.tableName), Queue: queue.New(r.sqs, r.queue.url)}
 }
 
 // Faults returns the fault injector.

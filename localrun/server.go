@@ -18,6 +18,8 @@ import (
 	"github.com/resilientpay/paymentapi/app/paymentstack"
 	"github.com/resilientpay/paymentapi/internal/awsenv"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+	"github.com/resilientpay/paymentapi/tasks/payment"
+	"github.com/resilientpay/paymentapi/tasks/reprocess"
 	"github.com/resilientpay/paymentapi/workflows/aslrun"
 	"github.com/resilientpay/paymentapi/workflows/payments"
 )
@@ -153,17 +155,19 @@ func jsonContent(ct string) bool {
 // createPayment is POST /payments: what API Gateway and the
 // StartSyncExecution integration do, in their order.
 func (r *Runner) createPayment(w http.ResponseWriter, req *http.Request, id string) {
-	if !r.stageBucket.allow() {
-		writeGateway(w, "THROTTLED", http.StatusTooManyRequests)
-		return
-	}
 	body, err := io.ReadAll(io.LimitReader(req.Body, maxBody+1))
 	if err != nil {
 		writeGateway(w, "BAD_REQUEST_BODY", http.StatusBadRequest)
 		return
 	}
-	if len(body) > maxBody {
-		writeGateway(w, "REQUEST_TOO_LARGE", http.StatusRequestEntityTooLarge)
+	// The web ACL's body-size rule, which runs before API Gateway: the
+	// one rule of the WAF the runner applies.
+	if len(body) > payment.MaxBodyBytes {
+		writeBody(w, http.StatusRequestEntityTooLarge, "application/json", []byte(api.TooLargeProblemBody()))
+		return
+	}
+	if !r.stageBucket.allow() {
+		writeGateway(w, "THROTTLED", http.StatusTooManyRequests)
 		return
 	}
 	isJSON := jsonContent(req.Header.Get("Content-Type"))
@@ -188,14 +192,16 @@ func (r *Runner) createPayment(w http.ResponseWriter, req *http.Request, id stri
 	defer cancel()
 	exec, err := r.payments.Run(ctx, "", input)
 	if err != nil {
-		// StartSyncExecution refused the input (over 256 KiB): the
-		// integration's 4XX/5XX response.
+		// StartSyncExecution refused the input (over 256 KiB): Step
+		// Functions' InvalidExecutionInput (400), which the integration
+		// answers 413. Anything else stands for a service failure (5xx).
 		var ie *aslrun.InputError
-		if !errors.As(err, &ie) {
-			r.log.Error("payments workflow did not start", "request_id", id, "error", err.Error())
+		if errors.As(err, &ie) {
+			writeResponse(w, api.MapStartFailure(http.StatusBadRequest, "InvalidExecutionInput"))
+			return
 		}
-		writeResponse(w, api.Response{Status: http.StatusServiceUnavailable,
-			Headers: map[string]string{"Content-Type": api.ProblemContentType}, Body: api.GenericProblemBody(http.StatusServiceUnavailable)})
+		r.log.Error("payments workflow did not start", "request_id", id, "error", err.Error())
+		writeResponse(w, api.MapStartFailure(http.StatusInternalServerError, ""))
 		return
 	}
 	resp := api.MapExecution(api.Execution{Status: string(exec.Status), Output: string(exec.Output), Error: exec.Error, Cause: exec.Cause})
@@ -348,7 +354,7 @@ func (r *Runner) serveLocal(w http.ResponseWriter, req *http.Request) {
 			dec := json.NewDecoder(io.LimitReader(req.Body, 4096))
 			dec.DisallowUnknownFields()
 			if err := dec.Decode(&fr); err != nil {
-				writeProblem(w, http.StatusBadRequest, "Bad Request", `Send {"store":"unavailable|throttled|conflict|ok","queue":"unavailable|ok","seconds":N}.`)
+				writeProblem(w, http.StatusBadRequest, "Bad Request", `Send {"store":"unavailable|throttled|conflict|ok","queue":"unavailable|lost-answer|ok","seconds":N}.`)
 				return
 			}
 			if err := r.faults.Apply(fr); err != nil {
@@ -359,6 +365,8 @@ func (r *Runner) serveLocal(w http.ResponseWriter, req *http.Request) {
 		default:
 			allowMethod(w, req, http.MethodGet, http.MethodPost)
 		}
+	case path == "/_local/parked":
+		r.serveParked(w, req)
 	case path == "/_local/recovery":
 		// Runs the recovery workflow now and answers with its record.
 		if allowMethod(w, req, http.MethodPost) {
@@ -370,7 +378,51 @@ func (r *Runner) serveLocal(w http.ResponseWriter, req *http.Request) {
 			writeJSON(w, http.StatusOK, rec)
 		}
 	default:
-		writeProblem(w, http.StatusNotFound, "Not Found", "Local endpoints: /_local/executions[/{requestId}], /_local/metrics, /_local/faults, /_local/recovery.")
+		writeProblem(w, http.StatusNotFound, "Not Found", "Local endpoints: /_local/executions[/{requestId}], /_local/metrics, /_local/faults, /_local/parked, /_local/recovery.")
+	}
+}
+
+// serveParked lists parked payments (GET) and replays or resolves one
+// (POST {"replay":"<key>"} or {"resolve":"<key>","how":"..."}), as
+// cmd/parked does for a deployed environment.
+func (r *Runner) serveParked(w http.ResponseWriter, req *http.Request) {
+	ops := r.Parking()
+	switch req.Method {
+	case http.MethodGet:
+		parked, err := ops.List(req.Context(), 0)
+		if err != nil {
+			writeProblem(w, http.StatusServiceUnavailable, "Service Unavailable", "The parked payments could not be read.")
+			return
+		}
+		out := make([]reprocess.Summary, len(parked))
+		for i, p := range parked {
+			out[i] = reprocess.Summarize(p)
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"parked": out})
+	case http.MethodPost:
+		var in struct{ Replay, Resolve, How string }
+		dec := json.NewDecoder(io.LimitReader(req.Body, 4096))
+		dec.DisallowUnknownFields()
+		var err error
+		switch {
+		case dec.Decode(&in) != nil || (in.Replay == "") == (in.Resolve == ""):
+			writeProblem(w, http.StatusBadRequest, "Bad Request", `Send {"replay":"<key>"} or {"resolve":"<key>","how":"..."}.`)
+			return
+		case in.Replay != "":
+			err = ops.Replay(req.Context(), in.Replay)
+		default:
+			if in.How == "" {
+				in.How = "resolved by hand"
+			}
+			err = ops.Resolve(req.Context(), in.Resolve, in.How)
+		}
+		if err != nil {
+			writeProblem(w, http.StatusConflict, "Conflict", "Not parked, or already resolved.")
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "done"})
+	default:
+		allowMethod(w, req, http.MethodGet, http.MethodPost)
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/resilientpay/paymentapi/internal/cdk/grants"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/internal/cdk/statemachine"
+	"github.com/resilientpay/paymentapi/storage"
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 )
 
@@ -195,16 +196,15 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 	wait := sfn.NewWait(c, jsii.String("WaitForMove"), &sfn.WaitProps{
 		Time: sfn.WaitTime_Duration(awscdk.Duration_Seconds(jsii.Number(PollIntervalSeconds))),
 	})
+	// The whole answer goes to $.move: a ResultSelector on
+	// $.Results[0] would fail the execution (States.Runtime, which no
+	// Catch sees) when SQS lists no task.
 	list := tasks.NewCallAwsService(c, jsii.String("ListMessageMoveTasks"), &tasks.CallAwsServiceProps{
 		Service: jsii.String("sqs"), Action: jsii.String("listMessageMoveTasks"),
 		IamResources: dlqArns(props.Targets),
 		Parameters:   &map[string]interface{}{"SourceArn.$": "$.dlqArn", "MaxResults": 1},
-		ResultSelector: &map[string]interface{}{
-			"status.$": "$.Results[0].Status",
-			"moved.$":  "$.Results[0].ApproximateNumberOfMessagesMoved",
-		},
-		ResultPath:  jsii.String("$.move"),
-		TaskTimeout: timeout(10),
+		ResultPath:   jsii.String("$.move"),
+		TaskTimeout:  timeout(10),
 	})
 	retrySDK(list)
 	count := sfn.NewPass(c, jsii.String("CountPoll"), &sfn.PassProps{
@@ -214,28 +214,34 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 			"one": 1, "polls.$": "States.MathAdd($.polls, 1)",
 		},
 	})
-	moveResult := func(id, outcome string) sfn.Pass {
-		return sfn.NewPass(c, jsii.String(id), &sfn.PassProps{Parameters: &map[string]interface{}{
-			"dlqArn.$": "$.dlqArn", "sourceArn.$": "$.sourceArn", "outcome": outcome,
-			"moved.$": "$.move.moved", "status.$": "$.move.status",
-		}})
+	// Each end of an item reads only what its Choice rule proved present.
+	itemEnd := func(id, outcome string, fields map[string]interface{}) sfn.Pass {
+		params := map[string]interface{}{"dlqArn.$": "$.dlqArn", "sourceArn.$": "$.sourceArn", "outcome": outcome}
+		for k, v := range fields {
+			params[k] = v
+		}
+		return sfn.NewPass(c, jsii.String(id), &sfn.PassProps{Parameters: &params})
 	}
+	const task, status, moved = "$.move.Results[0]", "$.move.Results[0].Status", "$.move.Results[0].ApproximateNumberOfMessagesMoved"
 	redrivenMetric := metric("RecordMessagesRedriven", dashboards.MetricMessagesRedriven, "$.moved")
 	metricSkipped := sfn.NewPass(c, jsii.String("MetricNotRecorded"), nil)
 	catchAndContinue(redrivenMetric, metricSkipped)
-	moveDone := moveResult("MoveFinished", "finished").Next(redrivenMetric)
-	moveRunning := moveResult("MoveStillRunning", "still-running")
-	notStarted := sfn.NewPass(c, jsii.String("MoveNotStarted"), &sfn.PassProps{Parameters: &map[string]interface{}{
-		"dlqArn.$": "$.dlqArn", "sourceArn.$": "$.sourceArn", "outcome": "not-started", "error.$": "$.error.Error",
-	}})
+	moveDone := itemEnd("MoveFinished", "finished", map[string]interface{}{"moved.$": moved, "status.$": status}).Next(redrivenMetric)
+	moveRunning := itemEnd("MoveStillRunning", "still-running", map[string]interface{}{"task.$": task})
+	moveNoCounts := itemEnd("MoveEndedWithoutCounts", "ended-without-counts", map[string]interface{}{"task.$": task})
+	notListed := itemEnd("MoveNotListed", "not-listed", nil)
+	notStarted := itemEnd("MoveNotStarted", "not-started", map[string]interface{}{"error.$": "$.error.Error"})
 	startMove.AddCatch(notStarted, &sfn.CatchProps{Errors: jsii.Strings(string(errorname.StatesALL)), ResultPath: jsii.String("$.error")})
-	list.AddCatch(moveResult("MoveUnknown", "unknown"), &sfn.CatchProps{Errors: jsii.Strings(string(errorname.StatesALL)), ResultPath: jsii.String("$.move")})
+	list.AddCatch(itemEnd("MoveUnknown", "unknown", map[string]interface{}{"error.$": "$.listError.Error"}),
+		&sfn.CatchProps{Errors: jsii.Strings(string(errorname.StatesALL)), ResultPath: jsii.String("$.listError")})
 
+	running := sfn.Condition_StringEquals(jsii.String(status), jsii.String("RUNNING"))
 	afterList := sfn.NewChoice(c, jsii.String("MoveDone?"), nil).
-		When(sfn.Condition_And(sfn.Condition_StringEquals(jsii.String("$.move.status"), jsii.String("RUNNING")),
-			sfn.Condition_NumberLessThan(jsii.String("$.polls"), jsii.Number(MaxPolls))), count, nil).
-		When(sfn.Condition_StringEquals(jsii.String("$.move.status"), jsii.String("RUNNING")), moveRunning, nil).
-		Otherwise(moveDone)
+		When(sfn.Condition_Not(sfn.Condition_IsPresent(jsii.String(status))), notListed, nil).
+		When(sfn.Condition_And(running, sfn.Condition_NumberLessThan(jsii.String("$.polls"), jsii.Number(MaxPolls))), count, nil).
+		When(running, moveRunning, nil).
+		When(sfn.Condition_And(sfn.Condition_IsPresent(jsii.String(moved)), sfn.Condition_IsNumeric(jsii.String(moved))), moveDone, nil).
+		Otherwise(moveNoCounts)
 	count.Next(wait)
 	itemChain := startMove.Next(pollInit).Next(wait)
 	wait.Next(list).Next(afterList)
@@ -295,11 +301,7 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 	// SnsPublish grants sns:Publish; the topic is encrypted.
 	grants.PublishTo(sm, props.Topic, props.Key)
 
-	triggerDLQ := awssqs.NewQueue(c, jsii.String("TriggerDLQ"), &awssqs.QueueProps{
-		QueueName: naming.NamePtr(c, "recovery-trigger-dlq"), Encryption: awssqs.QueueEncryption_KMS,
-		EncryptionMasterKey: props.Key, EnforceSSL: jsii.Bool(true),
-		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)), RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
-	})
+	triggerDLQ := storage.NewDeadLetterQueue(c, "TriggerDLQ", "recovery-trigger-dlq", props.Key)
 	scheduleRule, alarmRule := naming.Name(c, "recovery-schedule-rule"), naming.Name(c, "recovery-alarm-ok-rule")
 	ruleArns := []*string{ruleArn(stack, scheduleRule)}
 	if len(props.TriggerAlarms) > 0 {

@@ -21,9 +21,10 @@ const (
 
 // NewTransactionsTable creates the transactions table: on-demand,
 // point-in-time recovery, encrypted with key, TTL on idempotency records,
-// destroyed with the stack.
+// the sparse index of parked payments (store.ParkedIndex), destroyed with
+// the stack.
 func NewTransactionsTable(scope constructs.Construct, id string, key awskms.IKey) awsdynamodb.Table {
-	return awsdynamodb.NewTable(scope, jsii.String(id), &awsdynamodb.TableProps{
+	table := awsdynamodb.NewTable(scope, jsii.String(id), &awsdynamodb.TableProps{
 		TableName:    naming.NamePtr(scope, TransactionsTable),
 		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(store.PartitionKey), Type: awsdynamodb.AttributeType_STRING},
 		BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST,
@@ -36,6 +37,14 @@ func NewTransactionsTable(scope constructs.Construct, id string, key awskms.IKey
 		DeletionProtection:  jsii.Bool(false),
 		RemovalPolicy:       awscdk.RemovalPolicy_DESTROY,
 	})
+	// Only parked items carry the index's keys, so it holds nothing else.
+	table.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
+		IndexName:      jsii.String(store.ParkedIndex),
+		PartitionKey:   &awsdynamodb.Attribute{Name: jsii.String(store.ParkedAttribute), Type: awsdynamodb.AttributeType_STRING},
+		SortKey:        &awsdynamodb.Attribute{Name: jsii.String(store.ParkedAtAttribute), Type: awsdynamodb.AttributeType_STRING},
+		ProjectionType: awsdynamodb.ProjectionType_ALL,
+	})
+	return table
 }
 
 // QueueProps configures a queue and its dead-letter queue.
@@ -60,16 +69,25 @@ type QueueWithDLQ struct {
 
 // NewQueueWithDLQ creates an encrypted, TLS-only queue whose messages move
 // to an encrypted, TLS-only dead-letter queue after MaxReceiveCount
-// receives. The DLQ only accepts messages redriven from its own queue.
+// receives. The DLQ's redrive-allow policy names this queue: no other
+// queue may dead-letter into it.
 func NewQueueWithDLQ(scope constructs.Construct, id string, props *QueueProps) QueueWithDLQ {
 	if props == nil || props.ResourceType == "" || props.DLQType == "" || props.Key == nil ||
 		props.Retention == nil || props.MaxReceiveCount < 1 {
 		panic("storage: NewQueueWithDLQ needs ResourceType, DLQType, Key, Retention and MaxReceiveCount >= 1")
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	dlq := NewDeadLetterQueue(c, "DLQ", props.DLQType, props.Key)
+	name := naming.Name(c, props.ResourceType)
+	// The source's ARN from its name: a reference to the queue itself
+	// would make the two queues depend on each other.
+	sourceArn := awscdk.Stack_Of(c).FormatArn(&awscdk.ArnComponents{Service: jsii.String("sqs"), Resource: jsii.String(name),
+		ArnFormat: awscdk.ArnFormat_NO_RESOURCE_NAME})
+	dlq := newDLQ(c, "DLQ", props.DLQType, props.Key, &awssqs.RedriveAllowPolicy{
+		RedrivePermission: awssqs.RedrivePermission_BY_QUEUE,
+		SourceQueues:      &[]awssqs.IQueue{awssqs.Queue_FromQueueArn(c, jsii.String("Source"), sourceArn)},
+	})
 	q := awssqs.NewQueue(c, jsii.String("Queue"), &awssqs.QueueProps{
-		QueueName:           naming.NamePtr(c, props.ResourceType),
+		QueueName:           jsii.String(name),
 		Encryption:          awssqs.QueueEncryption_KMS,
 		EncryptionMasterKey: props.Key,
 		DataKeyReuse:        awscdk.Duration_Minutes(jsii.Number(5)),
@@ -83,8 +101,14 @@ func NewQueueWithDLQ(scope constructs.Construct, id string, props *QueueProps) Q
 }
 
 // NewDeadLetterQueue creates an encrypted, TLS-only dead-letter queue that
-// keeps messages for 14 days.
+// keeps messages for 14 days, for a service that sends to it directly
+// (EventBridge, Lambda's asynchronous invocations): its redrive-allow
+// policy lets no SQS queue dead-letter into it.
 func NewDeadLetterQueue(scope constructs.Construct, id, resourceType string, key awskms.IKey) awssqs.Queue {
+	return newDLQ(scope, id, resourceType, key, &awssqs.RedriveAllowPolicy{RedrivePermission: awssqs.RedrivePermission_DENY_ALL})
+}
+
+func newDLQ(scope constructs.Construct, id, resourceType string, key awskms.IKey, allow *awssqs.RedriveAllowPolicy) awssqs.Queue {
 	return awssqs.NewQueue(scope, jsii.String(id), &awssqs.QueueProps{
 		QueueName:           naming.NamePtr(scope, resourceType),
 		Encryption:          awssqs.QueueEncryption_KMS,
@@ -92,6 +116,7 @@ func NewDeadLetterQueue(scope constructs.Construct, id, resourceType string, key
 		DataKeyReuse:        awscdk.Duration_Minutes(jsii.Number(5)),
 		EnforceSSL:          jsii.Bool(true),
 		RetentionPeriod:     awscdk.Duration_Days(jsii.Number(14)),
+		RedriveAllowPolicy:  allow,
 		RemovalPolicy:       awscdk.RemovalPolicy_DESTROY,
 	})
 }

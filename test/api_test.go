@@ -2,6 +2,8 @@ package test
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"regexp"
 	"sort"
 	"strconv"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/resilientpay/paymentapi/api"
 	"github.com/resilientpay/paymentapi/tasks/errorname"
+	"github.com/resilientpay/paymentapi/tasks/payment"
 )
 
 // Tests of the api construct: routes, the StartSyncExecution integration, the WAF.
@@ -88,6 +91,12 @@ func TestPOSTPaymentsStartsTheWorkflowSynchronouslyAndMapsEveryErrorName(t *test
 		want := `$error == "` + string(spec.Name) + `")` + "\n#set($context.responseOverride.status = " + itoa(spec.Status) + ")"
 		if !strings.Contains(responseTemplate, want) {
 			t.Errorf("the integration response does not map %s to %d", spec.Name, spec.Status)
+		}
+	}
+	for _, spec := range errorname.Outcomes() {
+		want := `$result.error == "` + string(spec.Name) + `")` + "\n#set($context.responseOverride.status = " + itoa(spec.Status) + ")"
+		if !strings.Contains(responseTemplate, want) {
+			t.Errorf("the integration response does not map the client outcome %s to %d", spec.Name, spec.Status)
 		}
 	}
 	if !strings.Contains(responseTemplate, "header."+api.ReplayedHeader+` = "true"`) {
@@ -239,6 +248,110 @@ func TestTheAccessLogCarriesNoBodyKeyOrHeaderValue(t *testing.T) {
 			if !strings.HasPrefix(v, "$context.") {
 				t.Errorf("stage %s: access log field %s is %q, not one context variable", id, name, v)
 			}
+		}
+	}
+}
+
+// A body over the contract's 16 KiB never reaches the workflow: the web
+// ACL blocks it with 413 before API Gateway starts an execution, inspecting
+// at least as much body as the limit.
+func TestTheWebACLBlocksBodiesOverTheContractsLimitWith413(t *testing.T) {
+	s := synth(t, suffix)
+	for id, r := range s.Resources("AWS::WAFv2::WebACL") {
+		p := props(r)
+		if got := toJSON(p["AssociationConfig"]); got != `{"RequestBody":{"API_GATEWAY":{"DefaultSizeInspectionLimit":"KB_16"}}}` {
+			t.Errorf("web ACL %s inspects %s, want the first 16 KiB of API Gateway bodies", id, got)
+		}
+		var sizeRule map[string]interface{}
+		for _, rule := range p["Rules"].([]interface{}) {
+			m := rule.(map[string]interface{})
+			if st, ok := m["Statement"].(map[string]interface{})["SizeConstraintStatement"].(map[string]interface{}); ok &&
+				toJSON(st["FieldToMatch"]) == `{"Body":{"OversizeHandling":"MATCH"}}` {
+				sizeRule = m
+				if st["ComparisonOperator"] != "GT" || st["Size"] != float64(payment.MaxBodyBytes) {
+					t.Errorf("the body-size rule matches %v %v, want GT %d", st["ComparisonOperator"], st["Size"], payment.MaxBodyBytes)
+				}
+			}
+		}
+		if sizeRule == nil {
+			t.Fatalf("web ACL %s has no body-size rule (a SizeConstraintStatement on the body, oversize matching)", id)
+		}
+		block, _ := sizeRule["Action"].(map[string]interface{})["Block"].(map[string]interface{})
+		custom, _ := block["CustomResponse"].(map[string]interface{})
+		if custom["ResponseCode"] != float64(http.StatusRequestEntityTooLarge) {
+			t.Errorf("the body-size rule answers %s, want Block with 413", toJSON(sizeRule["Action"]))
+		}
+		bodies, _ := p["CustomResponseBodies"].(map[string]interface{})
+		body, _ := bodies[fmt.Sprint(custom["CustomResponseBodyKey"])].(map[string]interface{})
+		if body["Content"] != api.TooLargeProblemBody() || body["ContentType"] != "APPLICATION_JSON" {
+			t.Errorf("the 413 body is %s, want %s", toJSON(body), api.TooLargeProblemBody())
+		}
+		if pr := sizeRule["Priority"].(float64); pr != 0 {
+			t.Errorf("the body-size rule has priority %v, want 0 (before every other rule)", pr)
+		}
+	}
+}
+
+// When Step Functions refuses StartSyncExecution with a client error (an
+// execution input over 256 KiB, throttling), the answer is a 4xx problem:
+// never 503, which promises that a retry can succeed and counts as a 5XX.
+func TestStepFunctionsClientErrorsAreNeverAnswered503(t *testing.T) {
+	s := synth(t, suffix)
+	var integration map[string]interface{}
+	for _, r := range s.Resources("AWS::ApiGateway::Method") {
+		if props(r)["HttpMethod"] == "POST" {
+			integration = props(r)["Integration"].(map[string]interface{})
+		}
+	}
+	found4xx := false
+	for _, ir := range integration["IntegrationResponses"].([]interface{}) {
+		m := ir.(map[string]interface{})
+		pattern, _ := m["SelectionPattern"].(string)
+		if pattern == "" {
+			continue
+		}
+		re := regexp.MustCompile("^(?:" + pattern + ")$")
+		if re.MatchString("400") {
+			found4xx = true
+			if m["StatusCode"] == "503" {
+				t.Errorf("Step Functions' 4xx is answered 503: %s", toJSON(m))
+			}
+			if got := m["ResponseTemplates"].(map[string]interface{})["application/json"]; got != api.StartFailureTemplate() {
+				t.Errorf("Step Functions' 4xx is mapped by %v, want api.StartFailureTemplate()", got)
+			}
+		}
+	}
+	if !found4xx {
+		t.Error("no integration response selects Step Functions' 4xx")
+	}
+}
+
+// RFC 9457: a problem's status is the response's. Every gateway response
+// API Gateway may answer with a 5xx says the status it is sent with.
+func TestGatewayProblemsSayTheStatusTheyAreSentWith(t *testing.T) {
+	s := synth(t, suffix)
+	seen := map[string]bool{}
+	for id, r := range s.Resources("AWS::ApiGateway::GatewayResponse") {
+		p := props(r)
+		typ := p["ResponseType"].(string)
+		seen[typ] = true
+		body, _ := p["ResponseTemplates"].(map[string]interface{})["application/json"].(string)
+		code, _ := p["StatusCode"].(string)
+		if strings.Contains(body, "$context") {
+			continue // a template that reads the status (DEFAULT_4XX)
+		}
+		var problem struct{ Status int }
+		if err := json.Unmarshal([]byte(body), &problem); err != nil {
+			t.Errorf("%s (%s): body %s is not a problem document", id, typ, body)
+			continue
+		}
+		if code == "" || strconv.Itoa(problem.Status) != code {
+			t.Errorf("%s: sent with status %q, its problem says %d", typ, code, problem.Status)
+		}
+	}
+	for _, typ := range []string{"DEFAULT_5XX", "INTEGRATION_TIMEOUT", "INTEGRATION_FAILURE", "API_CONFIGURATION_ERROR"} {
+		if !seen[typ] {
+			t.Errorf("no gateway response for %s", typ)
 		}
 	}
 }

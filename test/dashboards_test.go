@@ -1,10 +1,12 @@
 package test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/resilientpay/paymentapi/app/paymentstack"
+	"github.com/resilientpay/paymentapi/tasks/reprocess"
 )
 
 // Tests of the dashboards construct: alarms, the alarm topic, the dashboard.
@@ -94,5 +96,211 @@ func TestHealthFunctionsReadEveryGatingAlarm(t *testing.T) {
 	}
 	if found != 2 {
 		t.Errorf("found %d health functions, want 2", found)
+	}
+}
+
+// alarmMetric is one metric an alarm reads.
+type alarmMetric struct {
+	Namespace, MetricName string
+	Dimensions            map[string]string
+}
+
+// alarmMetrics returns the metrics an alarm reads, directly or through a
+// metric math expression.
+func alarmMetrics(p map[string]interface{}) []alarmMetric {
+	dims := func(v interface{}) map[string]string {
+		out := map[string]string{}
+		list, _ := v.([]interface{})
+		for _, d := range list {
+			m := d.(map[string]interface{})
+			out[m["Name"].(string)] = toJSON(m["Value"])
+		}
+		return out
+	}
+	if name, ok := p["MetricName"].(string); ok {
+		return []alarmMetric{{Namespace: p["Namespace"].(string), MetricName: name, Dimensions: dims(p["Dimensions"])}}
+	}
+	var out []alarmMetric
+	metrics, _ := p["Metrics"].([]interface{})
+	for _, m := range metrics {
+		stat, ok := m.(map[string]interface{})["MetricStat"].(map[string]interface{})
+		if !ok {
+			continue
+		}
+		metric := stat["Metric"].(map[string]interface{})
+		out = append(out, alarmMetric{Namespace: metric["Namespace"].(string), MetricName: metric["MetricName"].(string), Dimensions: dims(metric["Dimensions"])})
+	}
+	return out
+}
+
+// Recovery may be held back only by alarms that say the platform is
+// unwell: store and queue failures, throttles, Lambda service errors and
+// timeouts, failed or timed-out executions, 5XX of the payment routes.
+// Nothing a client sends counts in them: client outcomes are results of
+// the handlers, not function errors, and end in Succeed states, not failed
+// executions (TestHandlersWorkflowAndAPIAgreeOnErrorNames); /health's own
+// 503 and 4XX answers are not read.
+func TestRecoveryIsGatedOnlyByPlatformSignals(t *testing.T) {
+	s := synth(t, suffix)
+	var gating []string
+	for _, r := range s.Resources("AWS::Lambda::Function") {
+		if props(r)["FunctionName"] == paymentstack.FnHealthMonitor+"-"+suffix {
+			env := props(r)["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+			gating = strings.Split(env["ALARM_NAMES"].(string), ",")
+		}
+	}
+	if len(gating) == 0 {
+		t.Fatal("the health monitor reads no alarms")
+	}
+	platform := map[string]bool{
+		"AWS/DynamoDB ReadThrottleEvents": true, "AWS/DynamoDB WriteThrottleEvents": true,
+		"AWS/Lambda Errors": true, "AWS/Lambda Throttles": true,
+		"AWS/States ExecutionsFailed": true, "AWS/States ExecutionsTimedOut": true,
+	}
+	paymentRoutes := map[string]bool{`"/payments"`: true, `"/payments/{id}"`: true}
+	alarms := map[string]map[string]interface{}{}
+	for _, r := range s.Resources("AWS::CloudWatch::Alarm") {
+		alarms[props(r)["AlarmName"].(string)] = props(r)
+	}
+	read5xx := map[string]bool{}
+	for _, name := range gating {
+		p, ok := alarms[name]
+		if !ok {
+			t.Errorf("gating alarm %s does not exist", name)
+			continue
+		}
+		metrics := alarmMetrics(p)
+		if len(metrics) == 0 {
+			t.Errorf("gating alarm %s reads no metric", name)
+		}
+		for _, m := range metrics {
+			key := m.Namespace + " " + m.MetricName
+			switch {
+			case platform[key]:
+			case key == "AWS/ApiGateway 5XXError" && paymentRoutes[m.Dimensions["Resource"]]:
+				read5xx[m.Dimensions["Method"]+" "+m.Dimensions["Resource"]] = true
+			default:
+				t.Errorf("gating alarm %s reads %s %v: not a platform-health signal a client cannot move", name, key, m.Dimensions)
+			}
+		}
+	}
+	for _, route := range []string{`"POST" "/payments"`, `"GET" "/payments/{id}"`} {
+		if !read5xx[route] {
+			t.Errorf("no gating alarm reads the 5XX answers of %s (read: %v)", route, read5xx)
+		}
+	}
+}
+
+// Dead letters expire after the DLQ's 14 days: an alarm on the age of the
+// oldest one fires well before, whatever recovery is doing.
+func TestEveryDeadLetterQueueAlarmsOnItsOldestMessageWellBeforeItExpires(t *testing.T) {
+	s := synth(t, suffix)
+	byQueue := map[string]float64{} // queue logical id -> threshold
+	for _, r := range s.Resources("AWS::CloudWatch::Alarm") {
+		p := props(r)
+		for _, m := range alarmMetrics(p) {
+			if m.Namespace == "AWS/SQS" && m.MetricName == "ApproximateAgeOfOldestMessage" {
+				byQueue[m.Dimensions["QueueName"]] = p["Threshold"].(float64)
+			}
+		}
+	}
+	found := 0
+	for id, r := range s.Resources("AWS::SQS::Queue") {
+		p := props(r)
+		if p["MessageRetentionPeriod"] != float64(14*24*3600) {
+			continue // not a dead-letter queue
+		}
+		found++
+		threshold, ok := byQueue[`{"Fn::GetAtt":["`+id+`","QueueName"]}`]
+		switch {
+		case !ok:
+			t.Errorf("dead-letter queue %s (%s) has no oldest-message alarm", id, p["QueueName"])
+		case threshold <= 0 || threshold > 7*24*3600:
+			t.Errorf("dead-letter queue %s alarms at %v s, want well under its 14-day retention (at most 7 days)", id, threshold)
+		}
+	}
+	if found < 3 {
+		t.Errorf("found %d dead-letter queues, want the failed-transactions, recovery-trigger and Lambda async DLQs", found)
+	}
+}
+
+// The alarm topic's policy replaces SNS's default one: CloudWatch may
+// publish only because it says so, for this account's alarms.
+func TestCloudWatchMayPublishTheAppsAlarmsToTheTopic(t *testing.T) {
+	s := synth(t, suffix)
+	var topicID string
+	for id := range s.Resources("AWS::SNS::Topic") {
+		topicID = id
+	}
+	var alarmNames []string
+	for _, r := range s.Resources("AWS::CloudWatch::Alarm") {
+		alarmNames = append(alarmNames, props(r)["AlarmName"].(string))
+	}
+	policies := s.Resources("AWS::SNS::TopicPolicy")
+	var statement map[string]interface{}
+	for _, r := range policies {
+		p := props(r)
+		if !strings.Contains(toJSON(p["Topics"]), `"Ref":"`+topicID+`"`) {
+			continue
+		}
+		for _, st := range p["PolicyDocument"].(map[string]interface{})["Statement"].([]interface{}) {
+			m := st.(map[string]interface{})
+			if m["Effect"] == "Allow" && toJSON(m["Principal"]) == `{"Service":"cloudwatch.amazonaws.com"}` {
+				statement = m
+			}
+		}
+	}
+	if statement == nil {
+		t.Fatalf("the alarm topic's policy does not allow cloudwatch.amazonaws.com: %s", toJSON(policies))
+	}
+	if toJSON(statement["Action"]) != `"sns:Publish"` || toJSON(statement["Resource"]) != `{"Ref":"`+topicID+`"}` {
+		t.Errorf("CloudWatch may %s on %s, want sns:Publish on the topic", toJSON(statement["Action"]), toJSON(statement["Resource"]))
+	}
+	cond := statement["Condition"].(map[string]interface{})
+	if got := toJSON(cond["StringEquals"]); got != `{"aws:SourceAccount":{"Ref":"AWS::AccountId"}}` {
+		t.Errorf("aws:SourceAccount condition = %s", got)
+	}
+	arns := toJSON(cond["ArnLike"])
+	if !strings.HasPrefix(arns, `{"aws:SourceArn":[`) {
+		t.Errorf("no aws:SourceArn condition naming the alarms: %s", arns)
+	}
+	for _, name := range alarmNames {
+		if !strings.Contains(arns, ":alarm:"+name+`"`) {
+			t.Errorf("alarm %s may not publish to the topic (aws:SourceArn %s)", name, arns)
+		}
+	}
+}
+
+// A parked payment alarms at once: a metric filter counts the reprocess
+// function's "parked" log lines.
+func TestParkedPaymentsAreAlarmed(t *testing.T) {
+	s := synth(t, suffix)
+	var metric, namespace string
+	for id, r := range s.Resources("AWS::Logs::MetricFilter") {
+		p := props(r)
+		if !strings.Contains(fmt.Sprint(p["FilterPattern"]), reprocess.ParkedLogMessage) {
+			continue
+		}
+		if !strings.Contains(toJSON(p["LogGroupName"]), "Reprocess") {
+			t.Errorf("metric filter %s reads %s, want the reprocess function's log group", id, toJSON(p["LogGroupName"]))
+		}
+		mt := p["MetricTransformations"].([]interface{})[0].(map[string]interface{})
+		metric, namespace = mt["MetricName"].(string), mt["MetricNamespace"].(string)
+	}
+	if metric == "" {
+		t.Fatalf("no metric filter counts %q", reprocess.ParkedLogMessage)
+	}
+	var found bool
+	for _, r := range s.Resources("AWS::CloudWatch::Alarm") {
+		p := props(r)
+		if p["MetricName"] == metric && p["Namespace"] == namespace {
+			found = true
+			if p["Threshold"] != float64(0) || p["ComparisonOperator"] != "GreaterThanThreshold" {
+				t.Errorf("parked alarm %s fires at %v %v, want any parked payment", p["AlarmName"], p["ComparisonOperator"], p["Threshold"])
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no alarm on %s/%s", namespace, metric)
 	}
 }

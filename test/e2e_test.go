@@ -25,7 +25,10 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/resilientpay/paymentapi/api"
+	"github.com/resilientpay/paymentapi/internal/harness/emulator"
 	"github.com/resilientpay/paymentapi/localrun"
+	"github.com/resilientpay/paymentapi/tasks/reprocess"
+	"github.com/resilientpay/paymentapi/tasks/store"
 )
 
 // e2e is the local platform under test, started once for the end-to-end
@@ -71,8 +74,12 @@ func startLocal(t testing.TB, options ...func(*localrun.Config)) *e2e {
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
+	// The end-to-end tests share the test binary's emulators; each runner
+	// names its table and queues with its own prefix.
 	cfg := localrun.Config{
 		Template: tpl, Suffix: "dev",
+		DynamoDBEndpoint: emulator.DynamoDB(t), SQSEndpoint: emulator.SQS(t),
+		ResourcePrefix:   resourcePrefix(t.Name()),
 		RecoveryInterval: 500 * time.Millisecond, TimeScale: 100,
 		VisibilityTimeout: time.Second, PollInterval: 100 * time.Millisecond,
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
@@ -94,6 +101,13 @@ func startLocal(t testing.TB, options ...func(*localrun.Config)) *e2e {
 		t.Fatal(err)
 	}
 	return &e2e{r: r, base: "http://" + r.Addr(), http: &http.Client{Timeout: 40 * time.Second}, logs: logs, accepted: map[string]bool{}}
+}
+
+// resourcePrefix names a runner's local resources after its test, short
+// enough for SQS's 80-character queue names.
+func resourcePrefix(testName string) string {
+	p := strings.ToLower(strings.NewReplacer("/", "", "_", "").Replace(testName))
+	return p[:min(len(p), 16)] + "-"
 }
 
 // reply is an HTTP answer.
@@ -236,6 +250,7 @@ func (e *e2e) counter(t *testing.T, name string) float64 {
 // the SQS emulator behind it, and the recovery workflow redriving what the
 // DLQ holds.
 func TestLocalAPI(t *testing.T) {
+	t.Parallel()
 	e := startLocal(t)
 
 	// The contract cases share nothing but the platform: they run in
@@ -416,6 +431,14 @@ var contractCases = []e2eCase{
 			t.Errorf("problem type %v, want Payment.IdempotencyKeyReused", rp.json(t)["type"])
 		}
 	}},
+	{"a body over the contract's 16 KiB is refused with 413, as the web ACL does", func(t *testing.T, e *e2e) {
+		desc := strings.Repeat("x", 17<<10)
+		rp := e.pay(t, uniqueKey(t), `{"amount":100,"currency":"EUR","source":"tok_visa4242abcd","merchant_id":"m_e2e","description":"`+desc+`"}`)
+		wantStatus(t, rp, http.StatusRequestEntityTooLarge, "application/json")
+		if string(rp.body) != api.TooLargeProblemBody() {
+			t.Errorf("body %s, want %s", rp.body, api.TooLargeProblemBody())
+		}
+	}},
 	{"a body that is not application/json is refused with 415", func(t *testing.T, e *e2e) {
 		rp := e.do(t, http.MethodPost, "/payments", map[string]string{"Content-Type": "text/plain", "Idempotency-Key": uniqueKey(t)},
 			paymentBody(100, "tok_visa4242abcd"))
@@ -582,6 +605,92 @@ var faultCases = []e2eCase{
 		})
 		if e.counter(t, "ResilientPay/Recovery/MessagesRedriven") < 1 {
 			t.Errorf("no MessagesRedriven metric: the payment was not redriven by the recovery workflow")
+		}
+	}},
+	{"a payment queued whose answer was lost is answered 503 saying so, and the retry with the same key never doubles it", func(t *testing.T, e *e2e) {
+		// GIVEN the store down and every send to the queue delivered but
+		// its answer lost (a timeout after SQS took the message)
+		key, body := uniqueKey(t), paymentBody(6100, "tok_lostanswer12ab")
+		e.setFault(t, `{"store":"unavailable"}`)
+		e.setFault(t, `{"queue":"lost-answer"}`)
+		rp := e.pay(t, key, body)
+		e.setFault(t, `{"queue":"ok"}`)
+		// THEN the client hears that the payment may have been accepted
+		// and to retry with the same key
+		wantStatus(t, rp, http.StatusServiceUnavailable, "application/problem+json")
+		if !strings.Contains(string(rp.body), "may have been accepted") || !strings.Contains(string(rp.body), "same Idempotency-Key") {
+			t.Errorf("the 503 does not say the payment may have been accepted: %s", rp.body)
+		}
+		// WHEN it retries with the same key while the store is still down
+		// THEN the payment is queued again under the same id (202)
+		again := e.pay(t, key, body)
+		wantStatus(t, again, http.StatusAccepted, "application/json")
+		id := again.json(t)["id"].(string)
+		// AND once the store is back it is persisted once, whichever of
+		// the queued copies comes first, and replays answer it
+		e.setFault(t, `{"store":"ok"}`)
+		eventually(t, 20*time.Second, "the queued payment was never persisted", func() bool {
+			return e.do(t, http.MethodGet, "/payments/"+id, nil, "").status == http.StatusOK
+		})
+		replay := e.pay(t, key, body)
+		wantStatus(t, replay, http.StatusCreated, "application/json")
+		if replay.header.Get(api.ReplayedHeader) != "true" || replay.json(t)["id"] != id {
+			t.Errorf("the replay answers %s (replayed %q), want the stored payment %s", replay.body, replay.header.Get(api.ReplayedHeader), id)
+		}
+		// (the last subtest checks every accepted payment is stored once)
+	}},
+	{"a key reused with another body after a 202 parks one payment, visible, instead of dropping it", func(t *testing.T, e *e2e) {
+		// GIVEN the store down: the first body is queued (202), and a
+		// replay while it is queued answers 202 with the same id
+		key := uniqueKey(t)
+		first, second := paymentBody(7100, "tok_reusefirst12ab"), paymentBody(7200, "tok_reusesecond1ab")
+		e.setFault(t, `{"store":"unavailable"}`)
+		rp := e.pay(t, key, first)
+		wantStatus(t, rp, http.StatusAccepted, "application/json")
+		id := rp.json(t)["id"].(string)
+		again := e.pay(t, key, first)
+		wantStatus(t, again, http.StatusAccepted, "application/json")
+		if again.json(t)["id"] != id {
+			t.Errorf("a replay while queued answers id %v, want %s", again.json(t)["id"], id)
+		}
+		// WHEN the key is used with another body (no idempotency record
+		// holds it while the store is down: accepted too)
+		other := e.pay(t, key, second)
+		wantStatus(t, other, http.StatusAccepted, "application/json")
+		e.setFault(t, `{"store":"ok"}`)
+		// THEN one body is stored under the id and the other is parked,
+		// listed with its reason and amount, never dropped
+		var stored map[string]any
+		eventually(t, 20*time.Second, "the payment was never persisted", func() bool {
+			got := e.do(t, http.MethodGet, "/payments/"+id, nil, "")
+			if got.status == http.StatusOK {
+				stored = got.json(t)
+			}
+			return got.status == http.StatusOK
+		})
+		parkedAmount := 7100.0
+		if stored["amount"] == 7100.0 {
+			parkedAmount = 7200
+		}
+		eventually(t, 20*time.Second, "the other payment was never parked", func() bool {
+			var list struct{ Parked []reprocess.Summary }
+			_ = json.Unmarshal(e.do(t, http.MethodGet, "/_local/parked", nil, "").body, &list)
+			for _, p := range list.Parked {
+				if p.PaymentID == id && p.Reason == store.ParkedKeyReused && float64(p.Amount) == parkedAmount {
+					return true
+				}
+			}
+			return false
+		})
+		// AND a replay of the stored body answers the stored payment
+		storedBody := first
+		if stored["amount"] == 7200.0 {
+			storedBody = second
+		}
+		replay := e.pay(t, key, storedBody)
+		wantStatus(t, replay, http.StatusCreated, "application/json")
+		if replay.header.Get(api.ReplayedHeader) != "true" || replay.json(t)["id"] != id {
+			t.Errorf("the replay answers %s, want the stored payment %s replayed", replay.body, id)
 		}
 	}},
 	{"requests over the stage's burst are throttled with 429", func(t *testing.T, e *e2e) {

@@ -56,3 +56,20 @@ func TestEveryFunctionIsGoOnArm64WithLimitsTracingAndItsOwnLogGroupAndRole(t *te
 		t.Errorf("%d Custom::LogRetention resources: log groups must be explicit", n)
 	}
 }
+
+// Draining a backlog of queued payments must not take the concurrency and
+// the table capacity the payment path needs.
+func TestTheReprocessEventSourceHasAMaximumConcurrency(t *testing.T) {
+	s := synth(t, suffix)
+	mappings := s.Resources("AWS::Lambda::EventSourceMapping")
+	if len(mappings) != 1 {
+		t.Fatalf("want the reprocess event source mapping, got %d mappings", len(mappings))
+	}
+	for id, r := range mappings {
+		scaling, _ := props(r)["ScalingConfig"].(map[string]interface{})
+		n, _ := scaling["MaximumConcurrency"].(float64)
+		if n < 2 || n > 10 {
+			t.Errorf("%s: MaximumConcurrency = %v, want 2..10", id, props(r)["ScalingConfig"])
+		}
+	}
+}

@@ -49,43 +49,47 @@ func TestEverySynthesizedStateMachinePassesTheWorkflowLinter(t *testing.T) {
 	}
 }
 
-// TestHandlersWorkflowAndAPIAgreeOnErrorNames: every terminal handler
-// error ends the payments workflow in a Fail state of that name (whose
-// status the API maps, see api tests), and every name the workflow uses is
-// on the shared list (the linter's error-name rule).
+// TestHandlersWorkflowAndAPIAgreeOnErrorNames: every client outcome of
+// the shared list is routed by a Choice rule on $.result.error to a
+// Succeed state that outputs the result (the API maps its name, see the
+// api tests), and no Fail state uses it, so a client's mistake is never a
+// failed execution; every terminal error ends the workflow in a Fail state
+// of that name; every name the workflow uses is on the shared list (the
+// linter's error-name rule).
 func TestHandlersWorkflowAndAPIAgreeOnErrorNames(t *testing.T) {
-	s := synth(t, suffix)
-	machines, err := asl.LoadAssembly(s.AssemblyDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var payments *asl.Machine
-	for _, m := range machines {
-		if m.Name == "payments-workflow-"+suffix {
-			payments = m
-		}
-	}
-	if payments == nil {
-		t.Fatal("no payments workflow in the assembly")
-	}
-	var def struct {
-		States map[string]struct {
-			Type  string
-			Error string
-		}
-	}
-	if err := json.Unmarshal(payments.JSON, &def); err != nil {
-		t.Fatal(err)
-	}
+	def := paymentsDefinition(t)
 	failErrors := map[string]bool{}
 	for _, st := range def.States {
 		if st.Type == "Fail" {
 			failErrors[st.Error] = true
 		}
 	}
+	answered := map[string]string{} // outcome name -> Succeed state
+	for _, st := range def.States {
+		if st.Type != "Choice" {
+			continue
+		}
+		for _, rule := range st.Choices {
+			for _, cond := range append([]choiceRule{rule}, rule.And...) {
+				if cond.Variable == "$.result.error" && cond.StringEquals != "" {
+					answered[cond.StringEquals] = rule.Next
+				}
+			}
+		}
+	}
 	for _, spec := range errorname.All() {
 		if spec.Terminal && !failErrors[string(spec.Name)] {
 			t.Errorf("terminal error %s has no Fail state in the payments workflow", spec.Name)
+		}
+		next, ok := answered[string(spec.Name)]
+		switch {
+		case spec.Outcome && !ok:
+			t.Errorf("client outcome %s has no Choice rule in the payments workflow", spec.Name)
+		case spec.Outcome && (def.States[next].Type != "Succeed" || def.States[next].OutputPath != "$.result"):
+			t.Errorf("client outcome %s goes to %s (%s, OutputPath %q), want a Succeed state that outputs $.result",
+				spec.Name, next, def.States[next].Type, def.States[next].OutputPath)
+		case !spec.Outcome && ok:
+			t.Errorf("%s is routed as a client outcome but is not one on the shared list", spec.Name)
 		}
 	}
 	for name := range failErrors {
@@ -93,6 +97,48 @@ func TestHandlersWorkflowAndAPIAgreeOnErrorNames(t *testing.T) {
 			t.Errorf("Fail state error %s is not a terminal error of the shared list", name)
 		}
 	}
+	for name := range answered {
+		if _, ok := errorname.Lookup(errorname.Name(name)); !ok {
+			t.Errorf("the workflow routes %s, which is not on the shared list", name)
+		}
+	}
+}
+
+// choiceRule is the part of a Choice rule these tests read.
+type choiceRule struct {
+	Variable     string
+	StringEquals string
+	And          []choiceRule
+	Next         string
+}
+
+// paymentsState is the part of a state these tests read.
+type paymentsState struct {
+	Type       string
+	Error      string
+	OutputPath string
+	Choices    []choiceRule
+}
+
+// paymentsDefinition is the synthesized payments workflow's definition.
+func paymentsDefinition(t *testing.T) struct{ States map[string]paymentsState } {
+	t.Helper()
+	s := synth(t, suffix)
+	machines, err := asl.LoadAssembly(s.AssemblyDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var def struct{ States map[string]paymentsState }
+	for _, m := range machines {
+		if m.Name == "payments-workflow-"+suffix {
+			if err := json.Unmarshal(m.JSON, &def); err != nil {
+				t.Fatal(err)
+			}
+			return def
+		}
+	}
+	t.Fatal("no payments workflow in the assembly")
+	return def
 }
 
 // TestWorkflowDiagramsAreCurrent keeps docs/workflows/*.md equal to the

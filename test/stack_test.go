@@ -43,6 +43,7 @@ var nameProperties = map[string]string{
 	"AWS::KMS::Alias":                   "AliasName",
 	"AWS::WAFv2::WebACL":                "Name",
 	"AWS::ApiGateway::RequestValidator": "Name",
+	"AWS::Logs::MetricFilter":           "FilterName",
 }
 
 // unnamed are the types that have no physical name we could set, or whose
@@ -114,6 +115,7 @@ var untaggable = map[string]bool{
 	"AWS::Lambda::Permission": true, "AWS::SNS::TopicPolicy": true, "AWS::SQS::QueuePolicy": true,
 	"AWS::CloudWatch::Dashboard": true, "AWS::WAFv2::WebACLAssociation": true, "AWS::WAFv2::LoggingConfiguration": true,
 	"AWS::ApiGateway::GatewayResponse": true, "AWS::ApiGateway::Model": true, "AWS::ApiGateway::RequestValidator": true,
+	"AWS::Logs::MetricFilter": true,
 }
 
 func TestEveryTaggableResourceCarriesTheEnvironmentTag(t *testing.T) {

@@ -1,8 +1,13 @@
 package test
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/resilientpay/paymentapi/app/paymentstack"
+	"github.com/resilientpay/paymentapi/tasks/store"
 )
 
 // Tests of the storage construct: the transactions table and the queues.
@@ -107,5 +112,74 @@ func TestEveryQueueHasADeadLetterQueueRetentionTLSAndEncryption(t *testing.T) {
 	}
 	if len(dlqs) < 2 {
 		t.Errorf("found %d dead-letter queues, want the failed-transactions DLQ and the recovery trigger DLQ", len(dlqs))
+	}
+}
+
+// A dead-letter queue accepts only its own source queue's failures; the
+// others, which no SQS queue feeds, accept none.
+func TestDeadLetterQueuesAllowRedriveOnlyFromTheirSourceQueue(t *testing.T) {
+	s := synth(t, suffix)
+	byName := map[string]map[string]interface{}{}
+	for _, r := range s.Resources("AWS::SQS::Queue") {
+		byName[props(r)["QueueName"].(string)] = props(r)
+	}
+	dlq := byName[paymentstack.FailedDLQ+"-"+suffix]
+	want := `{"redrivePermission":"byQueue","sourceQueueArns":[{"Fn::Join":["",["arn:aws:sqs:us-east-1:",{"Ref":"AWS::AccountId"},":` + paymentstack.FailedQueue + "-" + suffix + `"]]}]}`
+	if got := toJSON(dlq["RedriveAllowPolicy"]); got != want {
+		t.Errorf("%s RedriveAllowPolicy = %s, want %s", paymentstack.FailedDLQ, got, want)
+	}
+	for _, name := range []string{"recovery-trigger-dlq-" + suffix, "lambda-async-dlq-" + suffix} {
+		if got := toJSON(byName[name]["RedriveAllowPolicy"]); got != `{"redrivePermission":"denyAll"}` {
+			t.Errorf("%s RedriveAllowPolicy = %s, want denyAll", name, got)
+		}
+	}
+}
+
+// Parked payments are listed from a sparse index of the table, so an
+// operator finds them without scanning every payment.
+func TestTheTableIndexesParkedPayments(t *testing.T) {
+	for id, r := range synth(t, suffix).Resources("AWS::DynamoDB::Table") {
+		var found bool
+		gsis, _ := props(r)["GlobalSecondaryIndexes"].([]interface{})
+		for _, gsi := range gsis {
+			g := gsi.(map[string]interface{})
+			if g["IndexName"] != store.ParkedIndex {
+				continue
+			}
+			found = true
+			want := `[{"AttributeName":"` + store.ParkedAttribute + `","KeyType":"HASH"},{"AttributeName":"` + store.ParkedAtAttribute + `","KeyType":"RANGE"}]`
+			if got := toJSON(g["KeySchema"]); got != want {
+				t.Errorf("%s %s keys = %s, want %s", id, store.ParkedIndex, got, want)
+			}
+		}
+		if !found {
+			t.Errorf("table %s has no %s", id, store.ParkedIndex)
+		}
+	}
+}
+
+// The reprocess function dead-letters a failing message itself, counting
+// its redrives, before SQS's own redrive policy would: the queue's
+// maxReceiveCount is only the net for a function that crashes.
+func TestTheReprocessFunctionDeadLettersBeforeTheQueueWould(t *testing.T) {
+	s := synth(t, suffix)
+	var maxReceiveCount float64
+	for _, r := range s.Resources("AWS::SQS::Queue") {
+		if props(r)["QueueName"] == paymentstack.FailedQueue+"-"+suffix {
+			maxReceiveCount = props(r)["RedrivePolicy"].(map[string]interface{})["maxReceiveCount"].(float64)
+		}
+	}
+	for _, r := range s.Resources("AWS::Lambda::Function") {
+		if props(r)["FunctionName"] != paymentstack.FnReprocess+"-"+suffix {
+			continue
+		}
+		env := props(r)["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+		maxReceives, _ := strconv.Atoi(fmt.Sprint(env["MAX_RECEIVES"]))
+		if maxReceives < 1 || float64(maxReceives) >= maxReceiveCount {
+			t.Errorf("MAX_RECEIVES %v, queue maxReceiveCount %v: the function must dead-letter first", env["MAX_RECEIVES"], maxReceiveCount)
+		}
+		if env["FAILED_DLQ_URL"] == nil {
+			t.Error("the reprocess function does not know the DLQ")
+		}
 	}
 }

@@ -17,12 +17,14 @@ import (
 	"github.com/resilientpay/paymentapi/app/paymentstack"
 	"github.com/resilientpay/paymentapi/internal/cdk/golambda"
 	"github.com/resilientpay/paymentapi/internal/cfn"
+	"github.com/resilientpay/paymentapi/internal/harness/emulator"
 )
 
 func TestMain(m *testing.M) {
 	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 	code := m.Run()
 	jsii.Close()
+	emulator.StopAll()
 	os.Exit(code)
 }
 

@@ -44,6 +44,7 @@ const (
 	KeyAPIGatewayCloudWatchRole = "apiGatewayCloudWatchRole"
 	KeyAlarmLatencyP99Millis    = "alarmApiLatencyP99Millis"
 	KeyAlarmOldestMessageAge    = "alarmOldestMessageAgeSeconds"
+	KeyAlarmDLQOldestMessageAge = "alarmDlqOldestMessageAgeSeconds"
 	KeyAlarmLambdaErrors        = "alarmLambdaErrorsPerPeriod"
 	KeyAlarmWorkflowFailures    = "alarmWorkflowFailuresPerPeriod"
 	KeyAlarmEmail               = "alarmEmail"
@@ -74,10 +75,11 @@ func ConfigFromContext(scope constructs.Construct) (Config, error) {
 		IdempotencyTTLHours:     int(num(KeyIdempotencyTTLHours, 24)),
 		WAFRatePer5Minutes:      num(KeyWAFRatePer5Minutes, 2000),
 		Thresholds: dashboards.Thresholds{
-			APILatencyP99Millis:       num(KeyAlarmLatencyP99Millis, 3000),
-			OldestMessageAgeSeconds:   num(KeyAlarmOldestMessageAge, 900),
-			LambdaErrorsPerPeriod:     num(KeyAlarmLambdaErrors, 5),
-			WorkflowFailuresPerPeriod: num(KeyAlarmWorkflowFailures, 50),
+			APILatencyP99Millis:        num(KeyAlarmLatencyP99Millis, 3000),
+			OldestMessageAgeSeconds:    num(KeyAlarmOldestMessageAge, 900),
+			DLQOldestMessageAgeSeconds: num(KeyAlarmDLQOldestMessageAge, 2*24*3600),
+			LambdaErrorsPerPeriod:      num(KeyAlarmLambdaErrors, 5),
+			WorkflowFailuresPerPeriod:  num(KeyAlarmWorkflowFailures, 0),
 		},
 		APIGatewayCloudWatchRole: true,
 	}
@@ -120,6 +122,10 @@ func ConfigFromContext(scope constructs.Construct) (Config, error) {
 		return Config{}, fmt.Errorf("%s must be >= 1", KeyIdempotencyTTLHours)
 	case cfg.Thresholds.APILatencyP99Millis <= 0 || cfg.Thresholds.OldestMessageAgeSeconds <= 0:
 		return Config{}, fmt.Errorf("alarm thresholds must be positive")
+	case cfg.Thresholds.DLQOldestMessageAgeSeconds <= 0 || cfg.Thresholds.DLQOldestMessageAgeSeconds > dashboards.MaxDLQAgeAlarmSeconds:
+		return Config{}, fmt.Errorf("%s must be within 1..%d s, well under the DLQs' 14-day retention", KeyAlarmDLQOldestMessageAge, dashboards.MaxDLQAgeAlarmSeconds)
+	case cfg.Thresholds.WorkflowFailuresPerPeriod < 0 || cfg.Thresholds.LambdaErrorsPerPeriod < 0:
+		return Config{}, fmt.Errorf("alarm thresholds must not be negative")
 	}
 	return cfg, nil
 }

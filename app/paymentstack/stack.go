@@ -66,6 +66,19 @@ const (
 // checks the template against the model's choice.
 const FunctionMemoryMB = 128
 
+// ReprocessMaxConcurrency bounds the reprocess function's event source.
+const ReprocessMaxConcurrency = 5
+
+// Retries of a queued payment: the reprocess function dead-letters a
+// message that fails its ReprocessMaxReceives-th receive, counting it, and
+// parks it once it was dead-lettered reprocess.DefaultMaxDeadLetters
+// times. The queue's own maxReceiveCount is the net for a function that
+// crashes or times out on a message, so it is higher.
+const (
+	ReprocessMaxReceives  = 5
+	FailedMaxReceiveCount = 10
+)
+
 // Resource types of the failed-transactions queue and its DLQ.
 const (
 	FailedQueue = "failed-transactions-queue"
@@ -104,7 +117,7 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 		// Six times the reprocess function's timeout, as AWS recommends
 		// for Lambda event sources.
 		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(180)),
-		MaxReceiveCount:   5,
+		MaxReceiveCount:   FailedMaxReceiveCount,
 	})
 	asyncDLQ := storage.NewServiceDeadLetterQueue(stack, "LambdaAsyncDLQ", "lambda-async-dlq")
 	monitoring := dashboards.New(stack, "Monitoring", key, cfg.Thresholds)
@@ -124,23 +137,35 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 		"IDEMPOTENCY_TTL_HOURS": jsii.String(strconv.Itoa(cfg.IdempotencyTTLHours)),
 	}
 	validate := fn("Validate", FnValidate, "./tasks/validate/lambda", "Validates payment requests",
-		payments.Budget.Validate.TimeoutSeconds, FunctionMemoryMB, nil)
+		payments.Budget.Validate.FunctionTimeoutSeconds, FunctionMemoryMB, nil)
 	persist := fn("Persist", FnPersist, "./tasks/persist/lambda", "Persists payments idempotently",
-		payments.Budget.Persist.TimeoutSeconds, FunctionMemoryMB, tableEnv)
+		payments.Budget.Persist.FunctionTimeoutSeconds, FunctionMemoryMB, tableEnv)
 	enqueue := fn("Enqueue", FnEnqueue, "./tasks/enqueue/lambda", "Queues payments the store could not take",
-		payments.Budget.Enqueue.TimeoutSeconds, FunctionMemoryMB, map[string]*string{"FAILED_QUEUE_URL": failed.Queue.QueueUrl()})
-	reprocess := fn("Reprocess", FnReprocess, "./tasks/reprocess/lambda", "Persists queued payments",
-		30, FunctionMemoryMB, tableEnv)
+		payments.Budget.Enqueue.FunctionTimeoutSeconds, FunctionMemoryMB, map[string]*string{"FAILED_QUEUE_URL": failed.Queue.QueueUrl()})
+	reprocessEnv := map[string]*string{
+		"FAILED_DLQ_URL": failed.DLQ.QueueUrl(), "MAX_RECEIVES": jsii.String(strconv.Itoa(ReprocessMaxReceives)),
+	}
+	for k, v := range tableEnv {
+		reprocessEnv[k] = v
+	}
+	reprocess := fn("Reprocess", FnReprocess, "./tasks/reprocess/lambda", "Persists queued payments; dead-letters and parks what cannot be",
+		30, FunctionMemoryMB, reprocessEnv)
 	getPayment := fn("GetPayment", FnGetPayment, "./tasks/getpayment/lambda", "Reads a payment by id",
 		5, FunctionMemoryMB, map[string]*string{"TABLE_NAME": table.TableName()})
 
 	grants.PersistInto(persist.Role, table, key)
 	grants.PersistInto(reprocess.Role, table, key)
+	grants.ParkInto(reprocess.Role, table, key)
+	grants.SendTo(reprocess.Role, failed.DLQ, key)
 	grants.ReadFrom(getPayment.Role, table, key)
 	grants.SendTo(enqueue.Role, failed.Queue, key)
 	reprocess.Function.AddEventSource(awslambdaeventsources.NewSqsEventSource(failed.Queue, &awslambdaeventsources.SqsEventSourceProps{
 		BatchSize: jsii.Number(10), MaxBatchingWindow: awscdk.Duration_Seconds(jsii.Number(1)),
 		ReportBatchItemFailures: jsii.Bool(true),
+		// Draining a backlog (after an outage, or a redrive) must leave the
+		// account's concurrency and the table's capacity to the payment
+		// path: at most this many reprocess functions run at once.
+		MaxConcurrency: jsii.Number(ReprocessMaxConcurrency),
 	}))
 
 	workflow := payments.New(stack, "PaymentsWorkflow", &payments.Props{
@@ -150,16 +175,18 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	monitoring.MonitorTable(table)
 	monitoring.MonitorWorkflow(payments.ResourceType, workflow.StateMachine)
 	monitoring.MonitorQueue("failed-transactions", failed.Queue, failed.DLQ)
+	monitoring.MonitorParked(reprocess.LogGroup)
+	// The payment path's functions gate recovery: their errors are the
+	// platform failing, never a client (client outcomes are results).
 	for _, f := range []struct {
-		name                string
-		fn                  *golambda.Function
-		gates, clientFacing bool
+		name  string
+		fn    *golambda.Function
+		gates bool
 	}{
-		// Validate's errors are client errors (400/422).
-		{FnValidate, validate, false, true}, {FnPersist, persist, true, false}, {FnEnqueue, enqueue, true, false},
-		{FnReprocess, reprocess, true, false}, {FnGetPayment, getPayment, false, false},
+		{FnValidate, validate, true}, {FnPersist, persist, true}, {FnEnqueue, enqueue, true},
+		{FnReprocess, reprocess, true}, {FnGetPayment, getPayment, false},
 	} {
-		monitoring.MonitorFunction(f.name, f.fn.Function, f.gates, f.clientFacing)
+		monitoring.MonitorFunction(f.name, f.fn.Function, f.gates)
 	}
 
 	healthEnv := func() map[string]*string {
@@ -170,8 +197,10 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	}
 	health := fn("Health", FnHealth, "./tasks/health/lambda", "Answers GET /health with the health report",
 		10, FunctionMemoryMB, healthEnv())
+	// Under the CheckHealth Task's 30 s, with a margin; the check itself
+	// is bounded at 20 s (healthmonitor).
 	monitor := fn("HealthMonitor", FnHealthMonitor, "./tasks/healthmonitor/lambda", "Reads the platform's health for the recovery workflow",
-		30, FunctionMemoryMB, healthEnv())
+		25, FunctionMemoryMB, healthEnv())
 
 	rest := api.New(stack, "Api", &api.Props{
 		Payments: workflow.StateMachine, GetPayment: getPayment.Function, Health: health.Function,
@@ -179,7 +208,8 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 		CloudWatchRole:     cfg.APIGatewayCloudWatchRole,
 		HealthThrottleRate: 5, HealthThrottleBurst: 10, WAFRatePer5Minutes: cfg.WAFRatePer5Minutes,
 	})
-	monitoring.MonitorAPI(rest.RestAPI)
+	monitoring.MonitorAPI(rest.RestAPI, api.StageName,
+		dashboards.Route{Method: "POST", Resource: "/payments"}, dashboards.Route{Method: "GET", Resource: "/payments/{id}"})
 
 	// Every gating alarm exists now (the API's too): the health functions
 	// read exactly these, and recovery starts when one returns to OK.
@@ -197,8 +227,8 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	})
 	monitoring.MonitorQueue("recovery-trigger", nil, rec.TriggerDLQ)
 	monitoring.MonitorQueue("lambda-async", nil, asyncDLQ)
-	monitoring.MonitorFunction(FnHealth, health.Function, false, false)
-	monitoring.MonitorFunction(FnHealthMonitor, monitor.Function, false, false)
+	monitoring.MonitorFunction(FnHealth, health.Function, false)
+	monitoring.MonitorFunction(FnHealthMonitor, monitor.Function, false)
 	monitoring.MonitorRecovery(rec.StateMachine)
 	monitoring.Finish()
 
@@ -231,7 +261,7 @@ func encryptedLogGroups(stack awscdk.Stack) []string {
 // grantHealthReads lets a health function read what the health report is
 // made of, on the named resources only.
 func grantHealthReads(stack awscdk.Stack, table awsdynamodb.Table, fn *golambda.Function, alarms []string, queues storage.QueueWithDLQ) {
-	table.Grant(fn.Role, jsii.String("dynamodb:DescribeTable"))
+	grants.DescribeTable(fn.Role, table)
 	queues.Queue.Grant(fn.Role, jsii.String("sqs:GetQueueAttributes"))
 	queues.DLQ.Grant(fn.Role, jsii.String("sqs:GetQueueAttributes"), jsii.String("sqs:ListMessageMoveTasks"))
 	arns := make([]*string, len(alarms))

@@ -88,8 +88,9 @@ var Suppressions = []Suppression{
 	{
 		Rule:  "Serverless-LambdaEventSourceMappingDestination",
 		Paths: []string{"Reprocess/Function/SqsEventSource:PaymentPlatformFailedTransactionsQueueD5D7D655/Resource"},
-		Reason: "SQS event source mappings do not support on-failure destinations; failed messages go to the queue's DLQ after " +
-			"maxReceiveCount, which is alarmed and redriven.",
+		Reason: "SQS event source mappings do not support on-failure destinations; a message that keeps failing is dead-lettered " +
+			"(by the function on its 5th receive, counting its redrives; by SQS after maxReceiveCount if the function crashes), " +
+			"alarmed and redriven, and parked with its reason past 3 redrives.",
 	},
 	{
 		Rule: "AwsSolutions-COG4",

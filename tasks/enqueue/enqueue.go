@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 
+	"github.com/resilientpay/paymentapi/internal/runtime/deadline"
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 	"github.com/resilientpay/paymentapi/tasks/lambdaerr"
 	"github.com/resilientpay/paymentapi/tasks/payment"
@@ -52,8 +53,11 @@ type Accepted struct {
 const StatusQueued = "QUEUED"
 
 // Handle queues ev.Payment and returns the 202 result. The only error is
-// Payment.QueueUnavailable (or Payment.Internal for a malformed event).
+// Payment.QueueUnavailable (or Payment.Internal for a malformed event),
+// answered before the invocation's deadline (deadline.Margin).
 func (h *Handler) Handle(ctx context.Context, ev Event) (payment.Result, error) {
+	ctx, cancel := deadline.Reserve(ctx, deadline.Margin)
+	defer cancel()
 	log := h.Log.With("request_id", ev.RequestID, "payment_id", ev.Payment.ID)
 	if ev.Payment.ID == "" || ev.Payment.IdempotencyKeyHash == "" || ev.Payment.RequestHash == "" {
 		log.Error("enqueue event without a complete payment")
@@ -85,12 +89,17 @@ func reasonOf(name string) errorname.Name {
 }
 
 // New builds the EnqueueOnFailure handler from its function's
-// configuration (FAILED_QUEUE_URL, required) and SQS client. The Lambda
-// main and the local runner both build it here.
+// configuration (FAILED_QUEUE_URL, required; CALL_TIMEOUT_MS, optional,
+// default queue.DefaultCallTimeout) and SQS client. The Lambda main and
+// the local runner both build it here.
 func New(getenv func(string) string, client queue.Sender, log *slog.Logger) (*Handler, error) {
 	url := getenv("FAILED_QUEUE_URL")
 	if url == "" {
 		return nil, errors.New("FAILED_QUEUE_URL is not set")
 	}
-	return &Handler{Queue: queue.New(client, url), Log: log}, nil
+	call, err := deadline.CallTimeout(getenv, queue.DefaultCallTimeout)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{Queue: queue.New(client, url, queue.WithCallTimeout(call)), Log: log}, nil
 }

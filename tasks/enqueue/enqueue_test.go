@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
@@ -105,5 +106,35 @@ func TestHandleFailures(t *testing.T) {
 				t.Errorf("%d enqueues, want %d", tt.queue.calls, tt.wantCalls)
 			}
 		})
+	}
+}
+
+// slowQueue answers only when its context ends, as a send that never
+// returns does, and reports how much time it was given.
+type slowQueue struct{ given time.Duration }
+
+func (s *slowQueue) Enqueue(ctx context.Context, _ payment.Payment, _ errorname.Name, _ int) error {
+	if d, ok := ctx.Deadline(); ok {
+		s.given = time.Until(d)
+	}
+	<-ctx.Done()
+	return payment.NewError(errorname.QueueUnavailable, "timed out").Wrap(ctx.Err())
+}
+
+// The handler keeps a margin before the invocation's deadline, so that
+// Step Functions hears Payment.QueueUnavailable from it rather than a
+// Lambda timeout.
+func TestHandleAnswersBeforeTheFunctionsDeadline(t *testing.T) {
+	q := &slowQueue{}
+	h := &enqueue.Handler{Queue: q, Log: slog.New(slog.DiscardHandler)}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_, err := h.Handle(ctx, event())
+	var le messages.InvokeResponse_Error
+	if !errors.As(err, &le) || le.Type != string(errorname.QueueUnavailable) {
+		t.Fatalf("error = %v, want %s", err, errorname.QueueUnavailable)
+	}
+	if ctx.Err() != nil || q.given > 800*time.Millisecond {
+		t.Errorf("the send was given %s of the invocation's 1 s, want a margin kept", q.given)
 	}
 }

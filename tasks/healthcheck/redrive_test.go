@@ -409,7 +409,7 @@ func TestRedrivenPaymentsArePersistedExactlyOnce(t *testing.T) {
 		}
 	}
 	// AND the reprocess handler failing on them while the store is still down, until they are dead-lettered
-	down := &reprocess.Handler{Store: store.New(unavailable{db}, table, store.WithContention(1, time.Millisecond)), Log: log}
+	down := &reprocess.Handler{Store: store.New(unavailable{db}, table, slow, store.WithContention(1, time.Millisecond)), Log: log}
 	for deadline := time.Now().Add(20 * time.Second); p.depth(ctx, t, p.dlq) < 3; {
 		if time.Now().After(deadline) {
 			t.Fatalf("payments never reached the DLQ (DLQ depth %d)", p.depth(ctx, t, p.dlq))
@@ -447,7 +447,7 @@ func TestRedrivenPaymentsArePersistedExactlyOnce(t *testing.T) {
 		t.Fatalf("Wait = %+v, %v", out, err)
 	}
 	// AND the reprocess handler, with the store back, consumes the source queue
-	up := &reprocess.Handler{Store: store.New(db, table), Log: log}
+	up := &reprocess.Handler{Store: store.New(db, table, slow), Log: log}
 	consumed := 0
 	for deadline := time.Now().Add(20 * time.Second); consumed < 3 && time.Now().Before(deadline); {
 		consumed += p.consume(ctx, t, up)
@@ -461,7 +461,7 @@ func TestRedrivenPaymentsArePersistedExactlyOnce(t *testing.T) {
 	if n := paymentItems(ctx, t, db, table); n != 2 {
 		t.Errorf("%d payments stored, want exactly 2", n)
 	}
-	s := store.New(db, table)
+	s := store.New(db, table, slow)
 	for _, pay := range []payment.Payment{p1, p2} {
 		if r, err := s.Get(ctx, pay.Owner, pay.ID); err != nil {
 			t.Errorf("payment %s not readable: %v", pay.ID, err)
@@ -474,3 +474,7 @@ func TestRedrivenPaymentsArePersistedExactlyOnce(t *testing.T) {
 		t.Errorf("final report %+v; source depth %d, DLQ depth %d", final, p.depth(ctx, t, p.src), p.depth(ctx, t, p.dlq))
 	}
 }
+
+// slow is the call timeout of the stores of these tests: DynamoDB Local on
+// a busy machine is far slower than DynamoDB.
+var slow = store.WithCallTimeout(30 * time.Second)

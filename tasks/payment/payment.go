@@ -44,6 +44,24 @@ type Result struct {
 	// Body is the JSON response body, as a string so that the API Gateway
 	// mapping template can pass it through unchanged.
 	Body string `json:"body"`
+	// Error names the client outcome this result answers (see
+	// Rejection); empty for a payment processed or queued.
+	Error errorname.Name `json:"error,omitempty"`
+}
+
+// Rejection is the result that answers a client outcome (an error whose
+// spec is an Outcome): its status, its name and its problem document. The
+// handlers return it instead of a Lambda error, so that a client's
+// mistake is not a function error nor a failed execution.
+func Rejection(e *Error) Result {
+	return Result{StatusCode: e.Problem.Status, Body: e.ProblemJSON(), Error: e.Name}
+}
+
+// IsOutcome reports whether e is a client outcome, answered with a
+// Rejection rather than returned as an error.
+func (e *Error) IsOutcome() bool {
+	spec, ok := errorname.Lookup(e.Name)
+	return ok && spec.Outcome
 }
 
 // FieldError is one entry of a problem document's "errors" list.

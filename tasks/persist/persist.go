@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/resilientpay/paymentapi/internal/runtime/deadline"
 	"github.com/resilientpay/paymentapi/tasks/lambdaerr"
 	"github.com/resilientpay/paymentapi/tasks/payment"
 	"github.com/resilientpay/paymentapi/tasks/store"
@@ -29,15 +30,23 @@ type Handler struct {
 }
 
 // Handle persists ev.Payment and returns the 201 result, or the stored
-// first result with Replayed set. Errors are Lambda errors named
-// Payment.IdempotencyKeyReused, Payment.InProgress, Payment.StoreUnavailable
-// or Payment.Internal.
+// first result with Replayed set. The client outcomes key reused (422) and
+// in progress (409) are results too (payment.Rejection), not function
+// errors. Errors are Lambda errors named Payment.StoreUnavailable or
+// Payment.Internal: the platform failing, never the client.
 func (h *Handler) Handle(ctx context.Context, ev Event) (payment.Result, error) {
+	// Answer before the invocation's deadline: a store that is late is
+	// Payment.StoreUnavailable, which the workflow retries and then queues.
+	ctx, cancel := deadline.Reserve(ctx, deadline.Margin)
+	defer cancel()
 	log := h.Log.With("request_id", ev.RequestID, "payment_id", ev.Payment.ID)
 	res, err := h.Store.Persist(ctx, ev.Payment)
 	if err != nil {
 		e := payment.AsError(err)
 		log.LogAttrs(ctx, levelOf(e), "persist failed", slog.String("error_name", string(e.Name)), slog.Any("error", err))
+		if e.IsOutcome() {
+			return payment.Rejection(e), nil
+		}
 		return payment.Result{}, lambdaerr.From(e)
 	}
 	log.LogAttrs(ctx, slog.LevelInfo, "payment persisted", slog.Bool("replayed", res.Replayed), slog.Int("status", res.StatusCode))

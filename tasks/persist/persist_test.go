@@ -38,30 +38,48 @@ func event() persist.Event {
 	}}
 }
 
-func TestHandleReturnsTheStoreResultOrANamedLambdaError(t *testing.T) {
+func TestHandleReturnsTheStoreResultAClientOutcomeOrANamedLambdaError(t *testing.T) {
 	tests := []struct {
-		name     string
-		store    *fakeStore
-		wantErr  errorname.Name
-		wantCode int
+		name  string
+		store *fakeStore
+		// wantErr is the Lambda error's type; wantOutcome the error of a
+		// client outcome, answered as a result (neither: the store's
+		// result as is).
+		wantErr, wantOutcome errorname.Name
+		wantCode             int
 	}{
-		{"a stored payment is 201", &fakeStore{res: payment.Result{StatusCode: 201, Body: "{}"}}, "", 201},
-		{"a replay is passed through", &fakeStore{res: payment.Result{StatusCode: 201, Replayed: true, Body: "{}"}}, "", 201},
-		{"key reuse is a Payment.IdempotencyKeyReused error", &fakeStore{err: payment.NewError(errorname.KeyReused, "reused")}, errorname.KeyReused, 0},
-		{"a busy key is a Payment.InProgress error", &fakeStore{err: payment.NewError(errorname.InProgress, "busy")}, errorname.InProgress, 0},
-		{"an unavailable store is a Payment.StoreUnavailable error", &fakeStore{err: payment.NewError(errorname.StoreUnavailable, "down").Wrap(errors.New("sdk: secret"))}, errorname.StoreUnavailable, 0},
-		{"an unexpected error is a Payment.Internal error", &fakeStore{err: errors.New("sdk: secret")}, errorname.Internal, 0},
+		{"a stored payment is 201", &fakeStore{res: payment.Result{StatusCode: 201, Body: "{}"}}, "", "", 201},
+		{"a replay is passed through", &fakeStore{res: payment.Result{StatusCode: 201, Replayed: true, Body: "{}"}}, "", "", 201},
+		{"key reuse is a 422 Payment.IdempotencyKeyReused result, not a function error",
+			&fakeStore{err: payment.NewError(errorname.KeyReused, "reused")}, "", errorname.KeyReused, 422},
+		{"a busy key is a 409 Payment.InProgress result, not a function error",
+			&fakeStore{err: payment.NewError(errorname.InProgress, "busy").Wrap(errors.New("sdk: secret"))}, "", errorname.InProgress, 409},
+		{"an unavailable store is a Payment.StoreUnavailable error", &fakeStore{err: payment.NewError(errorname.StoreUnavailable, "down").Wrap(errors.New("sdk: secret"))}, errorname.StoreUnavailable, "", 0},
+		{"an unexpected error is a Payment.Internal error", &fakeStore{err: errors.New("sdk: secret")}, errorname.Internal, "", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
 			h := &persist.Handler{Store: tt.store, Log: slog.New(slog.NewJSONHandler(&logs, nil))}
 			res, err := h.Handle(context.Background(), event())
-			if tt.wantErr == "" {
+			switch {
+			case tt.wantOutcome != "":
+				if err != nil {
+					t.Fatalf("Handle error = %v, want the %s outcome as a result", err, tt.wantOutcome)
+				}
+				var problem payment.Problem
+				if res.Error != tt.wantOutcome || res.StatusCode != tt.wantCode || json.Unmarshal([]byte(res.Body), &problem) != nil ||
+					problem.Status != tt.wantCode || problem.Type != payment.ProblemTypeBase+string(tt.wantOutcome) {
+					t.Fatalf("Handle = %+v, want a %d %s result with its problem document", res, tt.wantCode, tt.wantOutcome)
+				}
+				if strings.Contains(res.Body, "secret") {
+					t.Errorf("the problem leaks the cause: %s", res.Body)
+				}
+			case tt.wantErr == "":
 				if err != nil || res != tt.store.res {
 					t.Fatalf("Handle = %+v, %v; want %+v", res, err, tt.store.res)
 				}
-			} else {
+			default:
 				var le messages.InvokeResponse_Error
 				if !errors.As(err, &le) || le.Type != string(tt.wantErr) {
 					t.Fatalf("error = %#v, want a Lambda error of type %s", err, tt.wantErr)

@@ -2,8 +2,14 @@
 // failed-transactions queue, and decodes them on the consumer side.
 //
 // A message body is the payment JSON (payment.Payment); its attributes say
-// why it was queued (failure_reason, a workflow error name) and how many
-// times persisting it was tried (attempt).
+// why it was queued (failure_reason, a workflow error name), how many
+// times persisting it was tried (attempt) and how many times the reprocess
+// function dead-lettered it (dead_letters, which survives a redrive).
+//
+// Decoding is tolerant: a field this code does not know (added by a newer
+// deploy) or an unreadable attribute is ignored, so a deploy never turns
+// queued payments into poison. Only a body that is not a complete payment
+// is malformed.
 package queue
 
 import (
@@ -13,6 +19,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,6 +36,11 @@ const (
 	AttrReason = "failure_reason"
 	// AttrAttempt is the number of persist attempts so far (Number).
 	AttrAttempt = "attempt"
+	// AttrDeadLetters is how many times the reprocess function moved the
+	// message to the DLQ (Number). Message attributes survive a redrive,
+	// so it counts the redrives of one payment message; past a bound the
+	// message is parked instead.
+	AttrDeadLetters = "dead_letters"
 )
 
 // Sender sends one message; *sqs.Client implements it.
@@ -40,16 +52,33 @@ var _ Sender = (*sqs.Client)(nil)
 
 // Queue is the failed-transactions queue.
 type Queue struct {
-	sqs Sender
-	url string
+	sqs         Sender
+	url         string
+	callTimeout time.Duration
 }
 
+// DefaultCallTimeout bounds a send (the SDK's own retries of it
+// included): far above SQS's latency, well inside the enqueue function's
+// timeout, so that a hung send is answered QueueUnavailable by the
+// function rather than cut off by the workflow's Task timeout.
+const DefaultCallTimeout = time.Second
+
+// Option configures a Queue.
+type Option func(*Queue)
+
+// WithCallTimeout sets the bound of each send (default DefaultCallTimeout).
+func WithCallTimeout(d time.Duration) Option { return func(q *Queue) { q.callTimeout = d } }
+
 // New returns the queue at url.
-func New(client Sender, url string) *Queue {
+func New(client Sender, url string, opts ...Option) *Queue {
 	if client == nil || url == "" {
 		panic("queue: New needs an SQS client and a queue URL")
 	}
-	return &Queue{sqs: client, url: url}
+	q := &Queue{sqs: client, url: url, callTimeout: DefaultCallTimeout}
+	for _, o := range opts {
+		o(q)
+	}
+	return q
 }
 
 var errUnavailable = payment.NewError(errorname.QueueUnavailable,
@@ -57,7 +86,9 @@ var errUnavailable = payment.NewError(errorname.QueueUnavailable,
 
 // Enqueue sends p to the queue, recording why it failed (reason) and how
 // many persist attempts were made. Any failure is a QueueUnavailable
-// *payment.Error whose cause is for logs only.
+// *payment.Error whose cause is for logs only. A send that timed out may
+// have been delivered all the same: sending the payment again is safe,
+// since reprocessing is idempotent.
 func (q *Queue) Enqueue(ctx context.Context, p payment.Payment, reason errorname.Name, attempt int) error {
 	body, err := json.Marshal(p)
 	if err != nil {
@@ -66,13 +97,21 @@ func (q *Queue) Enqueue(ctx context.Context, p payment.Payment, reason errorname
 	if reason == "" {
 		reason = errorname.StoreUnavailable
 	}
-	_, err = q.sqs.SendMessage(ctx, &sqs.SendMessageInput{
-		QueueUrl:    aws.String(q.url),
-		MessageBody: aws.String(string(body)),
-		MessageAttributes: map[string]types.MessageAttributeValue{
-			AttrReason:  {DataType: aws.String("String"), StringValue: aws.String(string(reason))},
-			AttrAttempt: {DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(max(attempt, 1)))},
-		},
+	return q.send(ctx, string(body), map[string]types.MessageAttributeValue{
+		AttrReason:  {DataType: aws.String("String"), StringValue: aws.String(string(reason))},
+		AttrAttempt: {DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(max(attempt, 1)))},
+	})
+}
+
+// send sends one message within the call timeout.
+func (q *Queue) send(ctx context.Context, body string, attrs map[string]types.MessageAttributeValue) error {
+	if q.callTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, q.callTimeout)
+		defer cancel()
+	}
+	_, err := q.sqs.SendMessage(ctx, &sqs.SendMessageInput{
+		QueueUrl: aws.String(q.url), MessageBody: aws.String(body), MessageAttributes: attrs,
 	})
 	if err != nil {
 		return errUnavailable.Wrap(err)
@@ -85,19 +124,22 @@ type Message struct {
 	Payment payment.Payment
 	// Reason is the error name that made the payment queued ("" if absent).
 	Reason errorname.Name
-	// Attempt is the number of persist attempts before queueing (0 if absent).
+	// Attempt is the number of persist attempts before queueing (0 if
+	// absent or unreadable).
 	Attempt int
+	// DeadLetters is how many times the message was dead-lettered (0 if
+	// absent or unreadable).
+	DeadLetters int
 }
 
 // ErrMalformed means a message is not a queued payment.
 var ErrMalformed = errors.New("queue: malformed message")
 
-// Decode parses a received message. It accepts only a complete payment
-// JSON object with no unknown fields; anything else wraps ErrMalformed.
-// Errors never quote the body, which holds a payment token.
+// Decode parses a received message. It accepts a complete payment JSON
+// object and ignores fields it does not know; anything else wraps
+// ErrMalformed. Errors never quote the body, which holds a payment token.
 func Decode(m events.SQSMessage) (Message, error) {
 	dec := json.NewDecoder(strings.NewReader(m.Body))
-	dec.DisallowUnknownFields()
 	var p payment.Payment
 	if err := dec.Decode(&p); err != nil {
 		return Message{}, fmt.Errorf("%w: body is not a payment object", ErrMalformed)
@@ -113,18 +155,39 @@ func Decode(m events.SQSMessage) (Message, error) {
 	case p.Amount <= 0 || p.Currency == "" || p.Source == "" || p.MerchantID == "":
 		return Message{}, fmt.Errorf("%w: payment lacks amount, currency, source or merchant", ErrMalformed)
 	}
-	msg := Message{Payment: p}
+	msg := Message{Payment: p, Attempt: Count(m, AttrAttempt), DeadLetters: Count(m, AttrDeadLetters)}
 	if a, ok := m.MessageAttributes[AttrReason]; ok && a.StringValue != nil {
 		msg.Reason = errorname.Name(*a.StringValue)
 	}
-	if a, ok := m.MessageAttributes[AttrAttempt]; ok && a.StringValue != nil {
-		n, err := strconv.Atoi(*a.StringValue)
-		if err != nil || n < 0 {
-			return Message{}, fmt.Errorf("%w: attempt attribute is not a count", ErrMalformed)
-		}
-		msg.Attempt = n
-	}
 	return msg, nil
+}
+
+// Count reads a count attribute of a message: 0 when it is absent or not
+// a count.
+func Count(m events.SQSMessage, attr string) int {
+	a, ok := m.MessageAttributes[attr]
+	if !ok || a.StringValue == nil {
+		return 0
+	}
+	n, err := strconv.Atoi(*a.StringValue)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// Resend sends a copy of a received message (its body and attributes) to
+// this queue, with the count attributes in set replaced. The reprocess
+// function dead-letters a message this way, counting AttrDeadLetters.
+func (q *Queue) Resend(ctx context.Context, m events.SQSMessage, set map[string]int) error {
+	attrs := make(map[string]types.MessageAttributeValue, len(m.MessageAttributes)+len(set))
+	for k, a := range m.MessageAttributes {
+		attrs[k] = types.MessageAttributeValue{DataType: aws.String(a.DataType), StringValue: a.StringValue, BinaryValue: a.BinaryValue}
+	}
+	for k, n := range set {
+		attrs[k] = types.MessageAttributeValue{DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(n))}
+	}
+	return q.send(ctx, m.Body, attrs)
 }
 
 // Client makes the SQS client of a function from its AWS configuration.

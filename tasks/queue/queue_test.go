@@ -100,10 +100,11 @@ func TestDecode(t *testing.T) {
 		{"a payment without attributes decodes", string(good), nil, false},
 		{"an empty body is malformed", "", nil, true},
 		{"a JSON array is malformed", "[]", nil, true},
-		{"an unknown field is malformed", strings.Replace(string(good), `{`, `{"card":"x",`, 1), nil, true},
+		{"a field added by a newer deploy is not poison: it decodes", strings.Replace(string(good), `{`, `{"owner":"arn:aws:iam::1:user/x","priority":2,`, 1), nil, false},
 		{"trailing data is malformed", string(good) + "{}", nil, true},
 		{"a payment without id is malformed", strings.Replace(string(good), `"pay_abcdefghijklmnopqrstuvwxyz"`, `""`, 1), nil, true},
-		{"a negative attempt is malformed", string(good), map[string]events.SQSMessageAttribute{queue.AttrAttempt: num("-1")}, true},
+		{"an unreadable attempt attribute is not poison: it reads as 0", string(good), map[string]events.SQSMessageAttribute{queue.AttrAttempt: num("-1")}, false},
+		{"a payment object with a field of the wrong type is malformed", strings.Replace(string(good), `"amount":1000`, `"amount":"1000"`, 1), nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,7 +140,7 @@ func FuzzDecode(f *testing.F) {
 			}
 			return
 		}
-		if m.Payment.ID == "" || m.Payment.RequestHash == "" || m.Payment.IdempotencyKeyHash == "" || m.Attempt < 0 {
+		if m.Payment.ID == "" || m.Payment.RequestHash == "" || m.Payment.IdempotencyKeyHash == "" || m.Attempt < 0 || m.DeadLetters < 0 {
 			t.Fatalf("accepted an incomplete message: %+v", m)
 		}
 	})
@@ -179,5 +180,70 @@ func TestEnqueueToTheSQSEmulatorRoundTrips(t *testing.T) {
 	}
 	if got.Payment.ID != p.ID || got.Reason != errorname.StoreUnavailable || got.Attempt != 4 {
 		t.Errorf("decoded %+v, want the payment, reason and attempt 4", got)
+	}
+}
+
+// hangingSQS never answers before its context ends.
+type hangingSQS struct{}
+
+func (hangingSQS) SendMessage(ctx context.Context, _ *sqs.SendMessageInput, _ ...func(*sqs.Options)) (*sqs.SendMessageOutput, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// A send is bounded by the queue's call timeout, inside the function's
+// timeout, so the workflow hears Payment.QueueUnavailable from the function
+// rather than a Task timeout while the send may still complete.
+func TestAHungSendIsCutOffByTheCallTimeout(t *testing.T) {
+	q := queue.New(hangingSQS{}, "https://sqs/q", queue.WithCallTimeout(50*time.Millisecond))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	err := q.Enqueue(ctx, samplePayment(), errorname.StoreUnavailable, 1)
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("Enqueue took %s with a 50 ms call timeout", took)
+	}
+	var e *payment.Error
+	if !errors.As(err, &e) || e.Name != errorname.QueueUnavailable {
+		t.Errorf("error = %v, want %s", err, errorname.QueueUnavailable)
+	}
+}
+
+func TestDecodeReadsHowOftenAMessageWasDeadLettered(t *testing.T) {
+	good, _ := json.Marshal(samplePayment())
+	for _, tt := range []struct {
+		value string
+		want  int
+	}{{"", 0}, {"2", 2}, {"x", 0}, {"-3", 0}} {
+		attrs := map[string]events.SQSMessageAttribute{}
+		if tt.value != "" {
+			attrs[queue.AttrDeadLetters] = events.SQSMessageAttribute{StringValue: aws.String(tt.value), DataType: "Number"}
+		}
+		m, err := queue.Decode(events.SQSMessage{Body: string(good), MessageAttributes: attrs})
+		if err != nil || m.DeadLetters != tt.want {
+			t.Errorf("dead_letters %q: DeadLetters = %d (%v), want %d", tt.value, m.DeadLetters, err, tt.want)
+		}
+	}
+}
+
+// A dead-lettered copy keeps the body and every attribute, with the ones
+// given replaced.
+func TestResendCopiesTheMessageWithNewAttributes(t *testing.T) {
+	f := &fakeSQS{}
+	m := events.SQSMessage{Body: `{"id":"x"}`, MessageAttributes: map[string]events.SQSMessageAttribute{
+		queue.AttrReason:      {StringValue: aws.String(string(errorname.StoreUnavailable)), DataType: "String"},
+		queue.AttrDeadLetters: {StringValue: aws.String("1"), DataType: "Number"},
+	}}
+	if err := queue.New(f, "https://sqs/dlq").Resend(context.Background(), m, map[string]int{queue.AttrDeadLetters: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(f.sent.QueueUrl) != "https://sqs/dlq" || aws.ToString(f.sent.MessageBody) != m.Body {
+		t.Errorf("sent %s to %s", aws.ToString(f.sent.MessageBody), aws.ToString(f.sent.QueueUrl))
+	}
+	if got := f.sent.MessageAttributes[queue.AttrDeadLetters]; aws.ToString(got.StringValue) != "2" || aws.ToString(got.DataType) != "Number" {
+		t.Errorf("dead_letters = %+v, want Number 2", got)
+	}
+	if got := f.sent.MessageAttributes[queue.AttrReason]; aws.ToString(got.StringValue) != string(errorname.StoreUnavailable) {
+		t.Errorf("failure_reason = %+v, want it kept", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -161,7 +162,7 @@ func (e env) failAndEnqueue(t *testing.T, p payment.Payment) {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
-	failing := &persist.Handler{Store: store.New(throttled{e.db}, e.table), Log: log}
+	failing := &persist.Handler{Store: store.New(throttled{e.db}, e.table, slow), Log: log}
 	_, err := failing.Handle(ctx, persist.Event{RequestID: "req-1", Payment: p})
 	var le messages.InvokeResponse_Error
 	if !errors.As(err, &le) || le.Type != string(errorname.StoreUnavailable) {
@@ -214,7 +215,7 @@ func TestQueuedPaymentsArePersistedExactlyOnce(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, 3)
-			h := &reprocess.Handler{Store: store.New(e.db, e.table), Log: slog.New(slog.DiscardHandler)}
+			h := &reprocess.Handler{Store: store.New(e.db, e.table, slow), Log: slog.New(slog.DiscardHandler)}
 			tt.run(t, e, h)
 			if n := e.paymentItems(t); n != 1 {
 				t.Errorf("%d payment items stored, want exactly 1", n)
@@ -223,25 +224,123 @@ func TestQueuedPaymentsArePersistedExactlyOnce(t *testing.T) {
 	}
 }
 
-func TestAMalformedMessageEndsInTheDLQ(t *testing.T) {
+func TestAMalformedMessageIsParkedNotRedrivenForever(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, 2)
-	h := &reprocess.Handler{Store: store.New(e.db, e.table), Log: slog.New(slog.DiscardHandler)}
+	e := newEnv(t, 10)
+	s := store.New(e.db, e.table, slow)
+	h := &reprocess.Handler{Store: s, DLQ: queue.New(e.sqs, e.dlq), Log: slog.New(slog.DiscardHandler)}
 	if _, err := e.sqs.SendMessage(context.Background(), &sqs.SendMessageInput{QueueUrl: aws.String(e.queue), MessageBody: aws.String(`{"not":"a payment"}`)}); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if got, failed := e.deliver(t, h, false, 0); got != failed {
-			t.Fatalf("%d of %d malformed messages were acknowledged", got-failed, got)
-		}
-		if ev := e.receive(t, e.dlq); len(ev.Records) == 1 {
-			if ev.Records[0].Body != `{"not":"a payment"}` {
-				t.Errorf("DLQ holds %q", ev.Records[0].Body)
-			}
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
+	if got, failed := e.deliver(t, h, false, 5*time.Second); got != 1 || failed != 0 {
+		t.Fatalf("%d received, %d failed; want the malformed message acknowledged", got, failed)
 	}
-	t.Fatal("the malformed message never reached the DLQ")
+	parked, err := s.ListParked(context.Background(), 0)
+	if err != nil || len(parked) != 1 || parked[0].Reason != store.ParkedMalformed || parked[0].Body != `{"not":"a payment"}` {
+		t.Fatalf("parked = %+v, %v; want the message parked as malformed", parked, err)
+	}
+	if got, _ := e.deliver(t, h, false, 1500*time.Millisecond); got != 0 {
+		t.Errorf("%d messages left in the queue", got)
+	}
+	if ev := e.receive(t, e.dlq); len(ev.Records) != 0 {
+		t.Errorf("%d messages in the DLQ, want none", len(ev.Records))
+	}
 }
+
+// A payment answered 202 whose key was then used with another body (the
+// store was down, so no idempotency record held the key) can never be
+// stored under its id: it is parked, with its body, never dropped.
+func TestAQueuedPaymentWhoseKeyWasReusedIsParkedNotDropped(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 10)
+	s := store.New(e.db, e.table, slow)
+	h := &reprocess.Handler{Store: s, DLQ: queue.New(e.sqs, e.dlq), Log: slog.New(slog.DiscardHandler)}
+	first := samplePayment()
+	e.failAndEnqueue(t, first) // 202
+	second := first
+	second.Amount, second.RequestHash = first.Amount+1, unique("rh")
+	if res, err := s.Persist(context.Background(), second); err != nil || res.StatusCode != 201 {
+		t.Fatalf("the second body under the key = %+v, %v; want 201", res, err)
+	}
+	if got, failed := e.deliver(t, h, false, 5*time.Second); got != 1 || failed != 0 {
+		t.Fatalf("%d received, %d failed; want the queued payment acknowledged", got, failed)
+	}
+	parked, err := s.ListParked(context.Background(), 0)
+	if err != nil || len(parked) != 1 {
+		t.Fatalf("parked = %+v, %v; want the queued payment", parked, err)
+	}
+	p := parked[0]
+	if p.Reason != store.ParkedKeyReused || p.PaymentID != first.ID || p.RequestHash != first.RequestHash || !strings.Contains(p.Body, `"amount":4200`) {
+		t.Errorf("parked %+v, want the first payment parked as key-reused with its body", p)
+	}
+	if n := e.paymentItems(t); n != 1 {
+		t.Errorf("%d payments stored, want the second one only", n)
+	}
+}
+
+// An operator replays a parked payment once its cause is fixed: it goes
+// back to the queue as a fresh message and is stored once; the parked item
+// leaves the list and stays as a record.
+func TestAReplayedParkedPaymentIsStoredOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 10)
+	ctx := context.Background()
+	s := store.New(e.db, e.table, slow)
+	h := &reprocess.Handler{Store: s, DLQ: queue.New(e.sqs, e.dlq), Log: slog.New(slog.DiscardHandler)}
+	// GIVEN a queued payment parked after failing past the redrive bound
+	p := samplePayment()
+	e.failAndEnqueue(t, p)
+	ev := e.receive(t, e.queue)
+	if len(ev.Records) != 1 {
+		t.Fatalf("%d messages queued, want 1", len(ev.Records))
+	}
+	m := ev.Records[0]
+	m.Attributes = map[string]string{"ApproximateReceiveCount": "5"}
+	m.MessageAttributes[queue.AttrDeadLetters] = events.SQSMessageAttribute{StringValue: aws.String("3"), DataType: "Number"}
+	// Persisting fails (a throttled table), parking works.
+	failing := &reprocess.Handler{Store: splitStore{store.New(throttled{e.db}, e.table, slow), s}, DLQ: queue.New(e.sqs, e.dlq),
+		Log: slog.New(slog.DiscardHandler)}
+	if resp, _ := failing.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{m}}); len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("the message was not parked: %+v", resp)
+	}
+	if _, err := e.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(e.queue), ReceiptHandle: aws.String(m.ReceiptHandle)}); err != nil {
+		t.Fatal(err)
+	}
+	parked, err := s.ListParked(ctx, 0)
+	if err != nil || len(parked) != 1 || parked[0].Reason != store.ParkedRedriveLimit {
+		t.Fatalf("parked = %+v, %v; want the payment parked at the redrive limit", parked, err)
+	}
+	// WHEN the operator replays it
+	ops := reprocess.Parking{Store: s, Queue: queue.New(e.sqs, e.queue)}
+	if err := ops.Replay(ctx, parked[0].Key); err != nil {
+		t.Fatal(err)
+	}
+	// THEN it is stored once, and no longer listed
+	if got, failed := e.deliver(t, h, false, 5*time.Second); got != 1 || failed != 0 {
+		t.Fatalf("%d received, %d failed after the replay", got, failed)
+	}
+	if n := e.paymentItems(t); n != 1 {
+		t.Errorf("%d payments stored, want 1", n)
+	}
+	if left, err := ops.List(ctx, 0); err != nil || len(left) != 0 {
+		t.Errorf("still parked: %+v, %v", left, err)
+	}
+	if err := ops.Replay(ctx, parked[0].Key); err == nil {
+		t.Error("a resolved item was replayed again")
+	}
+}
+
+// splitStore persists with one store and parks with another.
+type splitStore struct{ persist, park *store.Store }
+
+func (s splitStore) Persist(ctx context.Context, p payment.Payment) (payment.Result, error) {
+	return s.persist.Persist(ctx, p)
+}
+
+func (s splitStore) Park(ctx context.Context, p store.Parked) (string, error) {
+	return s.park.Park(ctx, p)
+}
+
+// slow is the call timeout of the stores of these tests: DynamoDB Local on
+// a busy machine is far slower than DynamoDB.
+var slow = store.WithCallTimeout(30 * time.Second)

@@ -6,57 +6,119 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 	"github.com/resilientpay/paymentapi/tasks/payment"
+	"github.com/resilientpay/paymentapi/tasks/queue"
 	"github.com/resilientpay/paymentapi/tasks/reprocess"
+	"github.com/resilientpay/paymentapi/tasks/store"
 )
 
-// fakeStore answers Persist from a function of the payment id.
-type fakeStore func(p payment.Payment) (payment.Result, error)
+// fakeStore answers Persist from a function of the payment id and records
+// what it parks; parkErr fails parking.
+type fakeStore struct {
+	persist func(p payment.Payment) (payment.Result, error)
+	parked  []store.Parked
+	parkErr error
+}
 
-func (f fakeStore) Persist(_ context.Context, p payment.Payment) (payment.Result, error) { return f(p) }
+func (f *fakeStore) Persist(_ context.Context, p payment.Payment) (payment.Result, error) {
+	return f.persist(p)
+}
+
+func (f *fakeStore) Park(_ context.Context, p store.Parked) (string, error) {
+	if f.parkErr != nil {
+		return "", f.parkErr
+	}
+	f.parked = append(f.parked, p)
+	return store.ParkedKey(p.PaymentID, p.RequestHash, p.Body), nil
+}
+
+func answer(res payment.Result, err error) *fakeStore {
+	return &fakeStore{persist: func(payment.Payment) (payment.Result, error) { return res, err }}
+}
+
+// fakeDLQ records the copies sent to the DLQ.
+type fakeDLQ struct {
+	sent []map[string]int
+	err  error
+}
+
+func (f *fakeDLQ) Resend(_ context.Context, _ events.SQSMessage, set map[string]int) error {
+	if f.err != nil {
+		return f.err
+	}
+	f.sent = append(f.sent, set)
+	return nil
+}
 
 const token = "tok_live_SECRET1234567"
 
 func message(id string) events.SQSMessage {
 	body, _ := json.Marshal(payment.Payment{ID: id, Amount: 100, Currency: "EUR", Source: token, MerchantID: "m1",
 		Owner: "arn:aws:iam::111122223333:user/m1", IdempotencyKeyHash: "kh-" + id, RequestHash: "rh"})
-	return events.SQSMessage{MessageId: "msg-" + id, Body: string(body)}
+	return events.SQSMessage{MessageId: "msg-" + id, Body: string(body), Attributes: map[string]string{"ApproximateReceiveCount": "1"}}
+}
+
+// received is m on its n-th receive, dead-lettered deadLetters times.
+func received(m events.SQSMessage, n, deadLetters int) events.SQSMessage {
+	m.Attributes = map[string]string{"ApproximateReceiveCount": strconv.Itoa(n)}
+	m.MessageAttributes = map[string]events.SQSMessageAttribute{
+		queue.AttrDeadLetters: {StringValue: aws.String(strconv.Itoa(deadLetters)), DataType: "Number"},
+	}
+	return m
 }
 
 func TestHandleReportsOnlyTheMessagesToRetry(t *testing.T) {
+	down := payment.NewError(errorname.StoreUnavailable, "down")
 	tests := []struct {
-		name       string
-		outcome    error
-		replayed   bool
-		msg        events.SQSMessage
-		wantRetry  bool
-		wantLogged string
+		name      string
+		store     *fakeStore
+		dlq       *fakeDLQ
+		msg       events.SQSMessage
+		wantRetry bool
+		// wantParked is the reason the message is parked with ("" none);
+		// wantDeadLettered the dead_letters of the copy sent to the DLQ
+		// (0 none).
+		wantParked       store.ParkReason
+		wantDeadLettered int
+		wantLogged       string
 	}{
-		{"a persisted payment is acknowledged", nil, false, message("p1"), false, "queued payment persisted"},
-		{"an already persisted payment is acknowledged", nil, true, message("p1"), false, "queued payment persisted"},
-		{"a busy key is retried", payment.NewError(errorname.InProgress, "busy"), false, message("p1"), true, "not persisted yet"},
-		{"an unavailable store is retried", payment.NewError(errorname.StoreUnavailable, "down"), false, message("p1"), true, "not persisted yet"},
-		{"an unexpected error is retried", errors.New("boom"), false, message("p1"), true, "not persisted yet"},
-		{"a key owned by another payment is logged and acknowledged", payment.NewError(errorname.KeyReused, "reused"), false, message("p1"), false, "belongs to a different payment"},
-		{"a malformed message is retried until it reaches the DLQ", nil, false, events.SQSMessage{MessageId: "msg-bad", Body: `{"card":"4111"}`}, true, "malformed"},
+		{"a persisted payment is acknowledged", answer(payment.Result{StatusCode: 201}, nil), &fakeDLQ{}, message("p1"), false, "", 0, "queued payment persisted"},
+		{"an already persisted payment is acknowledged", answer(payment.Result{StatusCode: 201, Replayed: true}, nil), &fakeDLQ{}, message("p1"), false, "", 0, "queued payment persisted"},
+		{"a payment carrying a field from a newer deploy is persisted, not poison", answer(payment.Result{StatusCode: 201}, nil), &fakeDLQ{},
+			events.SQSMessage{MessageId: "msg-new", Body: strings.Replace(message("p1").Body, "{", `{"owner":"caller-1",`, 1)}, false, "", 0, "queued payment persisted"},
+		{"a busy key is retried", answer(payment.Result{}, payment.NewError(errorname.InProgress, "busy")), &fakeDLQ{}, message("p1"), true, "", 0, "not persisted yet"},
+		{"an unavailable store is retried", answer(payment.Result{}, down), &fakeDLQ{}, message("p1"), true, "", 0, "not persisted yet"},
+		{"an unexpected error is retried", answer(payment.Result{}, errors.New("boom")), &fakeDLQ{}, message("p1"), true, "", 0, "not persisted yet"},
+		{"a key owned by another payment is parked with its reason and acknowledged, never dropped",
+			answer(payment.Result{}, payment.NewError(errorname.KeyReused, "reused")), &fakeDLQ{}, message("p1"), false, store.ParkedKeyReused, 0, reprocess.ParkedLogMessage},
+		{"a message that is not a payment is parked and acknowledged, not redriven forever", answer(payment.Result{StatusCode: 201}, nil), &fakeDLQ{},
+			events.SQSMessage{MessageId: "msg-bad", Body: `{"card":"4111"}`}, false, store.ParkedMalformed, 0, reprocess.ParkedLogMessage},
+		{"a failure on the last receive is dead-lettered by the function, counted, and acknowledged",
+			answer(payment.Result{}, down), &fakeDLQ{}, received(message("p1"), 5, 1), false, "", 2, "dead-lettered"},
+		{"a failure on the last receive of the last allowed redrive is parked instead",
+			answer(payment.Result{}, down), &fakeDLQ{}, received(message("p1"), 5, 3), false, store.ParkedRedriveLimit, 0, reprocess.ParkedLogMessage},
+		{"a message received more often than the function allows (its receives crashed or timed out) moves on unprocessed",
+			answer(payment.Result{StatusCode: 201}, nil), &fakeDLQ{}, received(message("p1"), 6, 0), false, "", 1, "dead-lettered"},
+		{"a message that cannot be parked stays on the queue", &fakeStore{persist: func(payment.Payment) (payment.Result, error) {
+			return payment.Result{}, payment.NewError(errorname.KeyReused, "reused")
+		}, parkErr: down}, &fakeDLQ{}, message("p1"), true, "", 0, "could not be parked"},
+		{"a message that cannot be dead-lettered stays on the queue (SQS's redrive policy is the net)",
+			answer(payment.Result{}, down), &fakeDLQ{err: errors.New("sqs down")}, received(message("p1"), 5, 0), true, "", 0, "could not be dead-lettered"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
-			calls := 0
-			h := &reprocess.Handler{Log: slog.New(slog.NewJSONHandler(&logs, nil)), Store: fakeStore(func(payment.Payment) (payment.Result, error) {
-				calls++
-				if tt.outcome != nil {
-					return payment.Result{}, tt.outcome
-				}
-				return payment.Result{StatusCode: 201, Replayed: tt.replayed}, nil
-			})}
+			h := &reprocess.Handler{Log: slog.New(slog.NewJSONHandler(&logs, nil)), Store: tt.store, DLQ: tt.dlq,
+				MaxReceives: 5, MaxDeadLetters: 3}
 			resp, err := h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{tt.msg}})
 			if err != nil {
 				t.Fatal(err)
@@ -64,6 +126,18 @@ func TestHandleReportsOnlyTheMessagesToRetry(t *testing.T) {
 			retried := len(resp.BatchItemFailures) == 1 && resp.BatchItemFailures[0].ItemIdentifier == tt.msg.MessageId
 			if retried != tt.wantRetry || len(resp.BatchItemFailures) > 1 {
 				t.Errorf("batch item failures = %+v, want retry %v", resp.BatchItemFailures, tt.wantRetry)
+			}
+			switch {
+			case tt.wantParked == "" && len(tt.store.parked) > 0:
+				t.Errorf("parked %+v, want nothing parked", tt.store.parked)
+			case tt.wantParked != "" && (len(tt.store.parked) != 1 || tt.store.parked[0].Reason != tt.wantParked || tt.store.parked[0].Body != tt.msg.Body):
+				t.Errorf("parked %+v, want the message parked once as %s", tt.store.parked, tt.wantParked)
+			}
+			switch {
+			case tt.wantDeadLettered == 0 && len(tt.dlq.sent) > 0:
+				t.Errorf("dead-lettered %v, want nothing", tt.dlq.sent)
+			case tt.wantDeadLettered != 0 && (len(tt.dlq.sent) != 1 || tt.dlq.sent[0][queue.AttrDeadLetters] != tt.wantDeadLettered):
+				t.Errorf("dead-lettered %v, want one copy with dead_letters %d", tt.dlq.sent, tt.wantDeadLettered)
 			}
 			if !strings.Contains(logs.String(), tt.wantLogged) {
 				t.Errorf("logs lack %q: %s", tt.wantLogged, logs.String())
@@ -77,13 +151,13 @@ func TestHandleReportsOnlyTheMessagesToRetry(t *testing.T) {
 
 func TestHandleKeepsGoingAfterAFailedMessage(t *testing.T) {
 	persisted := map[string]bool{}
-	h := &reprocess.Handler{Log: slog.New(slog.DiscardHandler), Store: fakeStore(func(p payment.Payment) (payment.Result, error) {
+	h := &reprocess.Handler{Log: slog.New(slog.DiscardHandler), Store: &fakeStore{persist: func(p payment.Payment) (payment.Result, error) {
 		if p.ID == "p2" {
 			return payment.Result{}, payment.NewError(errorname.StoreUnavailable, "down")
 		}
 		persisted[p.ID] = true
 		return payment.Result{StatusCode: 201}, nil
-	})}
+	}}}
 	resp, err := h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{message("p1"), message("p2"), message("p3")}})
 	if err != nil {
 		t.Fatal(err)
@@ -93,5 +167,17 @@ func TestHandleKeepsGoingAfterAFailedMessage(t *testing.T) {
 	}
 	if !persisted["p1"] || !persisted["p3"] {
 		t.Errorf("persisted %v, want p1 and p3", persisted)
+	}
+}
+
+// Messages the function cannot reach before its deadline are reported
+// for retry, not lost with the whole batch to Lambda's timeout.
+func TestHandleReportsTheMessagesItHadNoTimeFor(t *testing.T) {
+	h := &reprocess.Handler{Log: slog.New(slog.DiscardHandler), Store: answer(payment.Result{StatusCode: 201}, nil), DLQ: &fakeDLQ{}}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second) // under the 2 s margin
+	defer cancel()
+	resp, err := h.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{message("p1"), message("p2")}})
+	if err != nil || len(resp.BatchItemFailures) != 2 {
+		t.Errorf("failures = %+v, %v; want both messages reported for retry", resp.BatchItemFailures, err)
 	}
 }

@@ -5,12 +5,16 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/resilientpay/paymentapi/internal/runtime/deadline"
 )
 
 // FromEnv builds the Store a function uses from its configuration:
-// TABLE_NAME (required) and IDEMPOTENCY_TTL_HOURS (optional, default
-// DefaultTTL). getenv is os.Getenv in a Lambda main and the synthesized
-// function environment in the local runner.
+// TABLE_NAME (required), IDEMPOTENCY_TTL_HOURS (optional, default
+// DefaultTTL) and CALL_TIMEOUT_MS (optional, default DefaultCallTimeout;
+// the local runner raises it for DynamoDB Local on a busy laptop). getenv
+// is os.Getenv in a Lambda main and the synthesized function environment
+// in the local runner.
 func FromEnv(getenv func(string) string, db DB) (*Store, error) {
 	table := getenv("TABLE_NAME")
 	if table == "" {
@@ -20,7 +24,11 @@ func FromEnv(getenv func(string) string, db DB) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(db, table, WithTTL(ttl)), nil
+	call, err := deadline.CallTimeout(getenv, DefaultCallTimeout)
+	if err != nil {
+		return nil, err
+	}
+	return New(db, table, WithTTL(ttl), WithCallTimeout(call)), nil
 }
 
 // Client makes the DynamoDB client of a function from its AWS

@@ -43,7 +43,11 @@ func newTable(tb testing.TB) table {
 	return table{name: name, db: db}
 }
 
-func (tt table) store(opts ...store.Option) *store.Store { return store.New(tt.db, tt.name, opts...) }
+// store is a store over the table. DynamoDB Local on a busy machine is far
+// slower than DynamoDB: these tests are not about the call timeout.
+func (tt table) store(opts ...store.Option) *store.Store {
+	return store.New(tt.db, tt.name, append([]store.Option{store.WithCallTimeout(30 * time.Second)}, opts...)...)
+}
 
 // item reads a raw item.
 func (tt table) item(t *testing.T, pk string) map[string]types.AttributeValue {
@@ -206,14 +210,14 @@ func TestPersistAgainstDynamoDBLocal(t *testing.T) {
 				if winner, err = tt.store().Persist(ctx, p); err != nil {
 					t.Error(err)
 				}
-			}}, tt.name)
+			}}, tt.name, store.WithCallTimeout(30*time.Second))
 			res, err := loser.Persist(ctx, p)
 			if err != nil || !res.Replayed || res.Body != winner.Body {
 				t.Fatalf("loser = %+v, %v; want the winner's body replayed", res, err)
 			}
 		}},
 		{"a conflict that outlasts the wait is in progress", func(t *testing.T, tt table) {
-			s := store.New(&conflictOnce{DB: tt.db, always: true}, tt.name, store.WithContention(3, time.Millisecond))
+			s := store.New(&conflictOnce{DB: tt.db, always: true}, tt.name, store.WithContention(3, time.Millisecond), store.WithCallTimeout(30*time.Second))
 			if _, err := s.Persist(ctx, newPayment("k1", "b1")); errName(err) != errorname.InProgress {
 				t.Errorf("error = %v, want %s", err, errorname.InProgress)
 			}
@@ -259,7 +263,9 @@ func TestFiftyConcurrentRequestsWithOneKeyStoreOnePayment(t *testing.T) {
 	t.Parallel()
 	tt := newTable(t)
 	codes := &reasonCounter{DB: tt.db, seen: map[string]int{}}
-	s := store.New(codes, tt.name)
+	// DynamoDB Local answers 50 concurrent transactions slowly on a busy
+	// machine; this test is about contention, not the call timeout.
+	s := store.New(codes, tt.name, store.WithCallTimeout(30*time.Second))
 	p := newPayment("k1", "b1")
 	const n = 50
 	type answer struct {
@@ -330,4 +336,64 @@ func (c *reasonCounter) TransactWriteItems(ctx context.Context, in *dynamodb.Tra
 	c.seen[key]++
 	c.mu.Unlock()
 	return out, err
+}
+
+func TestParkedPaymentsAreListedOnceUntilResolved(t *testing.T) {
+	t.Parallel()
+	tt := newTable(t)
+	ctx := context.Background()
+	s := tt.store(store.WithCallTimeout(30 * time.Second))
+	p := newPayment("k1", "b1")
+	body, _ := json.Marshal(p)
+	reused := store.Parked{Reason: store.ParkedKeyReused, Detail: string(errorname.KeyReused), PaymentID: p.ID, RequestHash: p.RequestHash,
+		Body: string(body), Attributes: map[string]string{"failure_reason": string(errorname.StoreUnavailable)}, MessageID: "m-1", Receives: 1}
+	malformed := store.Parked{Reason: store.ParkedMalformed, Detail: "body is not a payment object", Body: `{"not":"a payment"}`, MessageID: "m-2", Receives: 1}
+
+	// GIVEN a queued payment whose key another payment took, parked twice
+	// (its message was delivered twice), and a message that is not a
+	// payment
+	key, err := s.Park(ctx, reused)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := s.Park(ctx, reused); err != nil || again != key {
+		t.Fatalf("parking again = %q, %v; want the same key %q", again, err, key)
+	}
+	if _, err := s.Park(ctx, malformed); err != nil {
+		t.Fatal(err)
+	}
+	// THEN both are listed once, oldest first, with what a replay needs
+	parked, err := s.ListParked(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(parked) != 2 {
+		t.Fatalf("%d parked items, want 2: %+v", len(parked), parked)
+	}
+	byKey := map[string]store.Parked{}
+	for _, it := range parked {
+		byKey[it.Key] = it
+	}
+	got := byKey[key]
+	if got.Reason != store.ParkedKeyReused || got.PaymentID != p.ID || got.Body != string(body) || got.TimesParked != 2 ||
+		got.Attributes["failure_reason"] != string(errorname.StoreUnavailable) || got.FirstParkedAt == "" {
+		t.Errorf("parked item = %+v", got)
+	}
+	if m := byKey[store.ParkedKey("", "", malformed.Body)]; m.Reason != store.ParkedMalformed || m.Body != malformed.Body {
+		t.Errorf("malformed message parked as %+v", m)
+	}
+	// WHEN one is resolved THEN it leaves the list and stays as a record
+	if err := s.ResolveParked(ctx, key, "replayed"); err != nil {
+		t.Fatal(err)
+	}
+	if parked, err := s.ListParked(ctx, 0); err != nil || len(parked) != 1 {
+		t.Errorf("after resolving, %d parked items (%v), want 1", len(parked), err)
+	}
+	rec, err := s.GetParked(ctx, key)
+	if err != nil || rec.Resolution != "replayed" || rec.ResolvedAt == "" {
+		t.Errorf("resolved record = %+v, %v", rec, err)
+	}
+	if err := s.ResolveParked(ctx, store.ParkedKey("pay_none", "rh", ""), "x"); err == nil {
+		t.Error("resolving a key that was never parked succeeded")
+	}
 }

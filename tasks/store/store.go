@@ -77,6 +77,8 @@ type DB interface {
 	transactWriter
 	itemGetter
 	tableDescriber
+	itemUpdater
+	indexQuerier
 }
 
 var _ DB = (*dynamodb.Client)(nil)
@@ -91,7 +93,15 @@ type Store struct {
 	// same key before answering InProgress.
 	attempts int
 	backoff  time.Duration
+	// callTimeout bounds each DynamoDB call.
+	callTimeout time.Duration
 }
+
+// DefaultCallTimeout bounds each DynamoDB call (the SDK's own retries of
+// it included): far above DynamoDB's latency, well inside the Persist
+// function's timeout, so that a hung call is answered StoreUnavailable
+// while the function can still say so.
+const DefaultCallTimeout = 800 * time.Millisecond
 
 // Option configures a Store.
 type Option func(*Store)
@@ -101,6 +111,10 @@ func WithTTL(d time.Duration) Option { return func(s *Store) { s.ttl = d } }
 
 // WithClock replaces time.Now, for tests.
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// WithCallTimeout sets the bound of each DynamoDB call (default
+// DefaultCallTimeout).
+func WithCallTimeout(d time.Duration) Option { return func(s *Store) { s.callTimeout = d } }
 
 // WithContention sets how many times Persist writes or re-reads while
 // another request with the same key holds the records, and the first pause
@@ -115,7 +129,8 @@ func New(db DB, table string, opts ...Option) *Store {
 	if db == nil || table == "" {
 		panic("store: New needs a DynamoDB client and a table name")
 	}
-	s := &Store{db: db, table: table, ttl: DefaultTTL, now: time.Now, attempts: 6, backoff: 10 * time.Millisecond}
+	s := &Store{db: db, table: table, ttl: DefaultTTL, now: time.Now, attempts: 6, backoff: 10 * time.Millisecond,
+		callTimeout: DefaultCallTimeout}
 	for _, o := range opts {
 		o(s)
 	}
@@ -262,7 +277,9 @@ func (s *Store) Persist(ctx context.Context, p payment.Payment) (payment.Result,
 		// retry of a write that committed succeeds instead of failing
 		// its condition.
 		in.ClientRequestToken = aws.String(rand.Text())
-		_, err := s.db.TransactWriteItems(ctx, in)
+		cctx, cancel := s.call(ctx)
+		_, err := s.db.TransactWriteItems(cctx, in)
+		cancel()
 		if err == nil {
 			return result, nil
 		}
@@ -420,6 +437,8 @@ func (s *Store) readPayment(ctx context.Context, id string) (paymentItem, bool, 
 
 // get reads one item with a strongly consistent read.
 func (s *Store) get(ctx context.Context, pk string, into any) (bool, error) {
+	ctx, cancel := s.call(ctx)
+	defer cancel()
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(s.table),
 		Key:            map[string]types.AttributeValue{PartitionKey: &types.AttributeValueMemberS{Value: pk}},
@@ -453,6 +472,8 @@ func (s *Store) Get(ctx context.Context, owner, id string) (Receipt, error) {
 // Describe returns the table status (ACTIVE, UPDATING, ...) for health
 // checks.
 func (s *Store) Describe(ctx context.Context) (string, error) {
+	ctx, cancel := s.call(ctx)
+	defer cancel()
 	out, err := s.db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(s.table)})
 	if err != nil {
 		return "", classify(err)
@@ -461,6 +482,14 @@ func (s *Store) Describe(ctx context.Context) (string, error) {
 		return "", errInternal.Wrap(errors.New("store: DescribeTable returned no table"))
 	}
 	return string(out.Table.TableStatus), nil
+}
+
+// call bounds one DynamoDB call by the call timeout.
+func (s *Store) call(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.callTimeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, s.callTimeout)
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -53,6 +53,14 @@ func (f *fakeDB) GetItem(_ context.Context, in *dynamodb.GetItemInput, _ ...func
 	return &dynamodb.GetItemOutput{Item: item}, err
 }
 
+func (f *fakeDB) UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	return nil, errors.New("fake: UpdateItem not set")
+}
+
+func (f *fakeDB) Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	return nil, errors.New("fake: Query not set")
+}
+
 func (f *fakeDB) DescribeTable(context.Context, *dynamodb.DescribeTableInput, ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
 	if f.describe == nil {
 		return nil, errors.New("fake: DescribeTable not set")
@@ -408,6 +416,45 @@ func TestParseTTLHours(t *testing.T) {
 			got, err := store.ParseTTLHours(tt.in)
 			if (err != nil) != tt.wantErr || got != tt.want {
 				t.Errorf("ParseTTLHours(%q) = %v, %v; want %v, error %v", tt.in, got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}
+
+// hangingDB never answers a call before its context ends, as a network
+// partition does.
+type hangingDB struct{ fakeDB }
+
+func (h *hangingDB) TransactWriteItems(ctx context.Context, _ *dynamodb.TransactWriteItemsInput, _ ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+func (h *hangingDB) GetItem(ctx context.Context, _ *dynamodb.GetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// Every DynamoDB call is bounded by the store's call timeout, well inside
+// the function's timeout, so a hung call is answered StoreUnavailable
+// while the function can still say so.
+func TestAHungCallIsCutOffByTheCallTimeout(t *testing.T) {
+	s := store.New(&hangingDB{}, "t", store.WithCallTimeout(50*time.Millisecond))
+	for name, call := range map[string]func(context.Context) error{
+		"Persist": func(ctx context.Context) error { _, err := s.Persist(ctx, newPayment("k1", "b1")); return err },
+		"Get":     func(ctx context.Context) error { _, err := s.Get(ctx, testOwner, "pay_x"); return err },
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			start := time.Now()
+			err := call(ctx)
+			if took := time.Since(start); took > time.Second {
+				t.Errorf("%s took %s with a 50 ms call timeout", name, took)
+			}
+			var e *payment.Error
+			if !errors.As(err, &e) || e.Name != errorname.StoreUnavailable {
+				t.Errorf("%s error = %v, want %s", name, err, errorname.StoreUnavailable)
 			}
 		})
 	}

@@ -18,15 +18,28 @@ type tableCreator interface {
 }
 
 // CreateTable creates a transactions table the way the CDK stack defines
-// it (pk string partition key, on-demand, TTL on expires_at) and waits
+// it (pk string partition key, on-demand, TTL on expires_at, the sparse
+// ParkedIndex) and waits
 // until it is active. Local runs and integration tests use it against
 // DynamoDB Local; deployed tables come from the CDK stack.
 func CreateTable(ctx context.Context, db tableCreator, name string) error {
 	_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:            aws.String(name),
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String(PartitionKey), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(PartitionKey), KeyType: types.KeyTypeHash}},
-		BillingMode:          types.BillingModePayPerRequest,
+		TableName: aws.String(name),
+		AttributeDefinitions: []types.AttributeDefinition{
+			{AttributeName: aws.String(PartitionKey), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(ParkedAttribute), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(ParkedAtAttribute), AttributeType: types.ScalarAttributeTypeS},
+		},
+		KeySchema:   []types.KeySchemaElement{{AttributeName: aws.String(PartitionKey), KeyType: types.KeyTypeHash}},
+		BillingMode: types.BillingModePayPerRequest,
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
+			IndexName: aws.String(ParkedIndex),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String(ParkedAttribute), KeyType: types.KeyTypeHash},
+				{AttributeName: aws.String(ParkedAtAttribute), KeyType: types.KeyTypeRange},
+			},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}},
 	})
 	if err != nil {
 		return fmt.Errorf("store: creating table %s: %w", name, err)

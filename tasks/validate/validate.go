@@ -34,11 +34,15 @@ type Event struct {
 	Body string `json:"body"`
 }
 
-// Output replaces the state's input: the request id and the validated
-// payment.
+// Output replaces the state's input: the request id and either the
+// validated payment or, for a rejected request, the Result that answers it
+// (a client outcome: 400 or 422 with its problem document).
 type Output struct {
 	RequestID string          `json:"requestId"`
-	Payment   payment.Payment `json:"payment"`
+	Payment   payment.Payment `json:"payment,omitzero"`
+	// Result answers a rejected request (payment.Rejection); the workflow's
+	// Choice ends it in the Succeed state named for its error.
+	Result *payment.Result `json:"result,omitempty"`
 }
 
 // Handler validates payment requests. It has no dependencies but its
@@ -50,10 +54,11 @@ type Handler struct {
 	Log *slog.Logger
 }
 
-// Handle validates one request. Its errors are Lambda errors (see
-// lambdaerr.From) whose type is Payment.Invalid (400) or
-// Payment.CardDataRejected (422) and whose message is the client-safe
-// problem document.
+// Handle validates one request. A rejected request is answered with
+// Output.Result, a client outcome named Payment.Invalid (400) or
+// Payment.CardDataRejected (422) whose body is the client-safe problem
+// document: a client's mistake is never a function error. Any other
+// failure is a Lambda error (see lambdaerr.From).
 func (h *Handler) Handle(ctx context.Context, ev Event) (Output, error) {
 	p, err := parse(ev)
 	log := h.logger().With(slog.String("request_id", ev.RequestID))
@@ -70,6 +75,10 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (Output, error) {
 			slog.String("error", string(e.Name)),
 			slog.Int("status", e.Problem.Status),
 			slog.Any("fields", fields))
+		if e.IsOutcome() {
+			r := payment.Rejection(e)
+			return Output{RequestID: ev.RequestID, Result: &r}, nil
+		}
 		return Output{}, lambdaerr.From(e)
 	}
 	log.InfoContext(ctx, "payment request validated",

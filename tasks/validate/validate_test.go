@@ -92,7 +92,7 @@ func TestHandleOutputFollowsTheWorkflowContract(t *testing.T) {
 	}
 }
 
-func TestHandleErrorsAreLambdaErrorsNamedForTheProblem(t *testing.T) {
+func TestHandleAnswersRejectionsAsResultsNamedForTheProblem(t *testing.T) {
 	tests := []struct {
 		name       string
 		ev         validate.Event
@@ -112,17 +112,29 @@ func TestHandleErrorsAreLambdaErrorsNamedForTheProblem(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := &validate.Handler{}
 			in, _ := json.Marshal(tt.ev)
-			_, err := lambda.NewHandler(h.Handle).Invoke(context.Background(), in)
-			var ie messages.InvokeResponse_Error
-			if !errors.As(err, &ie) {
-				t.Fatalf("error %T (%v) is not a messages.InvokeResponse_Error", err, err)
+			// A client's mistake is the function's answer, not a function
+			// error: Lambda's Errors metric (which gates recovery) never
+			// counts it.
+			raw, err := lambda.NewHandler(h.Handle).Invoke(context.Background(), in)
+			if err != nil {
+				t.Fatalf("Invoke() error = %v, want the rejection as a result", err)
 			}
-			if ie.Type != string(tt.wantType) {
-				t.Errorf("error type = %q, want %q", ie.Type, tt.wantType)
+			var out struct {
+				Payment json.RawMessage `json:"payment"`
+				Result  *payment.Result `json:"result"`
+			}
+			if err := json.Unmarshal(raw, &out); err != nil || out.Result == nil {
+				t.Fatalf("output %s has no result (%v)", raw, err)
+			}
+			if out.Payment != nil {
+				t.Errorf("a rejected request carries a payment: %s", raw)
+			}
+			if out.Result.Error != tt.wantType || out.Result.StatusCode != tt.wantStatus {
+				t.Errorf("result = %d %q, want %d %q", out.Result.StatusCode, out.Result.Error, tt.wantStatus, tt.wantType)
 			}
 			var problem payment.Problem
-			if err := json.Unmarshal([]byte(ie.Message), &problem); err != nil {
-				t.Fatalf("message is not a problem document: %v", err)
+			if err := json.Unmarshal([]byte(out.Result.Body), &problem); err != nil {
+				t.Fatalf("body is not a problem document: %v", err)
 			}
 			if problem.Status != tt.wantStatus || len(problem.Errors) == 0 || problem.Errors[0].Field != tt.wantField {
 				t.Errorf("problem = %+v, want status %d and first field %q", problem, tt.wantStatus, tt.wantField)
@@ -155,10 +167,13 @@ func TestSecretsNeverReachLogsOrProblems(t *testing.T) {
 	for _, k := range keys {
 		for _, body := range bodies {
 			n++
-			_, err := h.Handle(context.Background(), validate.Event{RequestID: "req", Caller: b64(caller), IdempotencyKey: b64(k), Body: b64(body)})
+			out, err := h.Handle(context.Background(), validate.Event{RequestID: "req", Caller: b64(caller), IdempotencyKey: b64(k), Body: b64(body)})
 			var ie messages.InvokeResponse_Error
 			if errors.As(err, &ie) {
 				problems = append(problems, ie.Message)
+			}
+			if out.Result != nil {
+				problems = append(problems, out.Result.Body)
 			}
 		}
 	}

@@ -38,13 +38,34 @@ func PublishTo(p awsiam.IGrantable, t awssns.ITopic, key awskms.IKey) {
 // PersistInto lets p run the idempotent persist transaction on table: the
 // conditional puts and the consistent read of an idempotency record.
 func PersistInto(p awsiam.IGrantable, table awsdynamodb.ITable, key awskms.IKey) {
-	table.Grant(p, jsii.String("dynamodb:PutItem"), jsii.String("dynamodb:GetItem"), jsii.String("dynamodb:ConditionCheckItem"))
+	onTable(p, table, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:ConditionCheckItem")
+	key.Grant(p, *kmsTable...)
+}
+
+// DescribeTable lets p read table's status.
+func DescribeTable(p awsiam.IGrantable, table awsdynamodb.ITable) {
+	onTable(p, table, "dynamodb:DescribeTable")
+}
+
+// onTable allows actions on the table itself. table.Grant would add
+// <table>/index/* as soon as the table has an index (the parked-payments
+// index), which these principals never read: a wildcard for nothing.
+func onTable(p awsiam.IGrantable, table awsdynamodb.ITable, actions ...string) {
+	awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
+		Grantee: p, Actions: jsii.Strings(actions...), ResourceArns: jsii.Strings(*table.TableArn()),
+	})
+}
+
+// ParkInto lets p park queued payments in table: the upsert of a parked
+// item (store.Park).
+func ParkInto(p awsiam.IGrantable, table awsdynamodb.ITable, key awskms.IKey) {
+	onTable(p, table, "dynamodb:UpdateItem")
 	key.Grant(p, *kmsTable...)
 }
 
 // ReadFrom lets p read single items of table.
 func ReadFrom(p awsiam.IGrantable, table awsdynamodb.ITable, key awskms.IKey) {
-	table.Grant(p, jsii.String("dynamodb:GetItem"))
+	onTable(p, table, "dynamodb:GetItem")
 	key.Grant(p, *kmsDecrypt...)
 }
 

@@ -1,7 +1,9 @@
 // Package memddb is an in-memory DynamoDB for the local runner and the
 // tests that measure it: tables with a string or number partition key,
-// GetItem, PutItem, TransactWriteItems (Put, Delete, ConditionCheck) with
-// condition expressions, DescribeTable, CreateTable and UpdateTimeToLive.
+// GetItem, PutItem, UpdateItem (SET, ADD, REMOVE), TransactWriteItems (Put,
+// Delete, ConditionCheck) with condition expressions, Query of a global
+// secondary index by its hash key, DescribeTable, CreateTable and
+// UpdateTimeToLive.
 // It answers the way DynamoDB does (TransactionCanceledException with a
 // reason per item, ConditionalCheckFailedException, ResourceNotFound) and
 // meters the capacity units each call consumes as DynamoDB bills them
@@ -9,8 +11,8 @@
 // (its throughput is then the runner's own) and to count what a payment
 // costs.
 //
-// It is not a database: no indexes, queries, scans, sort keys, streams or
-// TTL deletion. A call or expression it does not implement fails with a
+// It is not a database: no local indexes, filtered or paged queries, scans,
+// sort keys on the table, streams or TTL deletion. A call or expression it does not implement fails with a
 // ValidationException naming what is missing, never silently.
 package memddb
 
@@ -44,6 +46,7 @@ type table struct {
 	ttl       string
 	created   time.Time
 	items     map[string]map[string]types.AttributeValue
+	indexes   map[string]index
 }
 
 // New returns an empty DynamoDB.
@@ -105,8 +108,21 @@ func (db *DB) CreateTable(_ context.Context, in *dynamodb.CreateTableInput, _ ..
 	if len(in.KeySchema) != 1 || in.KeySchema[0].KeyType != types.KeyTypeHash {
 		return nil, validation("only tables with a single partition key are implemented")
 	}
-	db.tables[name] = &table{name: name, key: aws.ToString(in.KeySchema[0].AttributeName), created: db.now(),
-		items: map[string]map[string]types.AttributeValue{}}
+	t := &table{name: name, key: aws.ToString(in.KeySchema[0].AttributeName), created: db.now(),
+		items: map[string]map[string]types.AttributeValue{}, indexes: map[string]index{}}
+	for _, gsi := range in.GlobalSecondaryIndexes {
+		var idx index
+		for _, k := range gsi.KeySchema {
+			switch k.KeyType {
+			case types.KeyTypeHash:
+				idx.hash = aws.ToString(k.AttributeName)
+			case types.KeyTypeRange:
+				idx.rangeKey = aws.ToString(k.AttributeName)
+			}
+		}
+		t.indexes[aws.ToString(gsi.IndexName)] = idx
+	}
+	db.tables[name] = t
 	return &dynamodb.CreateTableOutput{TableDescription: db.tables[name].describe()}, nil
 }
 

@@ -4,7 +4,6 @@ package main
 import (
 	"github.com/resilientpay/paymentapi/internal/runtime/awslambda"
 	"github.com/resilientpay/paymentapi/tasks/reprocess"
-	"github.com/resilientpay/paymentapi/tasks/store"
 )
 
-func main() { awslambda.Start(store.Client, reprocess.New) }
+func main() { awslambda.Start(reprocess.NewClients, reprocess.New) }

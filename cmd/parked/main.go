@@ -1,0 +1,97 @@
+// Command parked lists, replays and resolves the parked payments of a
+// deployed environment: queued payments the reprocess function could not
+// store as they are (docs/runbook.md, "Parked payments"). It uses the
+// caller's AWS credentials.
+//
+//	go run ./cmd/parked [-suffix dev] list
+//	go run ./cmd/parked [-suffix dev] replay <key>
+//	go run ./cmd/parked [-suffix dev] resolve <key> <how it was handled>
+//
+// list prints one JSON object per parked payment, oldest first, with the
+// payment's amount, currency and merchant and its source masked.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/resilientpay/paymentapi/internal/awsenv"
+	"github.com/resilientpay/paymentapi/tasks/queue"
+	"github.com/resilientpay/paymentapi/tasks/reprocess"
+	"github.com/resilientpay/paymentapi/tasks/store"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "parked:", err)
+		os.Exit(1)
+	}
+}
+
+// tableName and queueName are the environment's table and queue, as the
+// stack names them (<resource type>-<suffix>; a test checks they agree).
+// The command does not import the stack, which would link the CDK.
+func tableName(suffix string) string { return "transactions-table-" + suffix }
+func queueName(suffix string) string { return "failed-transactions-queue-" + suffix }
+
+var errUsage = errors.New("usage: parked [-suffix dev] list | replay <key> | resolve <key> <how it was handled>")
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("parked", flag.ContinueOnError)
+	suffix := fs.String("suffix", "dev", "environment suffix")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cmd := fs.Args()
+	for i := range cmd {
+		cmd[i] = strings.TrimSpace(cmd[i])
+	}
+	if len(cmd) == 0 {
+		return errUsage
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(awsenv.Region))
+	if err != nil {
+		return err
+	}
+	sqsClient := sqs.NewFromConfig(cfg)
+	url, err := sqsClient.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(queueName(*suffix))})
+	if err != nil {
+		return fmt.Errorf("finding the queue %s: %w", queueName(*suffix), err)
+	}
+	ops := reprocess.Parking{Store: store.New(dynamodb.NewFromConfig(cfg), tableName(*suffix)),
+		Queue: queue.New(sqsClient, aws.ToString(url.QueueUrl))}
+	switch {
+	case cmd[0] == "list" && len(cmd) == 1:
+		return list(ctx, ops, out)
+	case cmd[0] == "replay" && len(cmd) == 2:
+		return ops.Replay(ctx, cmd[1])
+	case cmd[0] == "resolve" && len(cmd) == 3 && cmd[2] != "":
+		return ops.Resolve(ctx, cmd[1], cmd[2])
+	}
+	return errUsage
+}
+
+func list(ctx context.Context, ops reprocess.Parking, out io.Writer) error {
+	parked, err := ops.List(ctx, 0)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(out)
+	for _, p := range parked {
+		if err := enc.Encode(reprocess.Summarize(p)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
