@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"math/rand/v2"
 	"net/http"
 	"reflect"
@@ -15,8 +14,6 @@ import (
 	"sync"
 	"testing"
 	"unicode/utf8"
-
-	"github.com/aws/aws-lambda-go/lambda/messages"
 
 	"github.com/resilientpay/paymentapi/internal/harness/vtl"
 	"github.com/resilientpay/paymentapi/tasks/errorname"
@@ -233,13 +230,12 @@ func TestWhatReachesThePaymentsWorkflowForCardData(t *testing.T) {
 				if err := json.Unmarshal([]byte(got.Input), &ev); err != nil {
 					t.Fatal(err)
 				}
-				_, err := h.Handle(context.Background(), ev)
-				var ie messages.InvokeResponse_Error
-				if !errors.As(err, &ie) || ie.Type != string(errorname.CardData) {
-					t.Fatalf("Validate answered %v, want %s", err, errorname.CardData)
+				out, err := h.Handle(context.Background(), ev)
+				if err != nil || out.Result == nil || out.Result.Error != errorname.CardData || out.Result.StatusCode != 422 {
+					t.Fatalf("Validate answered %+v, %v; want the %s outcome (422)", out.Result, err, errorname.CardData)
 				}
-				if digits := regexp.MustCompile(`[0-9]{4,}`).FindString(ie.Message); digits != "" || strings.Contains(ie.Message, enc.text) {
-					t.Errorf("the problem document repeats digits %q: %s", digits, ie.Message)
+				if digits := regexp.MustCompile(`[0-9]{4,}`).FindString(out.Result.Body); digits != "" || strings.Contains(out.Result.Body, enc.text) {
+					t.Errorf("the problem document repeats digits %q: %s", digits, out.Result.Body)
 				}
 			})
 		}

@@ -33,7 +33,7 @@ import (
 var references = map[string]string{
 	"tasks/validate/lambda":      "noclients",
 	"tasks/persist/lambda":       "dynamodb",
-	"tasks/reprocess/lambda":     "dynamodb",
+	"tasks/reprocess/lambda":     "dynamodbsqs",
 	"tasks/getpayment/lambda":    "dynamodb",
 	"tasks/enqueue/lambda":       "sqs",
 	"tasks/health/lambda":        "health",
@@ -52,6 +52,7 @@ func lambdaEnv(runtimeAPI string) []string {
 		"AWS_XRAY_DAEMON_ADDRESS=127.0.0.1:2000", "AWS_XRAY_CONTEXT_MISSING=LOG_ERROR", "_HANDLER=bootstrap",
 		"TABLE_NAME=transactions-table-dev", "IDEMPOTENCY_TTL_HOURS=24",
 		"FAILED_QUEUE_URL=https://sqs.us-east-1.amazonaws.com/123456789012/failed-transactions-queue-dev",
+		"FAILED_DLQ_URL=https://sqs.us-east-1.amazonaws.com/123456789012/failed-transactions-dlq-dev",
 		"QUEUE_URLS=https://sqs.us-east-1.amazonaws.com/123456789012/failed-transactions-queue-dev,https://sqs.us-east-1.amazonaws.com/123456789012/failed-transactions-dlq-dev",
 		"ALARM_NAMES=api-5xx-alarm-dev,transactions-table-throttles-alarm-dev",
 	}
