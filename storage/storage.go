@@ -127,13 +127,15 @@ func newDLQ(scope constructs.Construct, id, resourceType string, key awskms.IKey
 // which every function's role sends, while only the roles that read or
 // write payment data may use the data key. The app makes no asynchronous
 // invocation, so the queue holds nothing unless someone invokes a function
-// by hand.
+// by hand. Like NewDeadLetterQueue's, its redrive-allow policy lets no SQS
+// queue dead-letter into it.
 func NewServiceDeadLetterQueue(scope constructs.Construct, id, resourceType string) awssqs.Queue {
 	return awssqs.NewQueue(scope, jsii.String(id), &awssqs.QueueProps{
-		QueueName:       naming.NamePtr(scope, resourceType),
-		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
-		EnforceSSL:      jsii.Bool(true),
-		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
-		RemovalPolicy:   awscdk.RemovalPolicy_DESTROY,
+		QueueName:          naming.NamePtr(scope, resourceType),
+		Encryption:         awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:         jsii.Bool(true),
+		RetentionPeriod:    awscdk.Duration_Days(jsii.Number(14)),
+		RedriveAllowPolicy: &awssqs.RedriveAllowPolicy{RedrivePermission: awssqs.RedrivePermission_DENY_ALL},
+		RemovalPolicy:      awscdk.RemovalPolicy_DESTROY,
 	})
 }
