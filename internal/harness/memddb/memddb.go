@@ -175,6 +175,20 @@ func (t *table) keyOf(item map[string]types.AttributeValue) (string, error) {
 	}
 }
 
+// keyed finds a table and the key of one of its items (the partition key
+// alone, as every table here has). The caller holds db.mu.
+func (db *DB) keyed(tableName *string, key map[string]types.AttributeValue) (*table, string, error) {
+	t, err := db.table(tableName)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(key) != 1 {
+		return nil, "", validation("the key must be the partition key alone")
+	}
+	k, err := t.keyOf(key)
+	return t, k, err
+}
+
 // GetItem reads one item; ConsistentRead decides its read units.
 func (db *DB) GetItem(_ context.Context, in *dynamodb.GetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
 	if in.ProjectionExpression != nil || len(in.AttributesToGet) > 0 {
@@ -182,14 +196,7 @@ func (db *DB) GetItem(_ context.Context, in *dynamodb.GetItemInput, _ ...func(*d
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	t, err := db.table(in.TableName)
-	if err != nil {
-		return nil, err
-	}
-	if len(in.Key) != 1 {
-		return nil, validation("the key must be the partition key alone")
-	}
-	k, err := t.keyOf(in.Key)
+	t, k, err := db.keyed(in.TableName, in.Key)
 	if err != nil {
 		return nil, err
 	}

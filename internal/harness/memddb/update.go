@@ -27,14 +27,7 @@ func (db *DB) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ ...f
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	t, err := db.table(in.TableName)
-	if err != nil {
-		return nil, err
-	}
-	if len(in.Key) != 1 {
-		return nil, validation("the key must be the partition key alone")
-	}
-	k, err := t.keyOf(in.Key)
+	t, k, err := db.keyed(in.TableName, in.Key)
 	if err != nil {
 		return nil, err
 	}
