@@ -6,9 +6,11 @@ import (
 	"path/filepath"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/resilientpay/paymentapi/internal/cdk/golambda"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+	"github.com/resilientpay/paymentapi/internal/cfn"
 )
 
 // SynthOptions configure an in-process synthesis.
@@ -84,4 +86,24 @@ func Synthesize(opts SynthOptions) (s *Synthesized, err error) {
 		return nil, err
 	}
 	return &Synthesized{Stack: stack, AssemblyDir: dir, Template: b}, nil
+}
+
+// LoadTemplate returns the stack's template for the commands that read it
+// (the local runner, the cost model): the synthesized template at path (a
+// file or a cdk.out directory) when path is set, else one synthesized in
+// process with stub Lambda code and no CDK validation, which needs no Go
+// build. It closes the jsii kernel it started; the caller synthesizes no
+// more.
+func LoadTemplate(moduleDir, path, suffix string) (*cfn.Template, error) {
+	if path != "" {
+		return cfn.ReadFile(path)
+	}
+	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+	synth, err := Synthesize(SynthOptions{ModuleDir: moduleDir, Suffix: suffix, StubCode: true, SkipValidation: true})
+	jsii.Close()
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(synth.AssemblyDir)
+	return cfn.Parse(synth.Template)
 }

@@ -12,13 +12,10 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/aws/jsii-runtime-go"
-
 	"github.com/resilientpay/paymentapi/app/paymentstack"
 	"github.com/resilientpay/paymentapi/cost"
 	"github.com/resilientpay/paymentapi/internal/cdk/golambda"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
-	"github.com/resilientpay/paymentapi/internal/cfn"
 )
 
 func main() {
@@ -45,20 +42,10 @@ func run() error {
 		}
 		*suffix, _ = ctx[naming.ContextKey].(string)
 	}
-	var tpl *cfn.Template
-	if *template != "" {
-		tpl, err = cfn.ReadFile(*template)
-	} else {
-		os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+	if *template == "" {
 		fmt.Fprintln(os.Stderr, "cost: synthesizing the CDK app...")
-		var synth *paymentstack.Synthesized
-		synth, err = paymentstack.Synthesize(paymentstack.SynthOptions{ModuleDir: moduleDir, Suffix: *suffix, StubCode: true, SkipValidation: true})
-		jsii.Close()
-		if err == nil {
-			tpl, err = cfn.Parse(synth.Template)
-			_ = os.RemoveAll(synth.AssemblyDir)
-		}
 	}
+	tpl, err := paymentstack.LoadTemplate(moduleDir, *template, *suffix)
 	if err != nil {
 		return err
 	}

@@ -18,11 +18,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/aws/jsii-runtime-go"
-
 	"github.com/resilientpay/paymentapi/app/paymentstack"
 	"github.com/resilientpay/paymentapi/internal/cdk/golambda"
-	"github.com/resilientpay/paymentapi/internal/cfn"
 	"github.com/resilientpay/paymentapi/internal/runtime/logging"
 	"github.com/resilientpay/paymentapi/localrun"
 )
@@ -69,25 +66,15 @@ func run() error {
 		*recoveryEvery = time.Duration(max(minutes, 1) * float64(time.Minute))
 	}
 
-	var tpl *cfn.Template
-	if *template != "" {
-		tpl, err = cfn.ReadFile(*template)
-	} else {
-		started := time.Now()
+	started := time.Now()
+	if *template == "" {
 		fmt.Fprintln(os.Stderr, "localrun: synthesizing the CDK app...")
-		os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-		var synth *paymentstack.Synthesized
-		synth, err = paymentstack.Synthesize(paymentstack.SynthOptions{ModuleDir: moduleDir, Suffix: *suffix, StubCode: true, SkipValidation: true})
-		jsii.Close()
-		if err == nil {
-			tpl, err = cfn.Parse(synth.Template)
-			_ = os.RemoveAll(synth.AssemblyDir)
-		}
-		log.Info("app synthesized", "duration_ms", time.Since(started).Milliseconds())
 	}
+	tpl, err := paymentstack.LoadTemplate(moduleDir, *template, *suffix)
 	if err != nil {
 		return err
 	}
+	log.Info("template ready", "duration_ms", time.Since(started).Milliseconds())
 
 	cfg := localrun.Config{
 		Template: tpl, Suffix: *suffix, DynamoDBEndpoint: *ddbEndpoint, SQSEndpoint: *sqsEndpoint, MemoryStore: *memoryStore,
