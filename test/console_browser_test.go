@@ -34,6 +34,9 @@ func TestConsoleInABrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives a browser against the emulators; skipped in -short mode")
 	}
+	// Its runner has its own tables and queues on the shared emulators, so
+	// it runs beside the other end-to-end tests.
+	t.Parallel()
 	chromium := chromiumPath(t)
 	began := time.Now()
 	phase := func(what string) {

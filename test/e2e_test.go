@@ -3,7 +3,9 @@ package test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -103,11 +105,13 @@ func startLocal(t testing.TB, options ...func(*localrun.Config)) *e2e {
 	return &e2e{r: r, base: "http://" + r.Addr(), http: &http.Client{Timeout: 40 * time.Second}, logs: logs, accepted: map[string]bool{}}
 }
 
-// resourcePrefix names a runner's local resources after its test, short
-// enough for SQS's 80-character queue names.
+// resourcePrefix names a runner's local resources after its test and a
+// hash of the test's full name (subtests often share their first words),
+// short enough for SQS's 80-character queue names.
 func resourcePrefix(testName string) string {
 	p := strings.ToLower(strings.NewReplacer("/", "", "_", "").Replace(testName))
-	return p[:min(len(p), 16)] + "-"
+	sum := sha256.Sum256([]byte(testName))
+	return p[:min(len(p), 10)] + hex.EncodeToString(sum[:3]) + "-"
 }
 
 // reply is an HTTP answer.
@@ -254,8 +258,7 @@ func TestLocalAPI(t *testing.T) {
 	e := startLocal(t)
 
 	// The contract cases share nothing but the platform: they run in
-	// parallel. The fault cases below change the platform for everyone and
-	// run one after the other once these are done.
+	// parallel on one runner, then its payments are checked.
 	t.Run("contract", func(t *testing.T) {
 		for _, tc := range contractCases {
 			t.Run(tc.name, func(t *testing.T) {
@@ -264,46 +267,64 @@ func TestLocalAPI(t *testing.T) {
 			})
 		}
 	})
+	t.Run("every accepted payment is stored exactly once and no message is left in any queue", func(t *testing.T) {
+		e.storedExactlyOnce(t, 5)
+	})
+	// Each fault case changes its platform, so it gets its own runner
+	// (its own table and queues on the shared emulators); they run in
+	// parallel, each ending with the same check of its own payments.
 	for _, tc := range faultCases {
-		if !t.Run(tc.name, func(t *testing.T) { tc.run(t, e) }) {
-			e.setFault(t, `{"store":"ok","queue":"ok"}`)
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fe := startLocal(t)
+			tc.run(t, fe)
+			t.Run("every accepted payment is stored exactly once and no message is left in any queue", func(t *testing.T) {
+				fe.storedExactlyOnce(t, 0)
+			})
+		})
+	}
+}
+
+// storedExactlyOnce waits until the runner's queues are drained and checks
+// that every payment its clients saw accepted (201 or 202) is stored once
+// and that nothing else is stored; at least min payments must have been
+// accepted (atLeast), so that the check cannot pass on cases that did not
+// run.
+func (e *e2e) storedExactlyOnce(t *testing.T, atLeast int) {
+	t.Helper()
+	queueURL, dlqURL := e.r.QueueURLs()
+	eventually(t, 20*time.Second, "the queues never drained", func() bool {
+		return e.queueDepth(t, queueURL) == 0 && e.queueDepth(t, dlqURL) == 0
+	})
+	stored := map[string]int{}
+	p := dynamodb.NewScanPaginator(e.r.DynamoDB(), &dynamodb.ScanInput{TableName: aws.String(e.r.TableName()), ConsistentRead: aws.Bool(true)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range page.Items {
+			pk, _ := it["pk"].(*ddbtypes.AttributeValueMemberS)
+			if pk != nil && strings.HasPrefix(pk.Value, "PAYMENT#") {
+				stored[strings.TrimPrefix(pk.Value, "PAYMENT#")]++
+			}
 		}
 	}
-	t.Run("every accepted payment is stored exactly once and no message is left in any queue", func(t *testing.T) {
-		queueURL, dlqURL := e.r.QueueURLs()
-		eventually(t, 20*time.Second, "the queues never drained", func() bool {
-			return e.queueDepth(t, queueURL) == 0 && e.queueDepth(t, dlqURL) == 0
-		})
-		stored := map[string]int{}
-		p := dynamodb.NewScanPaginator(e.r.DynamoDB(), &dynamodb.ScanInput{TableName: aws.String(e.r.TableName()), ConsistentRead: aws.Bool(true)})
-		for p.HasMorePages() {
-			page, err := p.NextPage(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, it := range page.Items {
-				pk, _ := it["pk"].(*ddbtypes.AttributeValueMemberS)
-				if pk != nil && strings.HasPrefix(pk.Value, "PAYMENT#") {
-					stored[strings.TrimPrefix(pk.Value, "PAYMENT#")]++
-				}
-			}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.accepted) < atLeast {
+		t.Fatalf("only %d payments were accepted; the cases above did not run", len(e.accepted))
+	}
+	for id := range e.accepted {
+		if stored[id] != 1 {
+			t.Errorf("accepted payment %s is stored %d times, want once", id, stored[id])
 		}
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		if len(e.accepted) < 5 {
-			t.Fatalf("only %d payments were accepted; the cases above did not run", len(e.accepted))
+	}
+	for id := range stored {
+		if !e.accepted[id] {
+			t.Errorf("payment %s is stored but was never accepted", id)
 		}
-		for id := range e.accepted {
-			if stored[id] != 1 {
-				t.Errorf("accepted payment %s is stored %d times, want once", id, stored[id])
-			}
-		}
-		for id := range stored {
-			if !e.accepted[id] {
-				t.Errorf("payment %s is stored but was never accepted", id)
-			}
-		}
-	})
+	}
 }
 
 type e2eCase struct {
