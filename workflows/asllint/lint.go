@@ -236,13 +236,12 @@ func HasErrors(fs []Finding) bool {
 }
 
 type linter struct {
-	name     string
-	def      *asl.Definition
-	opts     Options
-	rule     *Rule
-	disabled map[string]bool
-	out      []Finding
-	vars     *varFlow // computed on first use
+	name string
+	def  *asl.Definition
+	opts Options
+	rule *Rule
+	out  []Finding
+	vars *varFlow // computed on first use
 }
 
 // variables returns the variable analysis of the machine.
