@@ -79,6 +79,10 @@ func errName(err error) errorname.Name {
 	return payment.AsError(err).Name
 }
 
+// later is a clock 25 hours ahead, past the 24-hour idempotency TTL: a
+// record written now is expired for a store on this clock.
+func later() time.Time { return time.Now().Add(25 * time.Hour) }
+
 func TestPersistAgainstDynamoDBLocal(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -158,13 +162,16 @@ func TestPersistAgainstDynamoDBLocal(t *testing.T) {
 			}
 		}},
 		{"an expired record not yet swept is overwritten by a new request", func(t *testing.T, tt table) {
+			// The record is written now and read by a store whose clock is
+			// 25 hours later: expired for the store, while DynamoDB Local's
+			// TTL sweeper (on the wall clock) leaves it in place.
 			old := newPayment("k1", "b1")
-			if _, err := tt.store(store.WithClock(func() time.Time { return time.Now().Add(-25 * time.Hour) })).Persist(ctx, old); err != nil {
+			if _, err := tt.store().Persist(ctx, old); err != nil {
 				t.Fatal(err)
 			}
 			fresh := newPayment("k1", "b2")
 			fresh.ID = "pay_" + "bbbbbbbbbbbbbbbbbbbbbbbbbb"
-			res, err := tt.store().Persist(ctx, fresh)
+			res, err := tt.store(store.WithClock(later)).Persist(ctx, fresh)
 			if err != nil || res.Replayed || res.StatusCode != 201 {
 				t.Fatalf("Persist after expiry = %+v, %v; want a new 201", res, err)
 			}
@@ -175,16 +182,16 @@ func TestPersistAgainstDynamoDBLocal(t *testing.T) {
 		}},
 		{"a request replayed after its record expired is answered from the payment", func(t *testing.T, tt table) {
 			p := newPayment("k1", "b1")
-			first, err := tt.store(store.WithClock(func() time.Time { return time.Now().Add(-25 * time.Hour) })).Persist(ctx, p)
+			first, err := tt.store().Persist(ctx, p)
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := tt.store().Persist(ctx, p)
+			res, err := tt.store(store.WithClock(later)).Persist(ctx, p)
 			if err != nil || !res.Replayed || res.Body != first.Body {
 				t.Fatalf("Persist = %+v, %v; want the first body replayed", res, err)
 			}
 			other := newPayment("k1", "b2")
-			if _, err := tt.store().Persist(ctx, other); errName(err) != errorname.KeyReused {
+			if _, err := tt.store(store.WithClock(later)).Persist(ctx, other); errName(err) != errorname.KeyReused {
 				t.Errorf("a different body for the expired key and same payment id: %v, want %s", err, errorname.KeyReused)
 			}
 			if n := tt.count(t); n != 2 {
