@@ -10,7 +10,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 .PHONY: help synth deploy diff destroy test lint tools fmt vet cost
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
 
 .PHONY: run bench-local
 LOCALRUN := $${TMPDIR:-/tmp}/paymentapi-localrun
