@@ -24,15 +24,10 @@ import (
 	"github.com/resilientpay/paymentapi/internal/harness/memddb"
 	"github.com/resilientpay/paymentapi/internal/runtime/logging"
 	"github.com/resilientpay/paymentapi/recovery"
-	"github.com/resilientpay/paymentapi/tasks/enqueue"
-	"github.com/resilientpay/paymentapi/tasks/getpayment"
 	"github.com/resilientpay/paymentapi/tasks/health"
 	"github.com/resilientpay/paymentapi/tasks/healthcheck"
 	"github.com/resilientpay/paymentapi/tasks/healthmonitor"
-	"github.com/resilientpay/paymentapi/tasks/persist"
-	"github.com/resilientpay/paymentapi/tasks/reprocess"
 	"github.com/resilientpay/paymentapi/tasks/store"
-	"github.com/resilientpay/paymentapi/tasks/validate"
 	"github.com/resilientpay/paymentapi/workflows/aslrun"
 	"github.com/resilientpay/paymentapi/workflows/payments"
 )
@@ -98,48 +93,19 @@ func NewExecutor(cfg ExecutorConfig) (*Executor, error) {
 		return logging.NewLogger(cfg.Logs(fn))
 	}
 	handlers := map[string]lambda.Handler{}
-	for _, fnType := range []string{paymentstack.FnValidate, paymentstack.FnPersist, paymentstack.FnEnqueue, paymentstack.FnReprocess, paymentstack.FnGetPayment} {
+	clients := paymentClients{DB: cfg.DB, Queue: e.queued, DLQ: e.queued}
+	for _, fnType := range paymentFunctions {
 		name := naming.Physical(fnType, cfg.Suffix)
 		e.names[fnType] = name
 		env, err := names.functionEnv(name)
 		if err != nil {
 			return nil, err
 		}
-		getenv := func(k string) string { return env[k] }
-		var h lambda.Handler
-		switch fnType {
-		case paymentstack.FnValidate:
-			v, err := validate.New(getenv, logger(name))
-			if err != nil {
-				return nil, err
-			}
-			h = lambda.NewHandler(v.Handle)
-		case paymentstack.FnPersist:
-			p, err := persist.New(getenv, cfg.DB, logger(name))
-			if err != nil {
-				return nil, err
-			}
-			h = lambda.NewHandler(p.Handle)
-		case paymentstack.FnEnqueue:
-			q, err := enqueue.New(getenv, e.queued, logger(name))
-			if err != nil {
-				return nil, err
-			}
-			h = lambda.NewHandler(q.Handle)
-		case paymentstack.FnReprocess:
-			r, err := reprocess.New(getenv, reprocess.Clients{DB: cfg.DB, SQS: e.queued}, logger(name))
-			if err != nil {
-				return nil, err
-			}
-			h = lambda.NewHandler(r.Handle)
-		case paymentstack.FnGetPayment:
-			g, err := getpayment.New(getenv, cfg.DB, logger(name))
-			if err != nil {
-				return nil, err
-			}
-			h = lambda.NewHandler(g.Handle)
+		f, err := paymentFunction(fnType, func(k string) string { return env[k] }, clients, logger(name))
+		if err != nil {
+			return nil, err
 		}
-		handlers[name] = e.observed(name, h)
+		handlers[name] = e.observed(name, invokeFunc(f.invoke))
 	}
 	e.reprocess = handlers[e.names[paymentstack.FnReprocess]]
 	e.getPayment = handlers[e.names[paymentstack.FnGetPayment]]

@@ -54,6 +54,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -379,47 +380,15 @@ func (r *Runner) createQueue(ctx context.Context, name string, attrs map[string]
 // template's function configuration, and compiles both workflows.
 func (r *Runner) build(tpl *cfn.Template) error {
 	db := &faultyDynamoDB{db: r.dynamo, faults: r.faults}
-	healthClients := func() healthcheck.Clients {
-		r.alarms = &fakeAlarms{suffix: r.cfg.Suffix, faults: r.faults}
-		return healthcheck.Clients{Alarms: r.alarms, Tables: db, Queues: r.sqs, MoveTasks: r.sqs}
-	}()
-	functions := map[string]func(getenv func(string) string, log *slog.Logger) (*function, error){
-		paymentstack.FnValidate: func(getenv func(string) string, log *slog.Logger) (*function, error) {
-			return handlerFunction(validate.New(getenv, log))
-		},
-		paymentstack.FnPersist: func(getenv func(string) string, log *slog.Logger) (*function, error) {
-			return handlerFunction(persist.New(getenv, db, log))
-		},
-		paymentstack.FnEnqueue: func(getenv func(string) string, log *slog.Logger) (*function, error) {
-			return handlerFunction(enqueue.New(getenv, &faultySQS{sqs: r.sqs, faults: r.faults}, log))
-		},
-		paymentstack.FnReprocess: func(getenv func(string) string, log *slog.Logger) (*function, error) {
-			return handlerFunction(reprocess.New(getenv, reprocess.Clients{DB: db, SQS: r.sqs}, log))
-		},
-		paymentstack.FnGetPayment: func(getenv func(string) string, log *slog.Logger) (*function, error) {
-			return handlerFunction(getpayment.New(getenv, db, log))
-		},
-		paymentstack.FnHealth: func(getenv func(string) string, log *slog.Logger) (*function, error) {
-			// The deployed function caches its report for 5 s; locally it
-			// answers fresh so that injected faults show at once.
-			fresh := func(k string) string {
-				if k == "HEALTH_CACHE_SECONDS" {
-					return "0"
-				}
-				return getenv(k)
-			}
-			return handlerFunction(health.New(fresh, healthClients, log))
-		},
-		paymentstack.FnHealthMonitor: func(getenv func(string) string, log *slog.Logger) (*function, error) {
-			return handlerFunction(healthmonitor.New(getenv, healthClients, log))
-		},
-	}
+	r.alarms = &fakeAlarms{suffix: r.cfg.Suffix, faults: r.faults}
+	healthClients := healthcheck.Clients{Alarms: r.alarms, Tables: db, Queues: r.sqs, MoveTasks: r.sqs}
+	clients := paymentClients{DB: db, Queue: &faultySQS{sqs: r.sqs, faults: r.faults}, DLQ: r.sqs}
 	r.invoker = &invoker{
 		functions: map[string]*function{},
 		sqs:       r.sqs, metrics: r.metrics, log: r.log.With("component", "recovery-integrations"),
 		runningRecoveries: &r.runningRecoveries,
 	}
-	for fnType, build := range functions {
+	for _, fnType := range slices.Concat(paymentFunctions, []string{paymentstack.FnHealth, paymentstack.FnHealthMonitor}) {
 		name := naming.Physical(fnType, r.cfg.Suffix)
 		env, err := r.names.functionEnv(name)
 		if err != nil {
@@ -428,7 +397,19 @@ func (r *Runner) build(tpl *cfn.Template) error {
 		// The emulators on a busy laptop are slower than DynamoDB and SQS:
 		// a longer per-call timeout, still inside the Tasks' timeouts.
 		env[deadline.CallTimeoutEnv] = strconv.Itoa(int(localCallTimeout.Milliseconds()))
-		f, err := build(func(k string) string { return env[k] }, r.log.With("function", name))
+		getenv, log := func(k string) string { return env[k] }, r.log.With("function", name)
+		var f *function
+		switch fnType {
+		case paymentstack.FnHealth:
+			// The deployed function caches its report for 5 s; locally it
+			// answers fresh so that injected faults show at once.
+			env["HEALTH_CACHE_SECONDS"] = "0"
+			f, err = handlerFunction(health.New(getenv, healthClients, log))
+		case paymentstack.FnHealthMonitor:
+			f, err = handlerFunction(healthmonitor.New(getenv, healthClients, log))
+		default:
+			f, err = paymentFunction(fnType, getenv, clients, log)
+		}
 		if err != nil {
 			return fmt.Errorf("localrun: building %s: %w", name, err)
 		}
@@ -491,6 +472,38 @@ func (r *Runner) build(tpl *cfn.Template) error {
 // stateMachineARN is the local ARN of a state machine.
 func stateMachineARN(name string) string {
 	return "arn:aws:states:" + awsenv.Region + ":" + awsenv.LocalAccount + ":stateMachine:" + name
+}
+
+// paymentFunctions are the functions of the payment path: the payments
+// workflow's Tasks, the queue's consumer and GET /payments/{id}.
+var paymentFunctions = []string{paymentstack.FnValidate, paymentstack.FnPersist, paymentstack.FnEnqueue,
+	paymentstack.FnReprocess, paymentstack.FnGetPayment}
+
+// paymentClients are the clients the payment path's handlers are built
+// with: the table, the failed-transactions queue Enqueue sends to, and the
+// DLQ reprocess dead-letters to.
+type paymentClients struct {
+	DB         store.DB
+	Queue, DLQ queue.Sender
+}
+
+// paymentFunction builds one function of the payment path with its
+// package's constructor, from its environment: the one place the Runner
+// and the Executor build them.
+func paymentFunction(fnType string, getenv func(string) string, c paymentClients, log *slog.Logger) (*function, error) {
+	switch fnType {
+	case paymentstack.FnValidate:
+		return handlerFunction(validate.New(getenv, log))
+	case paymentstack.FnPersist:
+		return handlerFunction(persist.New(getenv, c.DB, log))
+	case paymentstack.FnEnqueue:
+		return handlerFunction(enqueue.New(getenv, c.Queue, log))
+	case paymentstack.FnReprocess:
+		return handlerFunction(reprocess.New(getenv, reprocess.Clients{DB: c.DB, SQS: c.DLQ}, log))
+	case paymentstack.FnGetPayment:
+		return handlerFunction(getpayment.New(getenv, c.DB, log))
+	}
+	return nil, fmt.Errorf("localrun: %s is not a function of the payment path", fnType)
 }
 
 // handlerFunction makes a Lambda function of a built task handler.
