@@ -99,17 +99,10 @@ func ReadSettings(t *cfn.Template, paymentsWorkflow, recoveryWorkflow string) (*
 	s := &Settings{Functions: map[string]Function{}, QueueDataKeyReuse: map[string]float64{}, LogRetentionDays: map[string]float64{},
 		Sampling: defaultSampling}
 	ev := t.Evaluator(cfn.Env{}, nil)
-	logGroupName := func(ref any) string {
-		m, _ := ref.(map[string]any)
-		if id, ok := m["Ref"].(string); ok {
-			if r, ok := t.Resources[id]; ok {
-				return r.Name()
-			}
-		}
-		if ga, ok := m["Fn::GetAtt"].([]any); ok && len(ga) == 2 {
-			if r, ok := t.Resources[fmt.Sprint(ga[0])]; ok {
-				return r.Name()
-			}
+	// nameOf is the name of the resource of a type a value refers to.
+	nameOf := func(v any, resourceType string) string {
+		if r := t.Referenced(v, resourceType); r != nil {
+			return r.Name()
 		}
 		return ""
 	}
@@ -129,7 +122,7 @@ func ReadSettings(t *cfn.Template, paymentsWorkflow, recoveryWorkflow string) (*
 		f.AppLogLevel, _ = r.Property("LoggingConfig", "ApplicationLogLevel").(string)
 		f.SystemLogLevel, _ = r.Property("LoggingConfig", "SystemLogLevel").(string)
 		f.Tracing = r.Property("TracingConfig", "Mode") == "Active"
-		f.LogGroup = logGroupName(r.Property("LoggingConfig", "LogGroup"))
+		f.LogGroup = nameOf(r.Property("LoggingConfig", "LogGroup"), cfn.LogGroup)
 		if f.LogGroup == "" {
 			f.LogGroup = "/aws/lambda/" + f.Name
 		}
@@ -150,9 +143,9 @@ func ReadSettings(t *cfn.Template, paymentsWorkflow, recoveryWorkflow string) (*
 		if dests, ok := r.Property("LoggingConfiguration", "Destinations").([]any); ok && len(dests) > 0 {
 			d, _ := dests[0].(map[string]any)
 			cw, _ := d["CloudWatchLogsLogGroup"].(map[string]any)
-			w.LogGroup = logGroupName(cw["LogGroupArn"])
+			w.LogGroup = nameOf(cw["LogGroupArn"], cfn.LogGroup)
 		}
-		if role := logGroupName(r.Property("RoleArn")); role != "" {
+		if role := nameOf(r.Property("RoleArn"), cfn.IAMRole); role != "" {
 			w.RoleName = role
 		}
 		def, err := ev.Definition(r)
@@ -174,7 +167,7 @@ func ReadSettings(t *cfn.Template, paymentsWorkflow, recoveryWorkflow string) (*
 		s.APITracing, _ = r.Property("TracingEnabled").(bool)
 		s.AccessLogFormat, _ = r.Property("AccessLogSetting", "Format").(string)
 		if dest, ok := r.Property("AccessLogSetting", "DestinationArn").(map[string]any); ok {
-			s.StageLogGroup = refIn(t, dest, cfn.LogGroup)
+			s.StageLogGroup = nameOf(dest, cfn.LogGroup)
 		}
 	}
 	for _, r := range t.ResourcesOfType("AWS::WAFv2::WebACL") {
@@ -197,7 +190,7 @@ func ReadSettings(t *cfn.Template, paymentsWorkflow, recoveryWorkflow string) (*
 		s.WAF.LogsAllowed = !filterDropsAllowed(r.Property("LoggingFilter"))
 		dests, _ := r.Property("LogDestinationConfigs").([]any)
 		if len(dests) > 0 {
-			s.WAFLogGroup = logGroupName(dests[0])
+			s.WAFLogGroup = nameOf(dests[0], cfn.LogGroup)
 		}
 		fields, _ := r.Property("RedactedFields").([]any)
 		for _, f := range fields {
@@ -255,7 +248,7 @@ func ReadSettings(t *cfn.Template, paymentsWorkflow, recoveryWorkflow string) (*
 		s.RecoveryRunsPerMonth += secondsInMonth / every
 	}
 	for _, r := range t.ResourcesOfType("AWS::Lambda::EventSourceMapping") {
-		if arn, ok := r.Property("EventSourceArn").(map[string]any); ok && refIn(t, arn, cfn.SQSQueue) != "" {
+		if arn, ok := r.Property("EventSourceArn").(map[string]any); ok && t.Referenced(arn, cfn.SQSQueue) != nil {
 			s.QueuePollers++
 		}
 	}
@@ -280,43 +273,11 @@ func targets(r *cfn.Resource, t *cfn.Template, stateMachine string) bool {
 	ts, _ := r.Property("Targets").([]any)
 	for _, tg := range ts {
 		m, _ := tg.(map[string]any)
-		if arn, ok := m["Arn"].(map[string]any); ok && refIn(t, arn, cfn.StateMachine) == stateMachine {
+		if sm := t.Referenced(m["Arn"], cfn.StateMachine); sm != nil && sm.Name() == stateMachine {
 			return true
 		}
 	}
 	return false
-}
-
-// refIn finds the first resource of a type that a property value refers
-// to (Ref or Fn::GetAtt, at any depth) and returns its physical name.
-func refIn(t *cfn.Template, v any, resourceType string) string {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, val := range x {
-			var id string
-			switch k {
-			case "Ref":
-				id, _ = val.(string)
-			case "Fn::GetAtt":
-				if ga, ok := val.([]any); ok && len(ga) > 0 {
-					id, _ = ga[0].(string)
-				}
-			}
-			if r, ok := t.Resources[id]; ok && r.Type == resourceType {
-				return r.Name()
-			}
-			if name := refIn(t, val, resourceType); name != "" {
-				return name
-			}
-		}
-	case []any:
-		for _, e := range x {
-			if name := refIn(t, e, resourceType); name != "" {
-				return name
-			}
-		}
-	}
-	return ""
 }
 
 var rateExpr = regexp.MustCompile(`^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$`)
