@@ -401,6 +401,13 @@ func (r *Runner) build(tpl *cfn.Template) error {
 		var f *function
 		switch fnType {
 		case paymentstack.FnHealth:
+			// The fake alarms answer for the alarms the health functions
+			// read.
+			var cfg healthcheck.Config
+			if cfg, err = healthcheck.ConfigFromEnv(getenv); err != nil {
+				return err
+			}
+			r.alarms.known = cfg.AlarmNames
 			// The deployed function caches its report for 5 s; locally it
 			// answers fresh so that injected faults show at once.
 			env["HEALTH_CACHE_SECONDS"] = "0"
@@ -415,17 +422,6 @@ func (r *Runner) build(tpl *cfn.Template) error {
 		}
 		r.invoker.functions[name] = f
 	}
-	// The fake alarms answer for the alarms the health functions read.
-	healthEnv, err := r.names.functionEnv(naming.Physical(paymentstack.FnHealth, r.cfg.Suffix))
-	if err != nil {
-		return err
-	}
-	healthCfg, err := healthcheck.ConfigFromEnv(func(k string) string { return healthEnv[k] })
-	if err != nil {
-		return err
-	}
-	r.alarms.known = healthCfg.AlarmNames
-
 	s := r.cfg.Suffix
 	paymentsName, recoveryName := naming.Physical(payments.ResourceType, s), naming.Physical(recovery.ResourceType, s)
 	paymentsDef, err := r.names.definition(paymentsName)
