@@ -5,6 +5,7 @@ package dashboards
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -24,7 +25,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
-	"github.com/resilientpay/paymentapi/tasks/reprocess"
 )
 
 // RecoveryNamespace is the namespace of the recovery workflow's custom
@@ -41,9 +41,20 @@ const (
 // (dimension Environment=<suffix>).
 const PaymentsNamespace = "ResilientPay/Payments"
 
-// MetricPaymentsParked counts queued payments parked by the reprocess
-// function (a metric filter on its log group).
+// MetricPaymentsParked is how many queued payments are parked now (a
+// level, not a count of parkings): the health monitor counts them on every
+// recovery run and the recovery workflow publishes the count in
+// RecoveryNamespace.
 const MetricPaymentsParked = "PaymentsParked"
+
+// MetricStoreUnavailable counts the times a function found the store
+// unavailable (store.UnavailableLogMessage lines, through a metric filter
+// on each function's log group), in PaymentsNamespace.
+const MetricStoreUnavailable = "StoreUnavailable"
+
+// StoreOperations are the DynamoDB operations the payment path makes; their
+// SystemErrors are alarmed.
+var StoreOperations = []string{"TransactWriteItems", "GetItem", "UpdateItem", "Query"}
 
 // Thresholds are the tunable alarm thresholds (cdk.json context).
 type Thresholds struct {
@@ -97,6 +108,42 @@ func New(scope constructs.Construct, id string, key awskms.IKey, t Thresholds) *
 	return &Monitoring{scope: c, Topic: topic, Dashboard: dash, thresholds: t}
 }
 
+// Evaluation is how an alarm weighs its periods: ALARM when
+// DatapointsToAlarm of the last Periods periods breach. Each alarm names
+// the policy that fits its signal (docs/runbook.md, "How the alarms
+// decide"). Source of the semantics: the CloudWatch user guide, "Evaluating
+// an alarm" and "Configuring how CloudWatch alarms treat missing data".
+type Evaluation struct {
+	Periods, DatapointsToAlarm float64
+	Missing                    cw.TreatMissingData
+}
+
+// The evaluation policies of the app's alarms.
+var (
+	// FailureSignal fits a count of failures that is only published while
+	// something happens (errors, throttles, 5XX, store outages): one
+	// failing period of five minutes alarms, and the alarm returns to OK
+	// only after three periods without a failure. A quiet period in the
+	// middle of an outage (no traffic, so no datapoint) therefore does not
+	// end it: during an outage the health monitor's store probe (every
+	// recovery run) and the reprocess function's retries (every visibility
+	// timeout) report a failure at least every five minutes. Missing data
+	// is not breaching: no traffic is not an outage.
+	FailureSignal = Evaluation{Periods: 3, DatapointsToAlarm: 1, Missing: cw.TreatMissingData_NOT_BREACHING}
+	// Sustained fits a level that matters only when it lasts (latency):
+	// three breaching periods of three.
+	Sustained = Evaluation{Periods: 3, DatapointsToAlarm: 3, Missing: cw.TreatMissingData_NOT_BREACHING}
+	// Level fits a gauge that is published every period (queue depth and
+	// age, parked payments): one breaching period alarms, one good period
+	// clears it, and a missing period keeps the state (the gauge was not
+	// read; nothing says the level changed).
+	Level = Evaluation{Periods: 1, DatapointsToAlarm: 1, Missing: cw.TreatMissingData_IGNORE}
+	// Occurrence fits a rare event that must be seen once (a failed
+	// recovery execution, a dead letter): one period, missing data not
+	// breaching.
+	Occurrence = Evaluation{Periods: 1, DatapointsToAlarm: 1, Missing: cw.TreatMissingData_NOT_BREACHING}
+)
+
 // AlarmSpec describes one alarm.
 type AlarmSpec struct {
 	// ResourceType names the alarm: "api-5xx-alarm" -> api-5xx-alarm-dev.
@@ -105,8 +152,9 @@ type AlarmSpec struct {
 	Metric       cw.IMetric
 	Threshold    float64
 	// Comparison defaults to GREATER_THAN_THRESHOLD.
-	Comparison        cw.ComparisonOperator
-	EvaluationPeriods float64
+	Comparison cw.ComparisonOperator
+	// Evaluation is the alarm's evaluation policy (required).
+	Evaluation Evaluation
 	// GatesRecovery means that while this alarm is in ALARM the platform is
 	// unhealthy and the recovery workflow defers redriving dead letters.
 	// Alarms about the dead letters themselves must not gate recovery, or
@@ -114,16 +162,16 @@ type AlarmSpec struct {
 	GatesRecovery bool
 }
 
-// Alarm creates an alarm that notifies the topic on ALARM and on OK.
-// Missing data is not breaching: no traffic is not an outage.
+// Alarm creates an alarm that notifies the topic on ALARM and on OK, with
+// its evaluation policy.
 func (m *Monitoring) Alarm(spec AlarmSpec) cw.Alarm {
 	cmp := spec.Comparison
 	if cmp == "" {
 		cmp = cw.ComparisonOperator_GREATER_THAN_THRESHOLD
 	}
-	periods := spec.EvaluationPeriods
-	if periods == 0 {
-		periods = 1
+	ev := spec.Evaluation
+	if ev.Periods < 1 || ev.DatapointsToAlarm < 1 || ev.DatapointsToAlarm > ev.Periods || ev.Missing == "" {
+		panic("dashboards: alarm " + spec.ResourceType + " needs an evaluation policy")
 	}
 	name := naming.Name(m.scope, spec.ResourceType)
 	a := cw.NewAlarm(m.scope, jsii.String(spec.ResourceType), &cw.AlarmProps{
@@ -132,8 +180,9 @@ func (m *Monitoring) Alarm(spec AlarmSpec) cw.Alarm {
 		Metric:             spec.Metric,
 		Threshold:          jsii.Number(spec.Threshold),
 		ComparisonOperator: cmp,
-		EvaluationPeriods:  jsii.Number(periods),
-		TreatMissingData:   cw.TreatMissingData_NOT_BREACHING,
+		EvaluationPeriods:  jsii.Number(ev.Periods),
+		DatapointsToAlarm:  jsii.Number(ev.DatapointsToAlarm),
+		TreatMissingData:   ev.Missing,
 	})
 	action := cwactions.NewSnsAction(m.Topic)
 	a.AddAlarmAction(action)
@@ -202,9 +251,9 @@ func (m *Monitoring) MonitorAPI(api apigw.RestApi, stage string, paymentRoutes .
 	})
 	p99 := route("Latency", "p99", paymentRoutes[0])
 	m.Alarm(AlarmSpec{ResourceType: "api-latency-p99-alarm", Description: "p99 latency of " + paymentRoutes[0].Method + " " + paymentRoutes[0].Resource + " above threshold for 15 minutes",
-		Metric: p99, Threshold: m.thresholds.APILatencyP99Millis, EvaluationPeriods: 3})
+		Metric: p99, Threshold: m.thresholds.APILatencyP99Millis, Evaluation: Sustained})
 	m.Alarm(AlarmSpec{ResourceType: "api-5xx-alarm", Description: "The payment routes answered 5XX (a payment not confirmed, an internal error, or Step Functions failing); /health is not counted",
-		Metric: errors5xx, Threshold: 0, GatesRecovery: true})
+		Metric: errors5xx, Threshold: 0, Evaluation: FailureSignal, GatesRecovery: true})
 	m.row("API", graph("Requests, 4XX, 5XX (all routes)", 8, api.MetricCount(sum()), api.MetricClientError(sum()), api.MetricServerError(sum())),
 		graph("5XX of the payment routes", 8, errors5xx),
 		graph("Latency p50 / p99 (ms), "+paymentRoutes[0].Method+" "+paymentRoutes[0].Resource, 8, route("Latency", "p50", paymentRoutes[0]), p99))
@@ -216,9 +265,9 @@ func (m *Monitoring) MonitorAPI(api apigw.RestApi, stage string, paymentRoutes .
 func (m *Monitoring) MonitorWorkflow(name string, sm sfn.IStateMachine) {
 	failed, timedOut := sm.MetricFailed(sum()), sm.MetricTimedOut(sum())
 	m.Alarm(AlarmSpec{ResourceType: name + "-failed-alarm", Description: "Executions failed: a payment not confirmed (503) or an internal error (500); client outcomes are not failures",
-		Metric: failed, Threshold: m.thresholds.WorkflowFailuresPerPeriod, GatesRecovery: true})
+		Metric: failed, Threshold: m.thresholds.WorkflowFailuresPerPeriod, Evaluation: FailureSignal, GatesRecovery: true})
 	m.Alarm(AlarmSpec{ResourceType: name + "-timed-out-alarm", Description: "Executions timed out (the 29 s budget was exceeded)",
-		Metric: timedOut, Threshold: 0, GatesRecovery: true})
+		Metric: timedOut, Threshold: 0, Evaluation: FailureSignal, GatesRecovery: true})
 	m.row("Workflow: "+name, graph("Executions", 12, sm.MetricStarted(sum()), sm.MetricSucceeded(sum()), failed, timedOut),
 		graph("Execution time p99 (ms)", 12, sm.MetricTime(&cw.MetricOptions{Statistic: jsii.String("p99"), Period: fiveMinutes})))
 }
@@ -230,69 +279,126 @@ func (m *Monitoring) MonitorWorkflow(name string, sm sfn.IStateMachine) {
 func (m *Monitoring) MonitorFunction(name string, fn awslambda.IFunction, gatesRecovery bool) {
 	errs, throttles := fn.MetricErrors(sum()), fn.MetricThrottles(sum())
 	m.Alarm(AlarmSpec{ResourceType: name + "-errors-alarm", Description: "Function " + name + " returned errors, timed out or crashed",
-		Metric: errs, Threshold: m.thresholds.LambdaErrorsPerPeriod, GatesRecovery: gatesRecovery})
+		Metric: errs, Threshold: m.thresholds.LambdaErrorsPerPeriod, Evaluation: FailureSignal, GatesRecovery: gatesRecovery})
 	m.Alarm(AlarmSpec{ResourceType: name + "-throttles-alarm", Description: "Function " + name + " was throttled",
-		Metric: throttles, Threshold: 0, GatesRecovery: gatesRecovery})
+		Metric: throttles, Threshold: 0, Evaluation: FailureSignal, GatesRecovery: gatesRecovery})
 	m.lambdaRow = append(m.lambdaRow, graph(name, 8, fn.MetricInvocations(sum()), errs, throttles,
 		fn.MetricDuration(&cw.MetricOptions{Statistic: jsii.String("p99"), Period: fiveMinutes})))
 }
 
-// MonitorTable alarms on read and write throttling of the table.
-func (m *Monitoring) MonitorTable(table awsdynamodb.Table) {
+// MonitorTable alarms on read and write throttling of the table and on
+// its system errors (DynamoDB failing requests itself), all gating
+// recovery. CloudWatch keeps an alarm on an AWS/DynamoDB metric in its
+// state while the metric is missing, whatever TreatMissingData says (the
+// PutMetricAlarm reference), and DynamoDB publishes these metrics only
+// when they are not zero: an alarm on the raw metric would stay in ALARM
+// through every quiet hour after a throttle, holding recovery back. Each
+// alarm reads FILL(metric, 0) instead, so a period without throttles is a
+// good period.
+func (m *Monitoring) MonitorTable(table awsdynamodb.ITable) {
 	reads, writes := table.Metric(jsii.String("ReadThrottleEvents"), sum()), table.Metric(jsii.String("WriteThrottleEvents"), sum())
+	using := map[string]cw.IMetric{}
+	ids := make([]string, len(StoreOperations))
+	for i, op := range StoreOperations {
+		id := fmt.Sprintf("op%d", i)
+		using[id] = cw.NewMetric(&cw.MetricProps{Namespace: jsii.String("AWS/DynamoDB"), MetricName: jsii.String("SystemErrors"),
+			DimensionsMap: &map[string]*string{"TableName": table.TableName(), "Operation": jsii.String(op)},
+			Statistic:     jsii.String("Sum"), Period: fiveMinutes})
+		ids[i] = "FILL(" + id + ", 0)"
+	}
+	systemErrors := cw.NewMathExpression(&cw.MathExpressionProps{Expression: jsii.String(strings.Join(ids, " + ")), UsingMetrics: &using,
+		Label: jsii.String("SystemErrors (" + strings.Join(StoreOperations, ", ") + ")"), Period: fiveMinutes})
 	m.Alarm(AlarmSpec{ResourceType: "table-read-throttles-alarm", Description: "DynamoDB throttled reads of the transactions table",
-		Metric: reads, Threshold: 0, GatesRecovery: true})
+		Metric: filled(reads, "read throttle events"), Threshold: 0, Evaluation: FailureSignal, GatesRecovery: true})
 	m.Alarm(AlarmSpec{ResourceType: "table-write-throttles-alarm", Description: "DynamoDB throttled writes to the transactions table",
-		Metric: writes, Threshold: 0, GatesRecovery: true})
-	m.row("DynamoDB", graph("Throttle events", 8, reads, writes, table.MetricSystemErrorsForOperations(nil)),
+		Metric: filled(writes, "write throttle events"), Threshold: 0, Evaluation: FailureSignal, GatesRecovery: true})
+	m.Alarm(AlarmSpec{ResourceType: "table-system-errors-alarm", Description: "DynamoDB failed requests of the payment path with system errors (HTTP 500): the store is failing",
+		Metric: systemErrors, Threshold: 0, Evaluation: FailureSignal, GatesRecovery: true})
+	m.row("DynamoDB", graph("Throttle events and system errors", 8, reads, writes, systemErrors),
 		graph("Consumed capacity", 8, table.MetricConsumedReadCapacityUnits(sum()), table.MetricConsumedWriteCapacityUnits(sum())),
 		graph("Conditional check failures (replays, key reuse)", 8, table.MetricConditionalCheckFailedRequests(sum())))
 }
 
+// filled is FILL(metric, 0): missing periods read as zero.
+func filled(metric cw.IMetric, label string) cw.MathExpression {
+	return cw.NewMathExpression(&cw.MathExpressionProps{Expression: jsii.String("FILL(m, 0)"),
+		UsingMetrics: &map[string]cw.IMetric{"m": metric}, Label: jsii.String(label), Period: fiveMinutes})
+}
+
+// MonitorStore alarms when the functions find the store unavailable: a
+// metric filter on each given log group counts store.UnavailableLogMessage
+// lines. The persist and reprocess functions write one per failed payment
+// attempt and the health monitor one per failed probe, so the alarm sees
+// an outage of the data plane even when DescribeTable says ACTIVE, no
+// client is paying and the reprocess function swallows its failures. It
+// gates recovery.
+func (m *Monitoring) MonitorStore(unavailableLine string, logGroups map[string]awslogs.ILogGroup) {
+	dims := map[string]*string{"Environment": jsii.String(naming.Suffix(m.scope))}
+	names := make([]string, 0, len(logGroups))
+	for name := range logGroups {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		awslogs.NewMetricFilter(m.scope, jsii.String("StoreUnavailableFilter-"+name), &awslogs.MetricFilterProps{
+			FilterName:      naming.NamePtr(m.scope, name+"-store-unavailable-filter"),
+			LogGroup:        logGroups[name],
+			FilterPattern:   awslogs.FilterPattern_AllTerms(jsii.String(unavailableLine)),
+			MetricNamespace: jsii.String(PaymentsNamespace), MetricName: jsii.String(MetricStoreUnavailable),
+			MetricValue: jsii.String("1"), Dimensions: &dims, Unit: cw.Unit_COUNT,
+		})
+	}
+	unavailable := cw.NewMetric(&cw.MetricProps{Namespace: jsii.String(PaymentsNamespace), MetricName: jsii.String(MetricStoreUnavailable),
+		DimensionsMap: &dims, Statistic: jsii.String("Sum"), Period: fiveMinutes})
+	m.Alarm(AlarmSpec{ResourceType: "store-unavailable-alarm",
+		Description: "Functions found the transaction store unavailable (payments, queued payments or the health probe)",
+		Metric:      unavailable, Threshold: 0, Evaluation: FailureSignal, GatesRecovery: true})
+	m.row("Store as the functions see it", graph("Store unavailable (persist, reprocess, health probe)", 24, unavailable))
+}
+
 // MonitorQueue alarms when the queue's oldest message is older than the
-// threshold (reprocessing is stuck), when its dead-letter queue holds
-// anything, and when the oldest dead letter nears its expiry (recovery
-// deferred or failing for days). None gates recovery: dead letters are
-// what recovery fixes.
+// threshold (reprocessing is stuck or the store is down: payments answered
+// 202 wait), when its dead-letter queue holds anything, and when the
+// oldest dead letter nears its expiry (recovery deferred or failing for
+// days). The source queue's age alarm pages and gates recovery: a
+// redrive into a queue nobody consumes helps nothing, and the queue keeps
+// messages 14 days, so the alarm at a threshold of minutes leaves days to
+// act. The dead-letter alarms do not gate: dead letters are what recovery
+// fixes.
 func (m *Monitoring) MonitorQueue(name string, queue awssqs.IQueue, dlq awssqs.IQueue) {
 	max := &cw.MetricOptions{Statistic: jsii.String("Maximum"), Period: fiveMinutes}
 	widgets := []cw.IWidget{}
 	if queue != nil {
 		age := queue.MetricApproximateAgeOfOldestMessage(max)
-		m.Alarm(AlarmSpec{ResourceType: name + "-oldest-message-alarm", Description: "Messages of " + name + " wait longer than the threshold: reprocessing is stuck",
-			Metric: age, Threshold: m.thresholds.OldestMessageAgeSeconds})
+		m.Alarm(AlarmSpec{ResourceType: name + "-oldest-message-alarm", Description: "Messages of " + name + " wait longer than the threshold: reprocessing is stuck or the store is down (the queue keeps them 14 days)",
+			Metric: age, Threshold: m.thresholds.OldestMessageAgeSeconds, Evaluation: Level, GatesRecovery: true})
 		widgets = append(widgets, graph(name+": depth and oldest message (s)", 12, queue.MetricApproximateNumberOfMessagesVisible(max), age))
 	}
 	depth := dlq.MetricApproximateNumberOfMessagesVisible(max)
 	m.Alarm(AlarmSpec{ResourceType: name + "-dlq-depth-alarm", Description: "The dead-letter queue of " + name + " is not empty",
-		Metric: depth, Threshold: 0})
+		Metric: depth, Threshold: 0, Evaluation: Occurrence})
 	dlqAge := dlq.MetricApproximateAgeOfOldestMessage(max)
 	m.Alarm(AlarmSpec{ResourceType: name + "-dlq-oldest-message-alarm",
 		Description: "A dead letter of " + name + " is older than the threshold; the DLQ keeps messages 14 days, counted from their first enqueue",
-		Metric:      dlqAge, Threshold: m.thresholds.DLQOldestMessageAgeSeconds})
+		Metric:      dlqAge, Threshold: m.thresholds.DLQOldestMessageAgeSeconds, Evaluation: Level})
 	m.row("Queue: "+name, append(widgets, graph(name+": dead letters and oldest (s)", 12, depth, dlqAge))...)
 }
 
-// MonitorParked alarms as soon as the reprocess function parks a queued
-// payment (its key reused after a 202, a message that is not a payment,
-// or one past the redrive bound): a metric filter on its log group counts
-// the reprocess.ParkedLogMessage lines. It does not gate recovery: parked
-// payments wait for an operator (docs/runbook.md), not for the platform.
-func (m *Monitoring) MonitorParked(reprocessLogs awslogs.ILogGroup) {
-	dims := map[string]*string{"Environment": jsii.String(naming.Suffix(m.scope))}
-	awslogs.NewMetricFilter(m.scope, jsii.String("PaymentsParkedFilter"), &awslogs.MetricFilterProps{
-		FilterName:      naming.NamePtr(m.scope, "payments-parked-filter"),
-		LogGroup:        reprocessLogs,
-		FilterPattern:   awslogs.FilterPattern_AllTerms(jsii.String(reprocess.ParkedLogMessage)),
-		MetricNamespace: jsii.String(PaymentsNamespace), MetricName: jsii.String(MetricPaymentsParked),
-		MetricValue: jsii.String("1"), Dimensions: &dims, Unit: cw.Unit_COUNT,
-	})
-	parked := cw.NewMetric(&cw.MetricProps{Namespace: jsii.String(PaymentsNamespace), MetricName: jsii.String(MetricPaymentsParked),
-		DimensionsMap: &dims, Statistic: jsii.String("Sum"), Period: fiveMinutes})
+// MonitorParked alarms while any queued payment is parked (its key
+// reused after a 202, not a payment, or poison): a level, the number
+// parked now, which the recovery workflow publishes on every run from the
+// health monitor's count. It stays in ALARM until an operator replays or
+// resolves the last one, whatever the traffic; a run that could not count
+// publishes nothing, and the alarm keeps its state. It does not gate
+// recovery: parked payments wait for an operator (docs/runbook.md), not
+// for the platform.
+func (m *Monitoring) MonitorParked() {
+	parked := cw.NewMetric(&cw.MetricProps{Namespace: jsii.String(RecoveryNamespace), MetricName: jsii.String(MetricPaymentsParked),
+		DimensionsMap: &map[string]*string{"Environment": jsii.String(naming.Suffix(m.scope))}, Statistic: jsii.String("Maximum"), Period: fiveMinutes})
 	m.Alarm(AlarmSpec{ResourceType: "payments-parked-alarm",
-		Description: "A queued payment was parked: its key was reused after a 202, it is not a payment, or it failed past the redrive bound. See the runbook.",
-		Metric:      parked, Threshold: 0})
-	m.row("Parked payments", graph("Queued payments parked", 24, parked))
+		Description: "Queued payments are parked: a key reused after a 202, a message that is not a payment, or poison. It clears when none is left. See the runbook.",
+		Metric:      parked, Threshold: 0, Evaluation: Level})
+	m.row("Parked payments", graph("Queued payments parked now", 24, parked))
 }
 
 // MonitorRecovery shows the recovery workflow's custom metrics and alarms
@@ -310,7 +416,7 @@ func (m *Monitoring) MonitorRecovery(sm sfn.IStateMachine) {
 		Period:       fiveMinutes,
 	})
 	m.Alarm(AlarmSpec{ResourceType: "recovery-workflow-failed-alarm", Description: "The recovery workflow itself failed, timed out or was aborted",
-		Metric: failed, Threshold: 0})
+		Metric: failed, Threshold: 0, Evaluation: Occurrence})
 	m.row("Recovery", graph("Messages redriven / redrive deferred", 12, metric(MetricMessagesRedriven), metric(MetricRedriveDeferred)),
 		graph("Recovery executions", 12, sm.MetricStarted(sum()), sm.MetricSucceeded(sum()), failed))
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -84,6 +85,7 @@ func (r *Runner) pollOnce(ctx context.Context) (int, error) {
 	for _, f := range res.BatchItemFailures {
 		failed[f.ItemIdentifier] = true
 	}
+	r.queueAges.seen(out.Messages, failed)
 	var del []sqstypes.DeleteMessageBatchRequestEntry
 	for i, m := range out.Messages {
 		if !failed[aws.ToString(m.MessageId)] {
@@ -115,21 +117,20 @@ func (r *Runner) recoveryLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			r.wg.Go(func() { r.RunRecovery(ctx) })
+			r.wg.Go(func() { r.runRecovery(ctx, "schedule") })
 		}
 	}
 }
 
 // RunRecovery executes the recovery workflow once, as a scheduled trigger
 // does, and returns its record.
-func (r *Runner) RunRecovery(ctx context.Context) *Record {
+func (r *Runner) RunRecovery(ctx context.Context) *Record { return r.runRecovery(ctx, "schedule") }
+
+// runRecovery executes the recovery workflow once with the input its
+// EventBridge target gives it ({"trigger": "schedule"} or "alarm-ok").
+func (r *Runner) runRecovery(ctx context.Context, trigger string) *Record {
 	name := fmt.Sprintf("local-recovery-%d-%d", time.Now().Unix(), r.recoverySeq.Add(1))
-	input, _ := json.Marshal(map[string]any{
-		"version": "0", "id": newRequestID(), "detail-type": "Scheduled Event", "source": "aws.events",
-		"account": awsenv.LocalAccount, "time": time.Now().UTC().Format(time.RFC3339), "region": awsenv.Region,
-		"resources": []string{"arn:aws:events:" + awsenv.Region + ":" + awsenv.LocalAccount + ":rule/recovery-schedule-" + r.cfg.Suffix},
-		"detail":    map[string]any{},
-	})
+	input, _ := json.Marshal(map[string]any{"trigger": trigger})
 	r.runningRecoveries.Add(1)
 	exec, err := r.recovery.Run(ctx, name, input)
 	r.runningRecoveries.Add(-1)
@@ -141,6 +142,7 @@ func (r *Runner) RunRecovery(ctx context.Context) *Record {
 		StartDate: exec.StartDate, StopDate: exec.StopDate, History: redactHistory(exec.History)}
 	r.execs.add(rec)
 	r.metrics.add("Local/RecoveryExecutions"+string(exec.Status), 1)
+	r.executionMetrics(naming.Physical(recovery.ResourceType, r.cfg.Suffix), exec.Status)
 	attrs := []any{"execution", name, "status", string(exec.Status), "outcome", recoveryOutcome(exec),
 		"duration_ms", exec.StopDate.Sub(exec.StartDate).Milliseconds()}
 	if exec.Status != aslrun.Succeeded {
@@ -173,4 +175,130 @@ func (r *Runner) printHistory(id string, events []aslrun.Event) {
 	r.historyMu.Lock()
 	_, _ = r.cfg.HistoryTo.Write(b.Bytes())
 	r.historyMu.Unlock()
+}
+
+// executionMetrics publishes what Step Functions publishes for an ended
+// execution (AWS/States, StateMachineArn).
+func (r *Runner) executionMetrics(stateMachine string, status aslrun.Status) {
+	dims := map[string]string{"StateMachineArn": stateMachineARN(stateMachine)}
+	r.cw.put("AWS/States", "ExecutionsStarted", dims, 1)
+	for metric, s := range map[string]aslrun.Status{"ExecutionsSucceeded": aslrun.Succeeded, "ExecutionsFailed": aslrun.Failed,
+		"ExecutionsTimedOut": aslrun.TimedOut, "ExecutionsAborted": aslrun.Aborted} {
+		v := 0.0
+		if status == s {
+			v = 1
+		}
+		r.cw.put("AWS/States", metric, dims, v)
+	}
+}
+
+// queueAges tracks the enqueue time of the messages the event source
+// received and left on the failed-transactions queue, for the queue's
+// ApproximateAgeOfOldestMessage: the SQS emulator does not report the age,
+// and peeking at the queue would count as a receive. A message not
+// received again within staleAfter has left the queue (SQS moved it to the
+// DLQ) and is forgotten.
+type queueAges struct {
+	mu         sync.Mutex
+	sent       map[string]time.Time
+	lastSeen   map[string]time.Time
+	staleAfter time.Duration
+}
+
+func newQueueAges(staleAfter time.Duration) *queueAges {
+	return &queueAges{sent: map[string]time.Time{}, lastSeen: map[string]time.Time{}, staleAfter: staleAfter}
+}
+
+// seen records a received batch: the failed messages stay, the others left.
+func (q *queueAges) seen(msgs []sqstypes.Message, failed map[string]bool) {
+	now := time.Now()
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, m := range msgs {
+		id := aws.ToString(m.MessageId)
+		if !failed[id] {
+			delete(q.sent, id)
+			delete(q.lastSeen, id)
+			continue
+		}
+		ms, err := strconv.ParseInt(m.Attributes[string(sqstypes.MessageSystemAttributeNameSentTimestamp)], 10, 64)
+		if err != nil {
+			continue
+		}
+		q.sent[id], q.lastSeen[id] = time.UnixMilli(ms), now
+	}
+}
+
+// oldest returns the age of the oldest message still on the queue.
+func (q *queueAges) oldest() time.Duration {
+	now := time.Now()
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var age time.Duration
+	for id, t := range q.sent {
+		if now.Sub(q.lastSeen[id]) > q.staleAfter {
+			delete(q.sent, id)
+			delete(q.lastSeen, id)
+			continue
+		}
+		age = max(age, now.Sub(t))
+	}
+	return age
+}
+
+// sampleQueues publishes the failed-transactions queue's and DLQ's
+// gauges (AWS/SQS, QueueName: the deployed names) every scaled minute, as
+// SQS publishes them: the visible messages, and the age of the oldest
+// message (the DLQ's read from a peek, the queue's from the event source).
+// Ages are on the alarms' clock: multiplied by Config.AlarmTimeScale.
+func (r *Runner) sampleQueues(ctx context.Context) {
+	every := max(r.cw.scaled(time.Minute), 20*time.Millisecond)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	deployed := map[string]string{
+		r.queue.url: naming.Physical(paymentstack.FailedQueue, r.cfg.Suffix),
+		r.dlq.url:   naming.Physical(paymentstack.FailedDLQ, r.cfg.Suffix),
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for url, name := range deployed {
+			dims := map[string]string{"QueueName": name}
+			a, err := r.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url),
+				AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages}})
+			if err != nil {
+				continue
+			}
+			visible, _ := strconv.ParseFloat(a.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)], 64)
+			r.cw.put("AWS/SQS", "ApproximateNumberOfMessagesVisible", dims, visible)
+			var age time.Duration
+			if url == r.queue.url {
+				age = r.queueAges.oldest()
+			} else if visible > 0 {
+				age = r.peekAge(ctx, url)
+			}
+			r.cw.put("AWS/SQS", "ApproximateAgeOfOldestMessage", dims, age.Seconds()*r.cfg.AlarmTimeScale)
+		}
+	}
+}
+
+// peekAge returns the age of the oldest of up to 10 messages of a queue
+// nobody consumes (the DLQ), leaving them visible.
+func (r *Runner) peekAge(ctx context.Context, url string) time.Duration {
+	out, err := r.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10,
+		VisibilityTimeout:           0,
+		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameSentTimestamp}})
+	if err != nil {
+		return 0
+	}
+	var age time.Duration
+	for _, m := range out.Messages {
+		if ms, err := strconv.ParseInt(m.Attributes[string(sqstypes.MessageSystemAttributeNameSentTimestamp)], 10, 64); err == nil {
+			age = max(age, time.Since(time.UnixMilli(ms)))
+		}
+	}
+	return age
 }

@@ -7,13 +7,17 @@ import (
 	"io"
 	"log/slog"
 	"path"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/resilientpay/paymentapi/api"
@@ -286,8 +290,8 @@ func RecoveryOnIdle(ctx context.Context, tpl *cfn.Template, suffix string, logs 
 	if logs != nil {
 		log = logging.NewLogger(logs(name))
 	}
-	clients := healthcheck.Clients{Alarms: &fakeAlarms{known: healthCfg.AlarmNames, suffix: suffix, faults: newFaults()},
-		Tables: db, Queues: emptyQueues{}, MoveTasks: emptyQueues{}}
+	clients := healthcheck.Clients{Alarms: okAlarms(healthCfg.AlarmNames),
+		Tables: db, Queues: emptyQueues{}, MoveTasks: emptyQueues{}, Items: db}
 	monitor, err := healthmonitor.New(getenv, clients, log)
 	if err != nil {
 		return nil, err
@@ -304,7 +308,7 @@ func RecoveryOnIdle(ctx context.Context, tpl *cfn.Template, suffix string, logs 
 	if err != nil {
 		return nil, fmt.Errorf("localrun: compiling the recovery workflow: %w", err)
 	}
-	input, _ := json.Marshal(map[string]any{"source": "aws.events", "detail-type": "Scheduled Event", "detail": map[string]any{}})
+	input, _ := json.Marshal(map[string]any{"trigger": "schedule"})
 	exec, err := m.Run(ctx, "idle", input)
 	if err != nil {
 		return nil, err
@@ -332,10 +336,28 @@ func RecoveryOnIdle(ctx context.Context, tpl *cfn.Template, suffix string, logs 
 type idleInvoker struct{ lambdas *aslrun.LambdaInvoker }
 
 func (iv idleInvoker) Invoke(ctx context.Context, resource string, input json.RawMessage) (json.RawMessage, error) {
-	if resource == "arn:aws:states:::aws-sdk:sfn:listExecutions" {
+	switch resource {
+	case "arn:aws:states:::aws-sdk:sfn:listExecutions":
 		return json.RawMessage(`{"Executions":[]}`), nil
+	case "arn:aws:states:::aws-sdk:cloudwatch:putMetricData":
+		// The parked-payments level, published on every run.
+		return json.RawMessage(`{}`), nil
 	}
 	return iv.lambdas.Invoke(ctx, resource, input)
+}
+
+// okAlarms answers for alarms that are all OK.
+type okAlarms []string
+
+// DescribeAlarms implements healthcheck.AlarmReader.
+func (a okAlarms) DescribeAlarms(_ context.Context, in *cloudwatch.DescribeAlarmsInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error) {
+	out := &cloudwatch.DescribeAlarmsOutput{}
+	for _, n := range a {
+		if slices.Contains(in.AlarmNames, n) || (in.AlarmNamePrefix != nil && strings.HasPrefix(n, *in.AlarmNamePrefix)) {
+			out.MetricAlarms = append(out.MetricAlarms, cwtypes.MetricAlarm{AlarmName: aws.String(n), StateValue: cwtypes.StateValueOk})
+		}
+	}
+	return out, nil
 }
 
 // emptyQueues answers for queues that hold nothing and move nothing.

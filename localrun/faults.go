@@ -2,7 +2,6 @@ package localrun
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,15 +9,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
 
-	"github.com/resilientpay/paymentapi/app/paymentstack"
-	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/tasks/store"
 )
 
@@ -189,10 +184,16 @@ func unavailableError(service string) error {
 		Message: service + " is unavailable (fault injected by the local runner)", Fault: smithy.FaultServer}
 }
 
-// faultyDynamoDB is the DynamoDB client with the store fault applied.
+// faultyDynamoDB is the DynamoDB client with the store fault applied. An
+// injected error is counted in the metrics DynamoDB publishes for it:
+// ReadThrottleEvents or WriteThrottleEvents for throttling, SystemErrors
+// (per operation) for an outage.
 type faultyDynamoDB struct {
 	db     store.DB
 	faults *Faults
+	cw     *cloudWatch
+	// table is the deployed table name, the metrics' TableName.
+	table string
 }
 
 var _ store.DB = (*faultyDynamoDB)(nil)
@@ -200,8 +201,14 @@ var _ store.DB = (*faultyDynamoDB)(nil)
 func (c *faultyDynamoDB) dataFault(op string) error {
 	switch c.faults.Active(TargetStore) {
 	case FaultUnavailable:
+		c.count("SystemErrors", map[string]string{"TableName": c.table, "Operation": op})
 		return unavailableError("DynamoDB")
 	case FaultThrottled:
+		metric := "ReadThrottleEvents"
+		if op == "TransactWriteItems" || op == "UpdateItem" {
+			metric = "WriteThrottleEvents"
+		}
+		c.count(metric, map[string]string{"TableName": c.table})
 		return &ddbtypes.ProvisionedThroughputExceededException{
 			Message: aws.String("The level of configured provisioned throughput for the table was exceeded (fault injected by the local runner)")}
 	case FaultConflict:
@@ -216,6 +223,12 @@ func (c *faultyDynamoDB) dataFault(op string) error {
 		}
 	}
 	return nil
+}
+
+func (c *faultyDynamoDB) count(metric string, dims map[string]string) {
+	if c.cw != nil {
+		c.cw.put("AWS/DynamoDB", metric, dims, 1)
+	}
 }
 
 // TransactWriteItems implements store.DB.
@@ -251,7 +264,8 @@ func (c *faultyDynamoDB) Query(ctx context.Context, in *dynamodb.QueryInput, opt
 }
 
 // DescribeTable implements store.DB; only an outage fails it (throttling
-// applies to data calls).
+// applies to data calls). A control-plane call is not counted in the
+// table's metrics.
 func (c *faultyDynamoDB) DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
 	if c.faults.Active(TargetStore) == FaultUnavailable {
 		return nil, unavailableError("DynamoDB")
@@ -277,59 +291,4 @@ func (c *faultySQS) SendMessage(ctx context.Context, in *sqs.SendMessageInput, o
 		return nil, fmt.Errorf("operation error SQS: SendMessage: the answer was lost (fault injected by the local runner): %w", context.DeadlineExceeded)
 	}
 	return c.sqs.SendMessage(ctx, in, opts...)
-}
-
-// fakeAlarms stands in for CloudWatch alarms: every alarm the health
-// checks ask for exists and is OK, except those a fault would set off
-// while the fault is active (the Lambda error alarms have a threshold of
-// 0 errors, the throttle alarms of 0 throttles).
-type fakeAlarms struct {
-	known  []string
-	suffix string
-	faults *Faults
-}
-
-// inAlarm returns the alarms the active faults set off.
-func (a *fakeAlarms) inAlarm() []string {
-	var types []string
-	switch a.faults.Active(TargetStore) {
-	case FaultUnavailable:
-		types = append(types, paymentstack.FnPersist+"-errors-alarm", paymentstack.FnReprocess+"-errors-alarm")
-	case FaultThrottled:
-		types = append(types, paymentstack.FnPersist+"-errors-alarm", paymentstack.FnReprocess+"-errors-alarm",
-			"table-read-throttles-alarm", "table-write-throttles-alarm")
-	}
-	if a.faults.Active(TargetQueue) != "" {
-		types = append(types, paymentstack.FnEnqueue+"-errors-alarm")
-	}
-	out := make([]string, len(types))
-	for i, t := range types {
-		out[i] = naming.Physical(t, a.suffix)
-	}
-	return out
-}
-
-// DescribeAlarms implements health.AlarmReader.
-func (a *fakeAlarms) DescribeAlarms(_ context.Context, in *cloudwatch.DescribeAlarmsInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error) {
-	firing := a.inAlarm()
-	var names []string
-	for _, n := range a.known {
-		if slices.Contains(in.AlarmNames, n) || (in.AlarmNamePrefix != nil && strings.HasPrefix(n, *in.AlarmNamePrefix)) {
-			names = append(names, n)
-		}
-	}
-	out := &cloudwatch.DescribeAlarmsOutput{}
-	for _, n := range names {
-		state := cwtypes.StateValueOk
-		if slices.Contains(firing, n) {
-			state = cwtypes.StateValueAlarm
-		}
-		out.MetricAlarms = append(out.MetricAlarms, cwtypes.MetricAlarm{AlarmName: aws.String(n), StateValue: state})
-	}
-	return out, nil
-}
-
-// MarshalJSON shows the alarms' states on /_local/metrics.
-func (a *fakeAlarms) MarshalJSON() ([]byte, error) {
-	return json.Marshal(map[string]any{"inAlarm": a.inAlarm(), "known": len(a.known)})
 }

@@ -62,6 +62,7 @@ type invoker struct {
 	functions map[string]*function
 	sqs       *sqs.Client
 	metrics   *metrics
+	cw        *cloudWatch
 	log       *slog.Logger
 	// runningRecoveries is what sfn:listExecutions counts.
 	runningRecoveries *atomic.Int64
@@ -90,6 +91,13 @@ func (iv *invoker) Invoke(ctx context.Context, resource string, input json.RawMe
 		}
 		out, err := iv.sqs.ListMessageMoveTasks(ctx, &in)
 		return sdkResult("Sqs", out, err)
+	case "arn:aws:states:::aws-sdk:sqs:cancelMessageMoveTask":
+		var in sqs.CancelMessageMoveTaskInput
+		if err := json.Unmarshal(input, &in); err != nil {
+			return nil, &aslrun.TaskError{Name: "States.Runtime", Cause: "cancelMessageMoveTask parameters: " + err.Error()}
+		}
+		out, err := iv.sqs.CancelMessageMoveTask(ctx, &in)
+		return sdkResult("Sqs", out, err)
 	case "arn:aws:states:::aws-sdk:sfn:listExecutions":
 		// Only the recovery workflow lists executions, its own.
 		n := iv.runningRecoveries.Load()
@@ -104,6 +112,7 @@ func (iv *invoker) Invoke(ctx context.Context, resource string, input json.RawMe
 			MetricData []struct {
 				MetricName string
 				Value      float64
+				Dimensions []struct{ Name, Value string }
 			}
 		}
 		if err := json.Unmarshal(input, &in); err != nil {
@@ -111,6 +120,13 @@ func (iv *invoker) Invoke(ctx context.Context, resource string, input json.RawMe
 		}
 		for _, d := range in.MetricData {
 			iv.metrics.add(in.Namespace+"/"+d.MetricName, d.Value)
+			dims := map[string]string{}
+			for _, dim := range d.Dimensions {
+				dims[dim.Name] = dim.Value
+			}
+			if iv.cw != nil {
+				iv.cw.put(in.Namespace, d.MetricName, dims, d.Value)
+			}
 		}
 		return json.RawMessage(`{}`), nil
 	case "arn:aws:states:::sns:publish":
@@ -136,7 +152,18 @@ func (iv *invoker) lambda(ctx context.Context, name string, payload []byte) ([]b
 		return nil, &aslrun.TaskError{Name: "Lambda.ResourceNotFoundException",
 			Cause: fmt.Sprintf("Function not found: %s (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException)", name)}
 	}
-	return f.invoke(ctx, payload)
+	out, err := f.invoke(ctx, payload)
+	if iv.cw != nil {
+		// What Lambda publishes per invocation (AWS/Lambda, FunctionName).
+		dims := map[string]string{"FunctionName": name}
+		iv.cw.put("AWS/Lambda", "Invocations", dims, 1)
+		errs := 0.0
+		if err != nil {
+			errs = 1
+		}
+		iv.cw.put("AWS/Lambda", "Errors", dims, errs)
+	}
+	return out, err
 }
 
 // sdkResult renders an AWS SDK integration's answer as Step Functions

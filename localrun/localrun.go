@@ -124,6 +124,10 @@ type Config struct {
 	// (not its Task timeouts), for tests that make many payments fail and
 	// retry. Default 1: the deployed timing.
 	PaymentsTimeScale float64
+	// AlarmTimeScale divides the alarms' periods (five minutes deployed),
+	// so that the local CloudWatch evaluates the synthesized alarms over
+	// the local metrics in seconds: 10 makes a period 30 s. Default 1.
+	AlarmTimeScale float64
 	// VisibilityTimeout of the failed-transactions queue (the stack's is
 	// 180 s; default 5 s so that retries are visible locally).
 	VisibilityTimeout time.Duration
@@ -156,17 +160,21 @@ type Runner struct {
 	dynamo  dynamoAPI
 	sqs     *sqs.Client
 	faults  *Faults
-	alarms  *fakeAlarms
+	cw      *cloudWatch
 	metrics *metrics
-	execs   *executions
-	invoker *invoker
+	// queueAges tracks the failed-transactions queue's oldest message.
+	queueAges *queueAges
+	execs     *executions
+	invoker   *invoker
 
 	payments, recovery *aslrun.Machine
 	// paymentsData is whether the payments workflow logs execution data;
 	// the kept histories show what its console would.
 	paymentsData bool
 
-	tableName                 string
+	tableName string
+	// apiName is the deployed REST API's name, a dimension of its metrics.
+	apiName                   string
 	queue, dlq                queueRef
 	stageBucket, healthBucket *tokenBucket
 
@@ -194,6 +202,9 @@ func Start(ctx context.Context, cfg Config) (r *Runner, err error) {
 	if cfg.TimeScale <= 0 {
 		cfg.TimeScale = 1
 	}
+	if cfg.AlarmTimeScale <= 0 {
+		cfg.AlarmTimeScale = 1
+	}
 	if cfg.PaymentsTimeScale <= 0 {
 		cfg.PaymentsTimeScale = 1
 	}
@@ -213,7 +224,8 @@ func Start(ctx context.Context, cfg Config) (r *Runner, err error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	r = &Runner{cfg: cfg, log: log, faults: newFaults(), metrics: newMetrics(), execs: newExecutions(cfg.KeepExecutions)}
+	r = &Runner{cfg: cfg, log: log, faults: newFaults(), metrics: newMetrics(), execs: newExecutions(cfg.KeepExecutions),
+		queueAges: newQueueAges(3*cfg.VisibilityTimeout + time.Second)}
 	r.faults.onChange = func(target, kind string, d time.Duration) {
 		log.Warn("fault changed", "target", target, "fault", kind, "duration", d.String())
 	}
@@ -236,6 +248,11 @@ func Start(ctx context.Context, cfg Config) (r *Runner, err error) {
 	bg, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
 	r.wg.Go(func() { r.poll(bg) })
+	r.wg.Go(func() { r.cw.run(bg) })
+	r.wg.Go(func() { r.sampleQueues(bg) })
+	r.cw.onOK = func(alarm string) {
+		r.wg.Go(func() { r.runRecovery(bg, "alarm-ok") })
+	}
 	if cfg.RecoveryInterval > 0 {
 		r.wg.Go(func() { r.recoveryLoop(bg) })
 	}
@@ -379,13 +396,17 @@ func (r *Runner) createQueue(ctx context.Context, name string, attrs map[string]
 // build makes the handlers with their packages' constructors, from the
 // template's function configuration, and compiles both workflows.
 func (r *Runner) build(tpl *cfn.Template) error {
-	db := &faultyDynamoDB{db: r.dynamo, faults: r.faults}
-	r.alarms = &fakeAlarms{suffix: r.cfg.Suffix, faults: r.faults}
-	healthClients := healthcheck.Clients{Alarms: r.alarms, Tables: db, Queues: r.sqs, MoveTasks: r.sqs}
+	var err error
+	if r.cw, err = newCloudWatch(tpl, r.cfg.AlarmTimeScale, r.log.With("component", "cloudwatch")); err != nil {
+		return err
+	}
+	db := &faultyDynamoDB{db: r.dynamo, faults: r.faults, cw: r.cw,
+		table: naming.Physical(storage.TransactionsTable, r.cfg.Suffix)}
+	healthClients := healthcheck.Clients{Alarms: r.cw, Tables: db, Queues: r.sqs, MoveTasks: r.sqs, Items: db}
 	clients := paymentClients{DB: db, Queue: &faultySQS{sqs: r.sqs, faults: r.faults}, DLQ: r.sqs}
 	r.invoker = &invoker{
 		functions: map[string]*function{},
-		sqs:       r.sqs, metrics: r.metrics, log: r.log.With("component", "recovery-integrations"),
+		sqs:       r.sqs, metrics: r.metrics, cw: r.cw, log: r.log.With("component", "recovery-integrations"),
 		runningRecoveries: &r.runningRecoveries,
 	}
 	for _, fnType := range slices.Concat(paymentFunctions, []string{paymentstack.FnHealth, paymentstack.FnHealthMonitor}) {
@@ -397,17 +418,17 @@ func (r *Runner) build(tpl *cfn.Template) error {
 		// The emulators on a busy laptop are slower than DynamoDB and SQS:
 		// a longer per-call timeout, still inside the Tasks' timeouts.
 		env[deadline.CallTimeoutEnv] = strconv.Itoa(int(localCallTimeout.Milliseconds()))
-		getenv, log := func(k string) string { return env[k] }, r.log.With("function", name)
+		group, err := r.names.logGroup(name)
+		if err != nil {
+			return err
+		}
+		// The function's log lines go through its log group's metric
+		// filters, as CloudWatch Logs applies them.
+		getenv := func(k string) string { return env[k] }
+		log := slog.New(&logFilterHandler{next: r.log.Handler(), cw: r.cw, group: group}).With("function", name)
 		var f *function
 		switch fnType {
 		case paymentstack.FnHealth:
-			// The fake alarms answer for the alarms the health functions
-			// read.
-			var cfg healthcheck.Config
-			if cfg, err = healthcheck.ConfigFromEnv(getenv); err != nil {
-				return err
-			}
-			r.alarms.known = cfg.AlarmNames
 			// The deployed function caches its report for 5 s; locally it
 			// answers fresh so that injected faults show at once.
 			env["HEALTH_CACHE_SECONDS"] = "0"
@@ -447,6 +468,9 @@ func (r *Runner) build(tpl *cfn.Template) error {
 		return fmt.Errorf("localrun: compiling the recovery workflow: %w", err)
 	}
 
+	for _, rest := range tpl.ResourcesOfType("AWS::ApiGateway::RestApi") {
+		r.apiName, _ = rest.Property("Name").(string)
+	}
 	rate, burst := r.cfg.ThrottleRate, r.cfg.ThrottleBurst
 	if rate <= 0 || burst <= 0 {
 		var ok bool

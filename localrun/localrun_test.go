@@ -2,7 +2,6 @@ package localrun
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -10,8 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
@@ -131,32 +128,6 @@ func TestFaultsExpire(t *testing.T) {
 	now = now.Add(2 * time.Second)
 	if got := f.Active(TargetQueue); got != "" {
 		t.Fatalf("the fault is still %q after its duration", got)
-	}
-}
-
-func TestFakeAlarmsFireWhileTheStoreIsDown(t *testing.T) {
-	f := newFaults()
-	a := &fakeAlarms{known: []string{"persist-function-errors-alarm-dev", "validate-function-errors-alarm-dev"}, suffix: "dev", faults: f}
-	states := func() map[string]cwtypes.StateValue {
-		out, err := a.DescribeAlarms(context.Background(), &cloudwatch.DescribeAlarmsInput{AlarmNames: a.known})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := map[string]cwtypes.StateValue{}
-		for _, al := range out.MetricAlarms {
-			m[*al.AlarmName] = al.StateValue
-		}
-		return m
-	}
-	if s := states(); s["persist-function-errors-alarm-dev"] != cwtypes.StateValueOk || len(s) != 2 {
-		t.Fatalf("without a fault: %v, want both OK", s)
-	}
-	if err := f.Apply(FaultRequest{Store: FaultUnavailable}); err != nil {
-		t.Fatal(err)
-	}
-	s := states()
-	if s["persist-function-errors-alarm-dev"] != cwtypes.StateValueAlarm || s["validate-function-errors-alarm-dev"] != cwtypes.StateValueOk {
-		t.Fatalf("during a store outage: %v, want only the persist alarm in ALARM", s)
 	}
 }
 

@@ -73,8 +73,24 @@ func (r *Runner) serveHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	r.metrics.add("Local/HTTP"+strconv.Itoa(rec.status), 1)
 	if !strings.HasPrefix(path, "/_local/") {
+		r.apiMetrics(req.Method, route(path), rec.status, time.Since(start))
 		r.log.Info("request", "request_id", id, "method", req.Method, "route", route(path), "status", rec.status,
 			"latency_ms", float64(time.Since(start).Microseconds())/1000)
+	}
+}
+
+// apiMetrics publishes what API Gateway publishes per request with
+// detailed metrics on (AWS/ApiGateway: ApiName, Stage, Method, Resource).
+func (r *Runner) apiMetrics(method, resource string, status int, latency time.Duration) {
+	dims := map[string]string{"ApiName": r.apiName, "Stage": api.StageName, "Method": method, "Resource": resource}
+	r.cw.put("AWS/ApiGateway", "Count", dims, 1)
+	r.cw.put("AWS/ApiGateway", "Latency", dims, float64(latency.Milliseconds()))
+	for metric, class := range map[string]int{"4XXError": 4, "5XXError": 5} {
+		v := 0.0
+		if status/100 == class {
+			v = 1
+		}
+		r.cw.put("AWS/ApiGateway", metric, dims, v)
 	}
 }
 
@@ -204,6 +220,7 @@ func (r *Runner) createPayment(w http.ResponseWriter, req *http.Request, id stri
 		writeResponse(w, api.MapStartFailure(http.StatusInternalServerError, ""))
 		return
 	}
+	r.executionMetrics(naming.Physical(payments.ResourceType, r.cfg.Suffix), exec.Status)
 	resp := api.MapExecution(api.Execution{Status: string(exec.Status), Output: string(exec.Output), Error: exec.Error, Cause: exec.Cause})
 	// As deployed, the payments workflow may log no execution data.
 	raw := exec.History
@@ -342,7 +359,7 @@ func (r *Runner) serveLocal(w http.ResponseWriter, req *http.Request) {
 		r.serveConsole(w, req)
 	case path == "/_local/metrics":
 		if allowMethod(w, req, http.MethodGet) {
-			writeJSON(w, http.StatusOK, map[string]any{"counters": r.metrics.snapshot(), "alarms": r.alarms,
+			writeJSON(w, http.StatusOK, map[string]any{"counters": r.metrics.snapshot(), "alarms": r.cw,
 				"runningRecoveries": r.runningRecoveries.Load()})
 		}
 	case path == "/_local/faults":

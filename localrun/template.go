@@ -53,6 +53,16 @@ func (n *localNames) functionEnv(functionName string) (map[string]string, error)
 	return n.evaluator().StringMap(fn, "Environment", "Variables")
 }
 
+// logGroup returns the name of the named function's log group, as
+// deployed (LoggingConfig.LogGroup), where its metric filters apply.
+func (n *localNames) logGroup(functionName string) (string, error) {
+	fn, err := n.t.ByName(cfn.LambdaFunction, functionName)
+	if err != nil {
+		return "", err
+	}
+	return n.t.Evaluator(cfn.Env{}).String(fn.Property("LoggingConfig", "LogGroup"))
+}
+
 // definition returns the ASL definition of the named state machine.
 func (n *localNames) definition(stateMachineName string) ([]byte, error) {
 	sm, err := n.t.ByName(cfn.StateMachine, stateMachineName)

@@ -211,7 +211,7 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 		Comment: jsii.String("Bounds the polling: at most MaxPolls waits"),
 		Parameters: &map[string]interface{}{
 			"dlqArn.$": "$.dlqArn", "sourceArn.$": "$.sourceArn", "messages.$": "$.messages",
-			"one": 1, "polls.$": "States.MathAdd($.polls, 1)",
+			"one": 1, "polls.$": "States.MathAdd($.polls, 1)", "task.$": "$.task",
 		},
 	})
 	// Each end of an item reads only what its Choice rule proved present.
@@ -243,8 +243,49 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 		When(sfn.Condition_And(sfn.Condition_IsPresent(jsii.String(moved)), sfn.Condition_IsNumeric(jsii.String(moved))), moveDone, nil).
 		Otherwise(moveNoCounts)
 	count.Next(wait)
+	// A relapse stops a running redrive: after each wait the platform's
+	// health is read again, and while it is unhealthy the move task is
+	// cancelled (what was moved stays moved; the rest waits in the DLQ for
+	// the next healthy run). Redriving into a failing store would only
+	// send the payments round the queue again.
+	recheck := tasks.NewLambdaInvoke(c, jsii.String("RecheckHealth"), &tasks.LambdaInvokeProps{
+		Comment:             jsii.String("Reads the platform's health while a move task runs"),
+		LambdaFunction:      props.HealthMonitor,
+		PayloadResponseOnly: jsii.Bool(true), RetryOnServiceExceptions: jsii.Bool(false),
+		ResultSelector: &map[string]interface{}{"status.$": "$.status", "reasons.$": "$.reasons"},
+		ResultPath:     jsii.String("$.recheck"),
+		TaskTimeout:    timeout(30),
+	})
+	recheck.AddRetry(&sfn.RetryProps{
+		Errors:   jsii.Strings(append(errorname.Strings(errorname.LambdaServiceErrors()), string(errorname.StatesTimeout))...),
+		Interval: awscdk.Duration_Seconds(jsii.Number(2)), MaxAttempts: jsii.Number(3), BackoffRate: jsii.Number(2),
+		MaxDelay: awscdk.Duration_Seconds(jsii.Number(20)), JitterStrategy: sfn.JitterType_FULL,
+	})
+	// Health unknown: go on following the move (the next run decides).
+	recheck.AddCatch(list, &sfn.CatchProps{Errors: jsii.Strings(string(errorname.StatesALL)), ResultPath: jsii.String("$.recheckError")})
+	cancelMove := tasks.NewCallAwsService(c, jsii.String("CancelMessageMoveTask"), &tasks.CallAwsServiceProps{
+		Comment: jsii.String("The platform relapsed: stop the redrive"),
+		Service: jsii.String("sqs"), Action: jsii.String("cancelMessageMoveTask"),
+		IamResources: dlqArns(props.Targets),
+		Parameters:   &map[string]interface{}{"TaskHandle.$": "$.task.TaskHandle"},
+		ResultPath:   jsii.String("$.cancelled"),
+		TaskTimeout:  timeout(10),
+	})
+	retrySDK(cancelMove)
+	moveCancelled := itemEnd("MoveCancelled", "cancelled-platform-unhealthy", map[string]interface{}{
+		"reasons.$": "$.recheck.reasons", "moved.$": "$.cancelled.ApproximateNumberOfMessagesMoved"})
+	cancelFailed := itemEnd("MoveCancelFailed", "cancel-failed-platform-unhealthy", map[string]interface{}{
+		"reasons.$": "$.recheck.reasons", "error.$": "$.cancelError.Error"})
+	cancelMove.AddCatch(cancelFailed, &sfn.CatchProps{Errors: jsii.Strings(string(errorname.StatesALL)), ResultPath: jsii.String("$.cancelError")})
+	cancelMove.Next(moveCancelled)
+	relapsed := sfn.NewChoice(c, jsii.String("Relapsed?"), nil).
+		When(sfn.Condition_StringEquals(jsii.String("$.recheck.status"), jsii.String("unhealthy")), cancelMove, nil).
+		Otherwise(list)
+	recheck.Next(relapsed)
+
 	itemChain := startMove.Next(pollInit).Next(wait)
-	wait.Next(list).Next(afterList)
+	wait.Next(recheck)
+	list.Next(afterList)
 
 	redrive := sfn.NewMap(c, jsii.String("RedriveDeadLetters"), &sfn.MapProps{
 		Comment:        jsii.String("One move task per dead-letter queue, one at a time"),
@@ -259,7 +300,7 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 	redrive.ItemProcessor(itemChain, nil)
 	redrivenNotify := notify("NotifyRedriven", "Dead-lettered payments redriven",
 		sfn.TaskInput_FromObject(&map[string]interface{}{
-			"message": "Dead-letter queues were moved back to their source queues; the reprocess function persists them idempotently.",
+			"message": "Dead-letter queues were moved back to their source queues; the reprocess function persists them idempotently. An item whose outcome is cancelled-platform-unhealthy was stopped because the platform relapsed: its remaining dead letters wait for the next healthy run.",
 			"results": sfn.JsonPath_ListAt(jsii.String("$.redriven")),
 		}))
 	redrivenDone := sfn.NewSucceed(c, jsii.String("Redriven"), nil)
@@ -277,7 +318,31 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 		When(sfn.Condition_NumberGreaterThan(jsii.String("$.concurrency.running"), jsii.Number(1)),
 			sfn.NewSucceed(c, jsii.String("AnotherRecoveryRunning"), nil), nil).
 		Otherwise(checkHealth)
-	checkHealth.Next(evaluate)
+	// The number of parked payments is a level: published on every run
+	// that could count it, alarmed while above 0 (dashboards.MonitorParked).
+	recordParked := tasks.NewCallAwsService(c, jsii.String("RecordParkedPayments"), &tasks.CallAwsServiceProps{
+		Comment: jsii.String("Publishes " + dashboards.MetricPaymentsParked + " to " + dashboards.RecoveryNamespace),
+		Service: jsii.String("cloudwatch"), Action: jsii.String("putMetricData"),
+		IamResources:            jsii.Strings("*"),
+		AdditionalIamStatements: &[]awsiam.PolicyStatement{metricsOnlyToOwnNamespace},
+		Parameters: &map[string]interface{}{
+			"Namespace": dashboards.RecoveryNamespace,
+			"MetricData": []interface{}{map[string]interface{}{
+				"MetricName": dashboards.MetricPaymentsParked, "Unit": "Count", "Value.$": "$.health.parkedPayments",
+				"Dimensions": []interface{}{map[string]interface{}{"Name": "Environment", "Value": naming.Suffix(c)}},
+			}},
+		},
+		ResultPath:  sfn.JsonPath_DISCARD(),
+		TaskTimeout: timeout(10),
+	})
+	retrySDK(recordParked)
+	catchAndContinue(recordParked, evaluate)
+	recordParked.Next(evaluate)
+	parkedCounted := sfn.NewChoice(c, jsii.String("Parked counted?"), nil).
+		When(sfn.Condition_And(sfn.Condition_IsPresent(jsii.String("$.health.parkedPayments")),
+			sfn.Condition_IsNumeric(jsii.String("$.health.parkedPayments"))), recordParked, nil).
+		Otherwise(evaluate)
+	checkHealth.Next(parkedCounted)
 
 	start := sfn.NewPass(c, jsii.String("Start"), &sfn.PassProps{
 		Comment:    jsii.String("Seeds the constant the metric tasks publish"),

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
@@ -26,6 +27,8 @@ import (
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/recovery"
 	"github.com/resilientpay/paymentapi/storage"
+	"github.com/resilientpay/paymentapi/tasks/healthcheck"
+	"github.com/resilientpay/paymentapi/tasks/store"
 	"github.com/resilientpay/paymentapi/workflows/payments"
 )
 
@@ -69,15 +72,19 @@ const FunctionMemoryMB = 128
 // ReprocessMaxConcurrency bounds the reprocess function's event source.
 const ReprocessMaxConcurrency = 5
 
-// Retries of a queued payment: the reprocess function dead-letters a
-// message that fails its ReprocessMaxReceives-th receive, counting it, and
-// parks it once it was dead-lettered reprocess.DefaultMaxDeadLetters
-// times. The queue's own maxReceiveCount is the net for a function that
-// crashes or times out on a message, so it is higher.
-const (
-	ReprocessMaxReceives  = 5
-	FailedMaxReceiveCount = 10
-)
+// FailedMaxReceiveCount is how many receives of a queued payment fail
+// before SQS moves it to the DLQ, where it waits for the recovery workflow
+// to move it back once the platform is healthy. With the 180 s visibility
+// timeout that is half an hour of retries. None of it counts against the
+// payment: the reprocess function parks only for a reason of the
+// payment's own (package reprocess).
+const FailedMaxReceiveCount = 10
+
+// FailedRetention is how long the failed-transactions queue and its DLQ
+// keep a message: SQS's maximum, 14 days, so that an outage or a stopped
+// consumer has two weeks before a payment answered 202 could expire. The
+// queue's oldest-message alarm fires after minutes.
+const FailedRetentionDays = 14
 
 // Resource types of the failed-transactions queue and its DLQ.
 const (
@@ -113,7 +120,7 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	table := storage.NewTransactionsTable(stack, "TransactionsTable", key)
 	failed := storage.NewQueueWithDLQ(stack, "FailedTransactions", &storage.QueueProps{
 		ResourceType: FailedQueue, DLQType: FailedDLQ, Key: key,
-		Retention: awscdk.Duration_Days(jsii.Number(4)),
+		Retention: awscdk.Duration_Days(jsii.Number(FailedRetentionDays)),
 		// Six times the reprocess function's timeout, as AWS recommends
 		// for Lambda event sources.
 		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(180)),
@@ -143,7 +150,7 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	enqueue := fn("Enqueue", FnEnqueue, "./tasks/enqueue/lambda", "Queues payments the store could not take",
 		payments.Budget.Enqueue.FunctionTimeoutSeconds, FunctionMemoryMB, map[string]*string{"FAILED_QUEUE_URL": failed.Queue.QueueUrl()})
 	reprocessEnv := map[string]*string{
-		"FAILED_DLQ_URL": failed.DLQ.QueueUrl(), "MAX_RECEIVES": jsii.String(strconv.Itoa(ReprocessMaxReceives)),
+		"FAILED_DLQ_URL": failed.DLQ.QueueUrl(),
 	}
 	for k, v := range tableEnv {
 		reprocessEnv[k] = v
@@ -175,7 +182,7 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	monitoring.MonitorTable(table)
 	monitoring.MonitorWorkflow(payments.ResourceType, workflow.StateMachine)
 	monitoring.MonitorQueue("failed-transactions", failed.Queue, failed.DLQ)
-	monitoring.MonitorParked(reprocess.LogGroup)
+	monitoring.MonitorParked()
 	// The payment path's functions gate recovery: their errors are the
 	// platform failing, never a client (client outcomes are results).
 	for _, f := range []struct {
@@ -199,8 +206,16 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 		10, FunctionMemoryMB, healthEnv())
 	// Under the CheckHealth Task's 30 s, with a margin; the check itself
 	// is bounded at 20 s (healthmonitor).
+	monitorEnv := healthEnv()
+	monitorEnv[healthcheck.EnvCountParked] = jsii.String("true")
 	monitor := fn("HealthMonitor", FnHealthMonitor, "./tasks/healthmonitor/lambda", "Reads the platform's health for the recovery workflow",
-		25, FunctionMemoryMB, healthEnv())
+		25, FunctionMemoryMB, monitorEnv)
+	grants.CountIndex(monitor.Role, table, key, store.ParkedIndex)
+	// The data plane as the functions see it: a payment attempt, a queued
+	// payment's retry or a health probe that finds the store unavailable.
+	monitoring.MonitorStore(store.UnavailableLogMessage, map[string]awslogs.ILogGroup{
+		FnPersist: persist.LogGroup, FnReprocess: reprocess.LogGroup, FnHealthMonitor: monitor.LogGroup,
+	})
 
 	rest := api.New(stack, "Api", &api.Props{
 		Payments: workflow.StateMachine, GetPayment: getPayment.Function, Health: health.Function,
@@ -216,7 +231,7 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	gating := monitoring.RecoveryGatingAlarmNames()
 	for _, f := range []*golambda.Function{health, monitor} {
 		f.Function.AddEnvironment(jsii.String("ALARM_NAMES"), jsii.String(strings.Join(gating, ",")), nil)
-		grantHealthReads(stack, table, f, gating, failed)
+		grantHealthReads(stack, table, key, f, gating, failed)
 	}
 
 	rec := recovery.New(stack, "Recovery", &recovery.Props{
@@ -260,8 +275,9 @@ func encryptedLogGroups(stack awscdk.Stack) []string {
 
 // grantHealthReads lets a health function read what the health report is
 // made of, on the named resources only.
-func grantHealthReads(stack awscdk.Stack, table awsdynamodb.Table, fn *golambda.Function, alarms []string, queues storage.QueueWithDLQ) {
+func grantHealthReads(stack awscdk.Stack, table awsdynamodb.Table, key awskms.IKey, fn *golambda.Function, alarms []string, queues storage.QueueWithDLQ) {
 	grants.DescribeTable(fn.Role, table)
+	grants.ProbeStore(fn.Role, table, key, store.ProbeKey)
 	queues.Queue.Grant(fn.Role, jsii.String("sqs:GetQueueAttributes"))
 	queues.DLQ.Grant(fn.Role, jsii.String("sqs:GetQueueAttributes"), jsii.String("sqs:ListMessageMoveTasks"))
 	arns := make([]*string, len(alarms))

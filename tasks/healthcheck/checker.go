@@ -19,6 +19,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/resilientpay/paymentapi/tasks/errorname"
+	"github.com/resilientpay/paymentapi/tasks/payment"
+	"github.com/resilientpay/paymentapi/tasks/store"
 )
 
 // AlarmReader is the CloudWatch call the Checker makes.
@@ -40,6 +44,15 @@ type QueueReader interface {
 type MoveTaskLister interface {
 	ListMessageMoveTasks(ctx context.Context, in *sqs.ListMessageMoveTasksInput, optFns ...func(*sqs.Options)) (*sqs.ListMessageMoveTasksOutput, error)
 }
+
+// StoreReader is what the Checker asks of the store's data plane: a probe
+// read, and the number of parked payments; *store.Store implements it.
+type StoreReader interface {
+	Probe(ctx context.Context) error
+	CountParked(ctx context.Context) (int64, error)
+}
+
+var _ StoreReader = (*store.Store)(nil)
 
 // Compile-time checks that the SDK clients satisfy the interfaces.
 var (
@@ -63,7 +76,10 @@ type Checker struct {
 	Tables    TableReader
 	Queues    QueueReader
 	MoveTasks MoveTaskLister
-	Config    Config
+	// Store is probed with a read through the store's path; nil skips the
+	// probe (the table's status then rests on DescribeTable alone).
+	Store  StoreReader
+	Config Config
 	// Logger receives the underlying SDK errors (never put in the
 	// report); nil discards them.
 	Logger *slog.Logger
@@ -116,6 +132,7 @@ func (c *Checker) Check(ctx context.Context) Report {
 	r.NonBlockingAlarmsInAlarm = alarms.NonBlockingAlarmsInAlarm
 	r.AlarmsInsufficientData = alarms.AlarmsInsufficientData
 	r.Table = table.Table
+	r.ParkedPayments = table.ParkedPayments
 	r.Queues, r.MoveTasks = queues.Queues, queues.MoveTasks
 	c.planRedrive(r)
 	return r.Report
@@ -269,26 +286,65 @@ func (c *Checker) describeAllAlarms(ctx context.Context, in *cloudwatch.Describe
 	return matched, false
 }
 
-// checkTable requires the transactions table to be ACTIVE.
+// checkTable requires the transactions table to be ACTIVE and, with a
+// Store, to serve a probe read: DescribeTable answers ACTIVE while the
+// data plane fails, a read through the store's own path does not. A probe
+// that finds the store unavailable is logged with
+// store.UnavailableLogMessage, which the store-unavailable alarm counts, so
+// an outage is seen on every recovery run even when nobody is paying.
 func (c *Checker) checkTable(ctx context.Context, r *builder) {
 	cctx, cancel := c.callCtx(ctx)
 	defer cancel()
 	out, err := c.Tables.DescribeTable(cctx, &dynamodb.DescribeTableInput{TableName: aws.String(c.Config.TableName)})
-	if err != nil || out.Table == nil {
+	switch {
+	case err != nil || out.Table == nil:
 		if err != nil {
 			c.logError(ctx, "describe table failed", err, slog.String("table", c.Config.TableName))
 		}
 		r.lower(Unhealthy, fmt.Sprintf("table %s could not be described", c.Config.TableName))
+	default:
+		status := string(out.Table.TableStatus)
+		r.Table.Status = status
+		switch status {
+		case "ACTIVE":
+		case "UPDATING":
+			r.lower(Degraded, fmt.Sprintf("table %s is UPDATING", c.Config.TableName))
+		default:
+			r.lower(Unhealthy, fmt.Sprintf("table %s is %s, not ACTIVE", c.Config.TableName, status))
+		}
+	}
+	if c.Store == nil {
 		return
 	}
-	status := string(out.Table.TableStatus)
-	r.Table.Status = status
-	switch status {
-	case "ACTIVE":
-	case "UPDATING":
-		r.lower(Degraded, fmt.Sprintf("table %s is UPDATING", c.Config.TableName))
-	default:
-		r.lower(Unhealthy, fmt.Sprintf("table %s is %s, not ACTIVE", c.Config.TableName, status))
+	pctx, pcancel := c.callCtx(ctx)
+	defer pcancel()
+	if err := c.Store.Probe(pctx); err != nil {
+		if payment.AsError(err).Name == errorname.StoreUnavailable {
+			if c.Logger != nil {
+				c.Logger.WarnContext(ctx, store.UnavailableLogMessage, slog.String("probe", "health"), slog.String("error", err.Error()))
+			}
+			r.lower(Unhealthy, fmt.Sprintf("table %s does not serve reads (the probe read failed)", c.Config.TableName))
+		} else {
+			c.logError(ctx, "probe read refused", err, slog.String("table", c.Config.TableName))
+			r.lower(Degraded, fmt.Sprintf("table %s refused the probe read", c.Config.TableName))
+		}
+	} else {
+		r.Table.Readable = true
+	}
+	if !c.Config.CountParked {
+		return
+	}
+	qctx, qcancel := c.callCtx(ctx)
+	defer qcancel()
+	n, err := c.Store.CountParked(qctx)
+	if err != nil {
+		c.logError(ctx, "counting parked payments failed", err, slog.String("table", c.Config.TableName))
+		r.note("parked payments could not be counted")
+		return
+	}
+	r.ParkedPayments = &n
+	if n > 0 {
+		r.note(fmt.Sprintf("%d queued payments are parked; see the runbook", n))
 	}
 }
 

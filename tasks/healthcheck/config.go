@@ -32,6 +32,9 @@ const (
 	// EnvRedriveRate is MaxNumberOfMessagesPerSecond for redrives
 	// (1..500, default DefaultRedriveRate).
 	EnvRedriveRate = "REDRIVE_MAX_MESSAGES_PER_SECOND"
+	// EnvCountParked ("true") counts the parked payments in the report
+	// (the health monitor, whose count the recovery workflow publishes).
+	EnvCountParked = "COUNT_PARKED"
 )
 
 // DefaultRedriveRate is the redrive rate limit when none is configured:
@@ -60,6 +63,8 @@ type Config struct {
 	QueueURLs []string
 	// RedriveRate is MaxNumberOfMessagesPerSecond for redrive candidates.
 	RedriveRate int32
+	// CountParked counts the parked payments (EnvCountParked).
+	CountParked bool
 }
 
 // ConfigFromEnv reads the Config from environment variables (see the Env*
@@ -72,6 +77,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		IncludeCompositeAlarms: strings.EqualFold(strings.TrimSpace(getenv(EnvIncludeCompositeAlarms)), "true"),
 		TableName:              strings.TrimSpace(getenv(EnvTableName)),
 		QueueURLs:              splitList(getenv(EnvQueueURLs)),
+		CountParked:            strings.EqualFold(strings.TrimSpace(getenv(EnvCountParked)), "true"),
 		RedriveRate:            DefaultRedriveRate,
 	}
 	if v := strings.TrimSpace(getenv(EnvRedriveRate)); v != "" {

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/resilientpay/paymentapi/tasks/store"
 )
 
 // Clients are the AWS APIs a Checker reads.
@@ -16,13 +18,17 @@ type Clients struct {
 	Tables    TableReader
 	Queues    QueueReader
 	MoveTasks MoveTaskLister
+	// Items is the table's data plane, probed through the store's path;
+	// nil skips the probe.
+	Items store.DB
 }
 
 // ClientsFromConfig builds the SDK clients of a Checker from an AWS
 // configuration (in a Lambda main, telemetry's traced one).
 func ClientsFromConfig(cfg aws.Config) Clients {
 	q := sqs.NewFromConfig(cfg)
-	return Clients{Alarms: cloudwatch.NewFromConfig(cfg), Tables: dynamodb.NewFromConfig(cfg), Queues: q, MoveTasks: q}
+	db := dynamodb.NewFromConfig(cfg)
+	return Clients{Alarms: cloudwatch.NewFromConfig(cfg), Tables: db, Queues: q, MoveTasks: q, Items: db}
 }
 
 // NewChecker builds a Checker from a function's configuration (see
@@ -33,6 +39,10 @@ func NewChecker(getenv func(string) string, c Clients, logger *slog.Logger, budg
 	if err != nil {
 		return nil, err
 	}
-	return &Checker{Alarms: c.Alarms, Tables: c.Tables, Queues: c.Queues, MoveTasks: c.MoveTasks,
-		Config: cfg, Logger: logger, Budget: budget, CallTimeout: callTimeout}, nil
+	ch := &Checker{Alarms: c.Alarms, Tables: c.Tables, Queues: c.Queues, MoveTasks: c.MoveTasks,
+		Config: cfg, Logger: logger, Budget: budget, CallTimeout: callTimeout}
+	if c.Items != nil {
+		ch.Store = store.New(c.Items, cfg.TableName, store.WithCallTimeout(callTimeout))
+	}
+	return ch, nil
 }

@@ -131,6 +131,10 @@ type Report struct {
 	AlarmsInsufficientData []string `json:"alarmsInsufficientData"`
 	// Table is the transactions table and its status.
 	Table Table `json:"table"`
+	// ParkedPayments is how many queued payments are parked now, when the
+	// checker counts them (the health monitor) and could; absent
+	// otherwise. The recovery workflow publishes it as a metric.
+	ParkedPayments *int64 `json:"parkedPayments,omitempty"`
 	// Queues are the configured queues in configuration order.
 	Queues []QueueDepth `json:"queues"`
 	// MoveTasks are the most recent message move tasks of every
@@ -149,6 +153,9 @@ type Table struct {
 	// Status is the DynamoDB TableStatus, or "UNKNOWN" when it could not be
 	// read.
 	Status string `json:"status"`
+	// Readable is whether a probe read through the store's path succeeded
+	// (false when the checker has no store to probe).
+	Readable bool `json:"readable"`
 }
 
 // QueueDepth is one queue's approximate message counts and its place in

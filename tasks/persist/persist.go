@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/resilientpay/paymentapi/internal/runtime/deadline"
+	"github.com/resilientpay/paymentapi/tasks/errorname"
 	"github.com/resilientpay/paymentapi/tasks/lambdaerr"
 	"github.com/resilientpay/paymentapi/tasks/payment"
 	"github.com/resilientpay/paymentapi/tasks/store"
@@ -43,7 +44,12 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (payment.Result, error) 
 	res, err := h.Store.Persist(ctx, ev.Payment)
 	if err != nil {
 		e := payment.AsError(err)
-		log.LogAttrs(ctx, levelOf(e), "persist failed", slog.String("error_name", string(e.Name)), slog.Any("error", err))
+		msg := "persist failed"
+		if e.Name == errorname.StoreUnavailable {
+			// The platform signal a metric filter counts (store.UnavailableLogMessage).
+			msg = store.UnavailableLogMessage
+		}
+		log.LogAttrs(ctx, levelOf(e), msg, slog.String("error_name", string(e.Name)), slog.Any("error", err))
 		if e.IsOutcome() {
 			return payment.Rejection(e), nil
 		}

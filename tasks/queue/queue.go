@@ -3,8 +3,10 @@
 //
 // A message body is the payment JSON (payment.Payment); its attributes say
 // why it was queued (failure_reason, a workflow error name), how many
-// times persisting it was tried (attempt) and how many times the reprocess
-// function dead-lettered it (dead_letters, which survives a redrive).
+// times persisting it was tried (attempt) and how many times handling it
+// crashed the reprocess function (failures, which survives a redrive).
+// Outages are never counted on a message: SQS's receive count and the
+// DLQ's redrives are the platform's business, not the payment's.
 //
 // Decoding is tolerant: a field this code does not know (added by a newer
 // deploy) or an unreadable attribute is ignored, so a deploy never turns
@@ -36,10 +38,13 @@ const (
 	AttrReason = "failure_reason"
 	// AttrAttempt is the number of persist attempts so far (Number).
 	AttrAttempt = "attempt"
-	// AttrDeadLetters is how many times the reprocess function moved the
-	// message to the DLQ (Number). Message attributes survive a redrive,
-	// so it counts the redrives of one payment message; past a bound the
-	// message is parked instead.
+	// AttrFailures is how many deliveries of the message crashed the
+	// reprocess function (Number): a reason of the payment's own. Message
+	// attributes survive a redrive; past a bound the message is parked.
+	AttrFailures = "failures"
+	// AttrDeadLetters counted every dead-lettering, outages included, in
+	// earlier versions. It is kept on messages queued before, read by
+	// nothing, and reset by a replay.
 	AttrDeadLetters = "dead_letters"
 )
 
@@ -127,9 +132,9 @@ type Message struct {
 	// Attempt is the number of persist attempts before queueing (0 if
 	// absent or unreadable).
 	Attempt int
-	// DeadLetters is how many times the message was dead-lettered (0 if
+	// Failures is how many deliveries crashed the reprocess function (0 if
 	// absent or unreadable).
-	DeadLetters int
+	Failures int
 }
 
 // ErrMalformed means a message is not a queued payment.
@@ -150,12 +155,16 @@ func Decode(m events.SQSMessage) (Message, error) {
 	switch {
 	case p.ID == "":
 		return Message{}, fmt.Errorf("%w: payment has no id", ErrMalformed)
+	case p.Owner == "":
+		// Without its owner a payment can be neither stored nor read:
+		// retrying cannot help.
+		return Message{}, fmt.Errorf("%w: payment has no owner", ErrMalformed)
 	case p.IdempotencyKeyHash == "" || p.RequestHash == "":
 		return Message{}, fmt.Errorf("%w: payment has no idempotency key hash or request hash", ErrMalformed)
 	case p.Amount <= 0 || p.Currency == "" || p.Source == "" || p.MerchantID == "":
 		return Message{}, fmt.Errorf("%w: payment lacks amount, currency, source or merchant", ErrMalformed)
 	}
-	msg := Message{Payment: p, Attempt: Count(m, AttrAttempt), DeadLetters: Count(m, AttrDeadLetters)}
+	msg := Message{Payment: p, Attempt: Count(m, AttrAttempt), Failures: Count(m, AttrFailures)}
 	if a, ok := m.MessageAttributes[AttrReason]; ok && a.StringValue != nil {
 		msg.Reason = errorname.Name(*a.StringValue)
 	}
@@ -178,7 +187,7 @@ func Count(m events.SQSMessage, attr string) int {
 
 // Resend sends a copy of a received message (its body and attributes) to
 // this queue, with the count attributes in set replaced. The reprocess
-// function dead-letters a message this way, counting AttrDeadLetters.
+// function dead-letters a crashed message this way, counting AttrFailures.
 func (q *Queue) Resend(ctx context.Context, m events.SQSMessage, set map[string]int) error {
 	attrs := make(map[string]types.MessageAttributeValue, len(m.MessageAttributes)+len(set))
 	for k, a := range m.MessageAttributes {

@@ -102,6 +102,7 @@ func TestDecode(t *testing.T) {
 		{"a JSON array is malformed", "[]", nil, true},
 		{"a field added by a newer deploy is not poison: it decodes", strings.Replace(string(good), `{`, `{"owner":"arn:aws:iam::1:user/x","priority":2,`, 1), nil, false},
 		{"trailing data is malformed", string(good) + "{}", nil, true},
+		{"a payment without its owner is malformed: it can be neither stored nor read", strings.Replace(string(good), `"owner":"`+samplePayment().Owner+`"`, `"owner":""`, 1), nil, true},
 		{"a payment without id is malformed", strings.Replace(string(good), `"pay_abcdefghijklmnopqrstuvwxyz"`, `""`, 1), nil, true},
 		{"an unreadable attempt attribute is not poison: it reads as 0", string(good), map[string]events.SQSMessageAttribute{queue.AttrAttempt: num("-1")}, false},
 		{"a payment object with a field of the wrong type is malformed", strings.Replace(string(good), `"amount":1000`, `"amount":"1000"`, 1), nil, true},
@@ -140,7 +141,7 @@ func FuzzDecode(f *testing.F) {
 			}
 			return
 		}
-		if m.Payment.ID == "" || m.Payment.RequestHash == "" || m.Payment.IdempotencyKeyHash == "" || m.Attempt < 0 || m.DeadLetters < 0 {
+		if m.Payment.ID == "" || m.Payment.RequestHash == "" || m.Payment.IdempotencyKeyHash == "" || m.Attempt < 0 || m.Failures < 0 || m.Payment.Owner == "" {
 			t.Fatalf("accepted an incomplete message: %+v", m)
 		}
 	})
@@ -209,7 +210,7 @@ func TestAHungSendIsCutOffByTheCallTimeout(t *testing.T) {
 	}
 }
 
-func TestDecodeReadsHowOftenAMessageWasDeadLettered(t *testing.T) {
+func TestDecodeReadsHowOftenAMessageCrashedTheFunction(t *testing.T) {
 	good, _ := json.Marshal(samplePayment())
 	for _, tt := range []struct {
 		value string
@@ -217,11 +218,11 @@ func TestDecodeReadsHowOftenAMessageWasDeadLettered(t *testing.T) {
 	}{{"", 0}, {"2", 2}, {"x", 0}, {"-3", 0}} {
 		attrs := map[string]events.SQSMessageAttribute{}
 		if tt.value != "" {
-			attrs[queue.AttrDeadLetters] = events.SQSMessageAttribute{StringValue: aws.String(tt.value), DataType: "Number"}
+			attrs[queue.AttrFailures] = events.SQSMessageAttribute{StringValue: aws.String(tt.value), DataType: "Number"}
 		}
 		m, err := queue.Decode(events.SQSMessage{Body: string(good), MessageAttributes: attrs})
-		if err != nil || m.DeadLetters != tt.want {
-			t.Errorf("dead_letters %q: DeadLetters = %d (%v), want %d", tt.value, m.DeadLetters, err, tt.want)
+		if err != nil || m.Failures != tt.want {
+			t.Errorf("failures %q: Failures = %d (%v), want %d", tt.value, m.Failures, err, tt.want)
 		}
 	}
 }

@@ -287,7 +287,7 @@ func TestAReplayedParkedPaymentIsStoredOnce(t *testing.T) {
 	ctx := context.Background()
 	s := store.New(e.db, e.table, slow)
 	h := &reprocess.Handler{Store: s, DLQ: queue.New(e.sqs, e.dlq), Log: slog.New(slog.DiscardHandler)}
-	// GIVEN a queued payment parked after failing past the redrive bound
+	// GIVEN a queued payment parked as poison after crashing the function
 	p := samplePayment()
 	e.failAndEnqueue(t, p)
 	ev := e.receive(t, e.queue)
@@ -295,10 +295,9 @@ func TestAReplayedParkedPaymentIsStoredOnce(t *testing.T) {
 		t.Fatalf("%d messages queued, want 1", len(ev.Records))
 	}
 	m := ev.Records[0]
-	m.Attributes = map[string]string{"ApproximateReceiveCount": "5"}
-	m.MessageAttributes[queue.AttrDeadLetters] = events.SQSMessageAttribute{StringValue: aws.String("3"), DataType: "Number"}
-	// Persisting fails (a throttled table), parking works.
-	failing := &reprocess.Handler{Store: splitStore{store.New(throttled{e.db}, e.table, slow), s}, DLQ: queue.New(e.sqs, e.dlq),
+	m.MessageAttributes[queue.AttrFailures] = events.SQSMessageAttribute{StringValue: aws.String("2"), DataType: "Number"}
+	// Persisting crashes a third time, parking works.
+	failing := &reprocess.Handler{Store: splitStore{crashing{}, s}, DLQ: queue.New(e.sqs, e.dlq), MaxFailures: 3,
 		Log: slog.New(slog.DiscardHandler)}
 	if resp, _ := failing.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{m}}); len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("the message was not parked: %+v", resp)
@@ -307,8 +306,8 @@ func TestAReplayedParkedPaymentIsStoredOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	parked, err := s.ListParked(ctx, 0)
-	if err != nil || len(parked) != 1 || parked[0].Reason != store.ParkedRedriveLimit {
-		t.Fatalf("parked = %+v, %v; want the payment parked at the redrive limit", parked, err)
+	if err != nil || len(parked) != 1 || parked[0].Reason != store.ParkedPoison {
+		t.Fatalf("parked = %+v, %v; want the payment parked as poison", parked, err)
 	}
 	// WHEN the operator replays it
 	ops := reprocess.Parking{Store: s, Queue: queue.New(e.sqs, e.queue)}
@@ -331,7 +330,19 @@ func TestAReplayedParkedPaymentIsStoredOnce(t *testing.T) {
 }
 
 // splitStore persists with one store and parks with another.
-type splitStore struct{ persist, park *store.Store }
+type splitStore struct {
+	persist interface {
+		Persist(ctx context.Context, p payment.Payment) (payment.Result, error)
+	}
+	park *store.Store
+}
+
+// crashing panics on every payment, as a handler bug would.
+type crashing struct{}
+
+func (crashing) Persist(context.Context, payment.Payment) (payment.Result, error) {
+	panic("a bug in the handler")
+}
 
 func (s splitStore) Persist(ctx context.Context, p payment.Payment) (payment.Result, error) {
 	return s.persist.Persist(ctx, p)

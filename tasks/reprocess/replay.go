@@ -25,7 +25,7 @@ func (p Parking) List(ctx context.Context, limit int) ([]store.Parked, error) {
 }
 
 // Replay sends a parked payment's message back to the failed-transactions
-// queue, with its dead-letter count reset, and resolves the parked item as
+// queue, with its failure count reset, and resolves the parked item as
 // "replayed". The reprocess function then handles it like any queued
 // payment: stored once, or parked again (TimesParked counts) if its cause
 // is still there. A key-reused payment parks again unless the payment that
@@ -41,12 +41,12 @@ func (p Parking) Replay(ctx context.Context, key string) error {
 	m := events.SQSMessage{Body: it.Body, MessageAttributes: map[string]events.SQSMessageAttribute{}}
 	for k, v := range it.Attributes {
 		typ := "String"
-		if k == queue.AttrAttempt || k == queue.AttrDeadLetters {
+		if k == queue.AttrAttempt || k == queue.AttrDeadLetters || k == queue.AttrFailures {
 			typ = "Number"
 		}
 		m.MessageAttributes[k] = events.SQSMessageAttribute{StringValue: aws.String(v), DataType: typ}
 	}
-	if err := p.Queue.Resend(ctx, m, map[string]int{queue.AttrDeadLetters: 0}); err != nil {
+	if err := p.Queue.Resend(ctx, m, map[string]int{queue.AttrFailures: 0}); err != nil {
 		return err
 	}
 	return p.Store.ResolveParked(ctx, key, "replayed")

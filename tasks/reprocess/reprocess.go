@@ -33,54 +33,58 @@ type resender interface {
 	Resend(ctx context.Context, m events.SQSMessage, set map[string]int) error
 }
 
-// Defaults of the bounds.
-const (
-	// DefaultMaxReceives is the receive on which the function dead-letters
-	// a message that still fails. The queue's own maxReceiveCount is
-	// higher: SQS dead-letters only what the function could not (it
-	// crashed or timed out on every receive).
-	DefaultMaxReceives = 5
-	// DefaultMaxDeadLetters is how many times a message may be
-	// dead-lettered (and redriven by the recovery workflow) before the
-	// function parks it instead.
-	DefaultMaxDeadLetters = 3
-)
+// DefaultMaxFailures is how many deliveries of one message may fail for a
+// reason of the payment's own that has no name (handling it crashed the
+// function) before the message is parked as poison.
+const DefaultMaxFailures = 3
 
 // batchMargin is what Handle keeps before the invocation's deadline to
 // report the messages it did not reach.
 const batchMargin = 2 * time.Second
 
-// ParkedLogMessage is the log message of a parked payment; the alarm on
-// parked payments counts these lines (a metric filter on the function's
-// log group).
+// ParkedLogMessage is the log message of a parked payment, one line per
+// parking, for the operators' log searches. The parked-payments alarm
+// does not count these lines: it reads the number of parked payments (a
+// level, published by the recovery workflow).
 const ParkedLogMessage = "queued payment parked"
 
 // Handler handles batches from the failed-transactions queue. The event
 // source mapping must enable ReportBatchItemFailures.
+//
+// An outage never counts against a payment. A message is parked only for
+// a reason of its own: it is not a complete payment (malformed), its key
+// belongs to another payment (key reused), or handling it crashed the
+// function MaxFailures times (poison). Every other failure is the
+// platform's: the store unavailable or throttled, a busy key, a request
+// the store refused (a lost permission, a missing table: the same request
+// shape serves every payment, so its refusal is a configuration fault,
+// not this payment's). Such a message is left on the queue, uncounted: it
+// is received again after the visibility timeout, SQS moves it to the DLQ
+// after the queue's maxReceiveCount, and the recovery workflow moves it
+// back once the platform is healthy, as often as outages require.
 type Handler struct {
 	Store persister
-	// DLQ is the failed-transactions DLQ, where the function moves a
-	// message that failed MaxReceives times, counting its dead letters
-	// (queue.AttrDeadLetters). Nil leaves that to SQS's redrive policy,
-	// which does not count.
+	// DLQ is the failed-transactions DLQ, where a message whose handling
+	// crashed is moved with its failures counted (queue.AttrFailures), so
+	// that it waits there for the recovery workflow instead of crashing
+	// the function on every receive. Nil leaves it on the queue.
 	DLQ resender
-	// MaxReceives and MaxDeadLetters bound the retries of one message
-	// (defaults DefaultMaxReceives and DefaultMaxDeadLetters).
-	MaxReceives, MaxDeadLetters int
-	Log                         *slog.Logger
+	// MaxFailures bounds the crashed deliveries of one message
+	// (DefaultMaxFailures when 0).
+	MaxFailures int
+	Log         *slog.Logger
 }
 
 // Handle persists every payment in the batch and reports the messages to
 // receive again:
 //   - persisted, or already persisted (a replay): acknowledged;
-//   - key reused (a different payment owns the key, so no retry can
-//     succeed), or not a payment at all: parked and acknowledged;
-//   - in progress, store unavailable or any other failure: retried; on
-//     the MaxReceives-th receive dead-lettered with its count and
-//     acknowledged, or parked once it was dead-lettered MaxDeadLetters
-//     times;
-//   - received more than MaxReceives times (the function crashed or timed
-//     out on it): moved on the same way without being processed.
+//   - not a complete payment, or its key reused by another payment: parked
+//     and acknowledged;
+//   - the platform failing (see Handler): retried, uncounted, and logged
+//     with store.UnavailableLogMessage when the store was unavailable, the
+//     signal that gates recovery;
+//   - handling it crashed: dead-lettered with its failures counted, or
+//     parked as poison past MaxFailures.
 //
 // A message that cannot be parked or dead-lettered (the store or the DLQ
 // failing) is left on the queue. Handle never returns an error, so one bad
@@ -103,20 +107,24 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 	return resp, nil
 }
 
+// errCrashed is the error of a delivery whose handling panicked.
+var errCrashed = errors.New("handling the message crashed")
+
 // one handles a message and reports whether it may be deleted.
 func (h *Handler) one(ctx context.Context, m events.SQSMessage) bool {
 	receives, _ := strconv.Atoi(m.Attributes["ApproximateReceiveCount"])
+	failures := queue.Count(m, queue.AttrFailures)
 	log := h.Log.With("message_id", m.MessageId, "receive_count", receives)
-	if receives > h.maxReceives() {
-		return h.moveOn(ctx, log, m, receives, "not finished in "+strconv.Itoa(h.maxReceives())+" receives (timed out or crashed)")
-	}
 	msg, err := queue.Decode(m)
 	if err != nil {
 		return h.park(ctx, log, m, store.Parked{Reason: store.ParkedMalformed, Detail: err.Error(), Receives: receives})
 	}
 	p := msg.Payment
-	log = log.With("payment_id", p.ID, "failure_reason", string(msg.Reason), "attempt", msg.Attempt, "dead_letters", msg.DeadLetters)
-	res, err := h.Store.Persist(ctx, p)
+	log = log.With("payment_id", p.ID, "failure_reason", string(msg.Reason), "attempt", msg.Attempt, "failures", failures)
+	res, err := h.persist(ctx, p)
+	if errors.Is(err, errCrashed) {
+		return h.crashed(ctx, log, m, p, receives, failures+1)
+	}
 	if err == nil {
 		log.Info("queued payment persisted", "replayed", res.Replayed)
 		return true
@@ -124,35 +132,46 @@ func (h *Handler) one(ctx context.Context, m events.SQSMessage) bool {
 	e := payment.AsError(err)
 	if e.Name == errorname.KeyReused {
 		return h.park(ctx, log, m, store.Parked{Reason: store.ParkedKeyReused, Detail: string(e.Name),
-			PaymentID: p.ID, RequestHash: p.RequestHash, Receives: receives, DeadLetters: msg.DeadLetters})
+			PaymentID: p.ID, RequestHash: p.RequestHash, Receives: receives})
 	}
-	log.Warn("queued payment not persisted yet", "error_name", string(e.Name), "error", err)
-	if receives < h.maxReceives() {
-		return false
+	if e.Name == errorname.StoreUnavailable {
+		// The platform signal: a metric filter counts these lines, and
+		// its alarm holds recovery back (dashboards.MonitorStore).
+		log.Warn(store.UnavailableLogMessage, "error_name", string(e.Name), "error", err)
+	} else {
+		log.Warn("queued payment not persisted yet", "error_name", string(e.Name), "error", err)
 	}
-	return h.moveOn(ctx, log, m, receives, "last error "+string(e.Name))
+	return false
 }
 
-// moveOn dead-letters a message that failed its last allowed receive,
-// or parks it when it was dead-lettered as often as allowed.
-func (h *Handler) moveOn(ctx context.Context, log *slog.Logger, m events.SQSMessage, receives int, why string) bool {
-	deadLetters := queue.Count(m, queue.AttrDeadLetters)
-	if deadLetters >= h.maxDeadLetters() {
-		parked := store.Parked{Reason: store.ParkedRedriveLimit, Receives: receives, DeadLetters: deadLetters,
-			Detail: fmt.Sprintf("dead-lettered %d times, then %s", deadLetters, why)}
-		if msg, err := queue.Decode(m); err == nil {
-			parked.PaymentID, parked.RequestHash = msg.Payment.ID, msg.Payment.RequestHash
+// persist persists p, turning a panic into errCrashed.
+func (h *Handler) persist(ctx context.Context, p payment.Payment) (res payment.Result, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("%w: %v", errCrashed, v)
 		}
-		return h.park(ctx, log, m, parked)
+	}()
+	return h.Store.Persist(ctx, p)
+}
+
+// crashed moves a message whose handling crashed to the DLQ with its
+// failures counted, or parks it as poison once it crashed MaxFailures
+// times.
+func (h *Handler) crashed(ctx context.Context, log *slog.Logger, m events.SQSMessage, p payment.Payment, receives, failures int) bool {
+	log.Error("handling a queued payment crashed", "failures", failures)
+	if failures >= h.maxFailures() {
+		return h.park(ctx, log, m, store.Parked{Reason: store.ParkedPoison, Receives: receives,
+			Detail:    fmt.Sprintf("handling it crashed the function %d times", failures),
+			PaymentID: p.ID, RequestHash: p.RequestHash})
 	}
 	if h.DLQ == nil {
-		return false // SQS's redrive policy moves it after maxReceiveCount
+		return false
 	}
-	if err := h.DLQ.Resend(ctx, m, map[string]int{queue.AttrDeadLetters: deadLetters + 1}); err != nil {
+	if err := h.DLQ.Resend(ctx, m, map[string]int{queue.AttrFailures: failures}); err != nil {
 		log.Error("queued payment could not be dead-lettered; left on the queue", "error", err)
 		return false
 	}
-	log.Warn("queued payment dead-lettered", "dead_letters", deadLetters+1, "why", why)
+	log.Warn("queued payment dead-lettered after a crash", "failures", failures)
 	return true
 }
 
@@ -171,23 +190,15 @@ func (h *Handler) park(ctx context.Context, log *slog.Logger, m events.SQSMessag
 		log.Error("queued payment could not be parked; left on the queue", "reason", string(p.Reason), "error_name", string(e.Name), "error", err)
 		return false
 	}
-	// One line per parked payment: the parked-payments alarm counts them.
 	log.Error(ParkedLogMessage, "reason", string(p.Reason), "detail", p.Detail, "parked_key", key)
 	return true
 }
 
-func (h *Handler) maxReceives() int {
-	if h.MaxReceives > 0 {
-		return h.MaxReceives
+func (h *Handler) maxFailures() int {
+	if h.MaxFailures > 0 {
+		return h.MaxFailures
 	}
-	return DefaultMaxReceives
-}
-
-func (h *Handler) maxDeadLetters() int {
-	if h.MaxDeadLetters > 0 {
-		return h.MaxDeadLetters
-	}
-	return DefaultMaxDeadLetters
+	return DefaultMaxFailures
 }
 
 // Clients are the AWS clients of the reprocess function.
@@ -198,7 +209,7 @@ type Clients struct {
 
 // New builds the reprocess handler from its function's configuration
 // (TABLE_NAME, IDEMPOTENCY_TTL_HOURS, CALL_TIMEOUT_MS: see store.FromEnv;
-// FAILED_DLQ_URL, required; MAX_RECEIVES and MAX_DEAD_LETTERS, optional)
+// FAILED_DLQ_URL, required; MAX_FAILURES, optional)
 // and clients. The Lambda main and the local runner both build it here.
 func New(getenv func(string) string, c Clients, log *slog.Logger) (*Handler, error) {
 	s, err := store.FromEnv(getenv, c.DB)
@@ -210,17 +221,12 @@ func New(getenv func(string) string, c Clients, log *slog.Logger) (*Handler, err
 		return nil, errors.New("FAILED_DLQ_URL and an SQS client are required")
 	}
 	h := &Handler{Store: s, DLQ: queue.New(c.SQS, dlq), Log: log}
-	for _, b := range []struct {
-		env string
-		to  *int
-	}{{"MAX_RECEIVES", &h.MaxReceives}, {"MAX_DEAD_LETTERS", &h.MaxDeadLetters}} {
-		if v := getenv(b.env); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > 100 {
-				return nil, fmt.Errorf("%s %q is not a count from 1 to 100", b.env, v)
-			}
-			*b.to = n
+	if v := getenv("MAX_FAILURES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return nil, fmt.Errorf("MAX_FAILURES %q is not a count from 1 to 100", v)
 		}
+		h.MaxFailures = n
 	}
 	return h, nil
 }

@@ -67,17 +67,29 @@ func message(id string) events.SQSMessage {
 	return events.SQSMessage{MessageId: "msg-" + id, Body: string(body), Attributes: map[string]string{"ApproximateReceiveCount": "1"}}
 }
 
-// received is m on its n-th receive, dead-lettered deadLetters times.
-func received(m events.SQSMessage, n, deadLetters int) events.SQSMessage {
+// received is m on its n-th receive, after its handling crashed failures
+// times.
+func received(m events.SQSMessage, n, failures int) events.SQSMessage {
 	m.Attributes = map[string]string{"ApproximateReceiveCount": strconv.Itoa(n)}
 	m.MessageAttributes = map[string]events.SQSMessageAttribute{
-		queue.AttrDeadLetters: {StringValue: aws.String(strconv.Itoa(deadLetters)), DataType: "Number"},
+		queue.AttrFailures: {StringValue: aws.String(strconv.Itoa(failures)), DataType: "Number"},
+		// Counted by earlier versions, outages included: read by nothing now.
+		queue.AttrDeadLetters: {StringValue: aws.String("7"), DataType: "Number"},
 	}
+	return m
+}
+
+// withoutOwner is m's payment with no owner.
+func withoutOwner(m events.SQSMessage) events.SQSMessage {
+	m.Body = strings.Replace(m.Body, `"owner":"arn:aws:iam::111122223333:user/m1"`, `"owner":""`, 1)
 	return m
 }
 
 func TestHandleReportsOnlyTheMessagesToRetry(t *testing.T) {
 	down := payment.NewError(errorname.StoreUnavailable, "down")
+	crash := func() *fakeStore {
+		return &fakeStore{persist: func(payment.Payment) (payment.Result, error) { panic("nil map") }}
+	}
 	tests := []struct {
 		name      string
 		store     *fakeStore
@@ -85,40 +97,42 @@ func TestHandleReportsOnlyTheMessagesToRetry(t *testing.T) {
 		msg       events.SQSMessage
 		wantRetry bool
 		// wantParked is the reason the message is parked with ("" none);
-		// wantDeadLettered the dead_letters of the copy sent to the DLQ
-		// (0 none).
-		wantParked       store.ParkReason
-		wantDeadLettered int
-		wantLogged       string
+		// wantFailures the failures of the copy sent to the DLQ (0 none).
+		wantParked   store.ParkReason
+		wantFailures int
+		wantLogged   string
 	}{
 		{"a persisted payment is acknowledged", answer(payment.Result{StatusCode: 201}, nil), &fakeDLQ{}, message("p1"), false, "", 0, "queued payment persisted"},
 		{"an already persisted payment is acknowledged", answer(payment.Result{StatusCode: 201, Replayed: true}, nil), &fakeDLQ{}, message("p1"), false, "", 0, "queued payment persisted"},
 		{"a payment carrying a field from a newer deploy is persisted, not poison", answer(payment.Result{StatusCode: 201}, nil), &fakeDLQ{},
 			events.SQSMessage{MessageId: "msg-new", Body: strings.Replace(message("p1").Body, "{", `{"owner":"caller-1",`, 1)}, false, "", 0, "queued payment persisted"},
 		{"a busy key is retried", answer(payment.Result{}, payment.NewError(errorname.InProgress, "busy")), &fakeDLQ{}, message("p1"), true, "", 0, "not persisted yet"},
-		{"an unavailable store is retried", answer(payment.Result{}, down), &fakeDLQ{}, message("p1"), true, "", 0, "not persisted yet"},
-		{"an unexpected error is retried", answer(payment.Result{}, errors.New("boom")), &fakeDLQ{}, message("p1"), true, "", 0, "not persisted yet"},
+		{"an unavailable store is retried and logged as the platform signal", answer(payment.Result{}, down), &fakeDLQ{}, message("p1"), true, "", 0, store.UnavailableLogMessage},
+		{"a request the store refuses (a lost permission) is retried, not counted", answer(payment.Result{}, errors.New("AccessDeniedException")), &fakeDLQ{}, message("p1"), true, "", 0, "not persisted yet"},
+		{"an unavailable store on the tenth receive is retried, not dead-lettered or parked: an outage never counts",
+			answer(payment.Result{}, down), &fakeDLQ{}, received(message("p1"), 10, 0), true, "", 0, store.UnavailableLogMessage},
+		{"a message received many times (redriven after outages) is still persisted",
+			answer(payment.Result{StatusCode: 201}, nil), &fakeDLQ{}, received(message("p1"), 9, 0), false, "", 0, "queued payment persisted"},
 		{"a key owned by another payment is parked with its reason and acknowledged, never dropped",
 			answer(payment.Result{}, payment.NewError(errorname.KeyReused, "reused")), &fakeDLQ{}, message("p1"), false, store.ParkedKeyReused, 0, reprocess.ParkedLogMessage},
 		{"a message that is not a payment is parked and acknowledged, not redriven forever", answer(payment.Result{StatusCode: 201}, nil), &fakeDLQ{},
 			events.SQSMessage{MessageId: "msg-bad", Body: `{"card":"4111"}`}, false, store.ParkedMalformed, 0, reprocess.ParkedLogMessage},
-		{"a failure on the last receive is dead-lettered by the function, counted, and acknowledged",
-			answer(payment.Result{}, down), &fakeDLQ{}, received(message("p1"), 5, 1), false, "", 2, "dead-lettered"},
-		{"a failure on the last receive of the last allowed redrive is parked instead",
-			answer(payment.Result{}, down), &fakeDLQ{}, received(message("p1"), 5, 3), false, store.ParkedRedriveLimit, 0, reprocess.ParkedLogMessage},
-		{"a message received more often than the function allows (its receives crashed or timed out) moves on unprocessed",
-			answer(payment.Result{StatusCode: 201}, nil), &fakeDLQ{}, received(message("p1"), 6, 0), false, "", 1, "dead-lettered"},
+		{"a payment without its owner is malformed, parked at once rather than retried for an hour",
+			answer(payment.Result{StatusCode: 201}, nil), &fakeDLQ{}, withoutOwner(message("p1")), false, store.ParkedMalformed, 0, "payment has no owner"},
+		{"a delivery that crashes the function is dead-lettered with its failure counted",
+			crash(), &fakeDLQ{}, received(message("p1"), 1, 0), false, "", 1, "crashed"},
+		{"the last allowed crash parks the payment as poison",
+			crash(), &fakeDLQ{}, received(message("p1"), 1, 2), false, store.ParkedPoison, 0, reprocess.ParkedLogMessage},
 		{"a message that cannot be parked stays on the queue", &fakeStore{persist: func(payment.Payment) (payment.Result, error) {
 			return payment.Result{}, payment.NewError(errorname.KeyReused, "reused")
 		}, parkErr: down}, &fakeDLQ{}, message("p1"), true, "", 0, "could not be parked"},
-		{"a message that cannot be dead-lettered stays on the queue (SQS's redrive policy is the net)",
-			answer(payment.Result{}, down), &fakeDLQ{err: errors.New("sqs down")}, received(message("p1"), 5, 0), true, "", 0, "could not be dead-lettered"},
+		{"a crashed message that cannot be dead-lettered stays on the queue",
+			crash(), &fakeDLQ{err: errors.New("sqs down")}, received(message("p1"), 1, 0), true, "", 0, "could not be dead-lettered"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
-			h := &reprocess.Handler{Log: slog.New(slog.NewJSONHandler(&logs, nil)), Store: tt.store, DLQ: tt.dlq,
-				MaxReceives: 5, MaxDeadLetters: 3}
+			h := &reprocess.Handler{Log: slog.New(slog.NewJSONHandler(&logs, nil)), Store: tt.store, DLQ: tt.dlq, MaxFailures: 3}
 			resp, err := h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{tt.msg}})
 			if err != nil {
 				t.Fatal(err)
@@ -134,10 +148,10 @@ func TestHandleReportsOnlyTheMessagesToRetry(t *testing.T) {
 				t.Errorf("parked %+v, want the message parked once as %s", tt.store.parked, tt.wantParked)
 			}
 			switch {
-			case tt.wantDeadLettered == 0 && len(tt.dlq.sent) > 0:
+			case tt.wantFailures == 0 && len(tt.dlq.sent) > 0:
 				t.Errorf("dead-lettered %v, want nothing", tt.dlq.sent)
-			case tt.wantDeadLettered != 0 && (len(tt.dlq.sent) != 1 || tt.dlq.sent[0][queue.AttrDeadLetters] != tt.wantDeadLettered):
-				t.Errorf("dead-lettered %v, want one copy with dead_letters %d", tt.dlq.sent, tt.wantDeadLettered)
+			case tt.wantFailures != 0 && (len(tt.dlq.sent) != 1 || tt.dlq.sent[0][queue.AttrFailures] != tt.wantFailures):
+				t.Errorf("dead-lettered %v, want one copy with failures %d", tt.dlq.sent, tt.wantFailures)
 			}
 			if !strings.Contains(logs.String(), tt.wantLogged) {
 				t.Errorf("logs lack %q: %s", tt.wantLogged, logs.String())

@@ -12,6 +12,14 @@ import (
 	"github.com/resilientpay/paymentapi/tasks/payment"
 )
 
+// UnavailableLogMessage is the message of the log line a function writes
+// each time the store fails it as an outage does (StoreUnavailable): the
+// persist and reprocess functions on a payment, the health monitor on its
+// probe. A metric filter on each of their log groups counts these lines,
+// and the alarm on that count gates recovery: the data plane, as the
+// handlers see it, says whether the store is well.
+const UnavailableLogMessage = "transaction store unavailable"
+
 // transientCodes are the DynamoDB error codes that may succeed when tried
 // again later: throttling and service-side failures.
 var transientCodes = []string{

@@ -52,8 +52,13 @@ const (
 	// ParkedMalformed: the message is not a queued payment this code can
 	// read.
 	ParkedMalformed ParkReason = "malformed"
-	// ParkedRedriveLimit: it failed every delivery, and was dead-lettered
-	// and redriven as many times as the bound allows.
+	// ParkedPoison: handling it crashed the reprocess function as many
+	// times as the bound allows (reprocess.DefaultMaxFailures).
+	ParkedPoison ParkReason = "poison"
+	// ParkedRedriveLimit was given by earlier versions to a payment that
+	// failed every delivery through several redrives, outages included.
+	// Nothing parks with it any more; items parked with it before are
+	// replayed like any other (docs/runbook.md).
 	ParkedRedriveLimit ParkReason = "redrive-limit"
 )
 

@@ -78,3 +78,31 @@ func MoveMessages(p awsiam.IGrantable, dlq, source awssqs.IQueue, key awskms.IKe
 	source.Grant(p, jsii.String("sqs:SendMessage"), jsii.String("sqs:GetQueueAttributes"))
 	key.Grant(p, *kmsEncrypt...)
 }
+
+// ProbeStore lets p read the one item key of table and nothing else: the
+// health checks' probe of the data plane (store.Probe). The
+// dynamodb:LeadingKeys condition is how DynamoDB scopes item access by
+// partition key (DynamoDB developer guide, "Using IAM policy conditions
+// for fine-grained access control"); no grant method offers it.
+func ProbeStore(p awsiam.IGrantable, table awsdynamodb.ITable, key awskms.IKey, probeKey string) {
+	p.GrantPrincipal().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("dynamodb:GetItem"), Resources: jsii.Strings(*table.TableArn()),
+		Conditions: &map[string]interface{}{
+			"ForAllValues:StringEquals": map[string]interface{}{"dynamodb:LeadingKeys": []string{probeKey}},
+		},
+	}))
+	key.Grant(p, *kmsDecrypt...)
+}
+
+// CountIndex lets p count the items of one index of table, never read
+// them: Query with the dynamodb:Select condition at COUNT (the parked
+// payments' count, store.CountParked). No grant method offers it.
+func CountIndex(p awsiam.IGrantable, table awsdynamodb.ITable, key awskms.IKey, index string) {
+	p.GrantPrincipal().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("dynamodb:Query"), Resources: jsii.Strings(*table.TableArn() + "/index/" + index),
+		Conditions: &map[string]interface{}{
+			"StringEquals": map[string]interface{}{"dynamodb:Select": "COUNT"},
+		},
+	}))
+	key.Grant(p, *kmsDecrypt...)
+}
