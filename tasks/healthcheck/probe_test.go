@@ -78,4 +78,3 @@ func TestCheckProbesTheDataPlane(t *testing.T) {
 		})
 	}
 }
-
