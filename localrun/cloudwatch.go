@@ -255,6 +255,13 @@ func parseAlarm(ev cfn.Evaluator, r *cfn.Resource) (*localAlarm, error) {
 			a.period = time.Duration(p) * time.Second
 		}
 	}
+	if expr == "" && len(byID) == 1 {
+		// One metric query and no expression: CloudFormation's form of a
+		// metric with a label.
+		for id := range byID {
+			expr = id
+		}
+	}
 	if expr == "" {
 		return fail("no metric and no expression")
 	}

@@ -6,7 +6,8 @@ import (
 	"testing"
 
 	"github.com/resilientpay/paymentapi/app/paymentstack"
-	"github.com/resilientpay/paymentapi/tasks/reprocess"
+	"github.com/resilientpay/paymentapi/dashboards"
+	"github.com/resilientpay/paymentapi/tasks/store"
 )
 
 // Tests of the dashboards construct: alarms, the alarm topic, the dashboard.
@@ -34,6 +35,7 @@ func TestEveryAlarmNotifiesTheTopicOnAlarmAndOK(t *testing.T) {
 		}
 	}
 	want := []string{"api-latency-p99-alarm", "api-5xx-alarm", "table-read-throttles-alarm", "table-write-throttles-alarm",
+		"table-system-errors-alarm", "store-unavailable-alarm", "payments-parked-alarm",
 		"payments-workflow-failed-alarm", "payments-workflow-timed-out-alarm", "failed-transactions-dlq-depth-alarm",
 		"failed-transactions-oldest-message-alarm", "recovery-trigger-dlq-depth-alarm", "recovery-workflow-failed-alarm"}
 	for _, fn := range []string{paymentstack.FnValidate, paymentstack.FnPersist, paymentstack.FnEnqueue, paymentstack.FnReprocess,
@@ -153,7 +155,8 @@ func TestRecoveryIsGatedOnlyByPlatformSignals(t *testing.T) {
 		t.Fatal("the health monitor reads no alarms")
 	}
 	platform := map[string]bool{
-		"AWS/DynamoDB ReadThrottleEvents": true, "AWS/DynamoDB WriteThrottleEvents": true,
+		"AWS/DynamoDB ReadThrottleEvents": true, "AWS/DynamoDB WriteThrottleEvents": true, "AWS/DynamoDB SystemErrors": true,
+		dashboards.PaymentsNamespace + " " + dashboards.MetricStoreUnavailable: true,
 		"AWS/Lambda Errors": true, "AWS/Lambda Throttles": true,
 		"AWS/States ExecutionsFailed": true, "AWS/States ExecutionsTimedOut": true,
 	}
@@ -177,6 +180,8 @@ func TestRecoveryIsGatedOnlyByPlatformSignals(t *testing.T) {
 			key := m.Namespace + " " + m.MetricName
 			switch {
 			case platform[key]:
+			case key == "AWS/SQS ApproximateAgeOfOldestMessage" && strings.Contains(m.Dimensions["QueueName"], `"FailedTransactionsQueue`):
+				// The source queue's oldest payment: reprocessing stuck.
 			case key == "AWS/ApiGateway 5XXError" && paymentRoutes[m.Dimensions["Resource"]]:
 				read5xx[m.Dimensions["Method"]+" "+m.Dimensions["Resource"]] = true
 			default:
@@ -271,36 +276,126 @@ func TestCloudWatchMayPublishTheAppsAlarmsToTheTopic(t *testing.T) {
 	}
 }
 
-// A parked payment alarms at once: a metric filter counts the reprocess
-// function's "parked" log lines.
-func TestParkedPaymentsAreAlarmed(t *testing.T) {
+// Parked payments are a level: the number parked now, published by the
+// recovery workflow from the health monitor's count, alarmed while above 0
+// and kept in ALARM when a run could not count. The edge it replaced (a
+// count of parkings per period) returned to OK after five minutes while
+// the payment stayed parked.
+func TestParkedPaymentsAreALevelAlarmedWhileAboveZero(t *testing.T) {
 	s := synth(t, suffix)
-	var metric, namespace string
+	p := alarmNamed(t, s, "payments-parked-alarm-"+suffix)
+	if p["Namespace"] != dashboards.RecoveryNamespace || p["MetricName"] != dashboards.MetricPaymentsParked || p["Statistic"] != "Maximum" {
+		t.Errorf("parked alarm reads %v %v %v, want the Maximum of %s/%s", p["Namespace"], p["MetricName"], p["Statistic"],
+			dashboards.RecoveryNamespace, dashboards.MetricPaymentsParked)
+	}
+	if p["Threshold"] != float64(0) || p["ComparisonOperator"] != "GreaterThanThreshold" || p["TreatMissingData"] != "ignore" {
+		t.Errorf("parked alarm: %v %v, missing data %v; want > 0, missing data keeping the state", p["ComparisonOperator"], p["Threshold"], p["TreatMissingData"])
+	}
+	def := string(recoveryDefinition(t))
+	if !strings.Contains(def, `"MetricName":"`+dashboards.MetricPaymentsParked+`"`) || !strings.Contains(def, `"Value.$":"$.health.parkedPayments"`) {
+		t.Errorf("the recovery workflow does not publish the parked count: %s", def)
+	}
+	if n := len(s.Resources("AWS::Logs::MetricFilter")); n == 0 {
+		t.Error("no metric filter: the store-unavailable signal needs them")
+	}
 	for id, r := range s.Resources("AWS::Logs::MetricFilter") {
-		p := props(r)
-		if !strings.Contains(fmt.Sprint(p["FilterPattern"]), reprocess.ParkedLogMessage) {
-			continue
+		if strings.Contains(fmt.Sprint(props(r)["FilterPattern"]), "parked") {
+			t.Errorf("metric filter %s still counts parkings (an edge): %v", id, props(r)["FilterPattern"])
 		}
-		if !strings.Contains(toJSON(p["LogGroupName"]), "Reprocess") {
-			t.Errorf("metric filter %s reads %s, want the reprocess function's log group", id, toJSON(p["LogGroupName"]))
-		}
-		mt := p["MetricTransformations"].([]interface{})[0].(map[string]interface{})
-		metric, namespace = mt["MetricName"].(string), mt["MetricNamespace"].(string)
 	}
-	if metric == "" {
-		t.Fatalf("no metric filter counts %q", reprocess.ParkedLogMessage)
-	}
-	var found bool
+}
+
+// Gating alarms do not flap back to OK on one quiet period: an alarm on a
+// failure count evaluates three periods and alarms on one (so an outage
+// with an idle hour between failures stays in ALARM), treats missing data
+// as not breaching (no traffic is no outage), and reads DynamoDB metrics
+// only through FILL (CloudWatch keeps an alarm on a raw AWS/DynamoDB metric
+// in its state while data is missing, whatever TreatMissingData says).
+func TestGatingAlarmsDoNotFlapOnAQuietPeriod(t *testing.T) {
+	s := synth(t, suffix)
+	gating := gatingAlarms(t, s)
 	for _, r := range s.Resources("AWS::CloudWatch::Alarm") {
 		p := props(r)
-		if p["MetricName"] == metric && p["Namespace"] == namespace {
-			found = true
-			if p["Threshold"] != float64(0) || p["ComparisonOperator"] != "GreaterThanThreshold" {
-				t.Errorf("parked alarm %s fires at %v %v, want any parked payment", p["AlarmName"], p["ComparisonOperator"], p["Threshold"])
+		name := p["AlarmName"].(string)
+		if p["DatapointsToAlarm"] == nil || p["TreatMissingData"] == nil {
+			t.Errorf("alarm %s leaves DatapointsToAlarm or TreatMissingData to defaults", name)
+		}
+		if ns, _ := p["Namespace"].(string); ns == "AWS/DynamoDB" {
+			t.Errorf("alarm %s reads a raw AWS/DynamoDB metric: it would stay in ALARM through quiet hours", name)
+		}
+		if !gating[name] {
+			continue
+		}
+		periods, _ := p["EvaluationPeriods"].(float64)
+		datapoints, _ := p["DatapointsToAlarm"].(float64)
+		if p["TreatMissingData"] == "ignore" {
+			continue // a level published every period (the queue's age)
+		}
+		if periods < 3 || datapoints != 1 || p["TreatMissingData"] != "notBreaching" {
+			t.Errorf("gating alarm %s: %v of %v periods, missing data %v; want 1 of at least 3, not breaching", name, datapoints, periods, p["TreatMissingData"])
+		}
+		if strings.Contains(toJSON(p["Metrics"]), `"AWS/DynamoDB"`) && !strings.Contains(toJSON(p["Metrics"]), "FILL(") {
+			t.Errorf("gating alarm %s reads DynamoDB without FILL", name)
+		}
+	}
+	for _, want := range []string{"table-system-errors-alarm", "store-unavailable-alarm"} {
+		if !gating[want+"-"+suffix] {
+			t.Errorf("%s does not gate recovery", want)
+		}
+	}
+}
+
+// The store-unavailable alarm counts the outage lines of every function
+// that meets the store: a payment attempt, a queued payment's retry, a
+// health probe.
+func TestStoreOutagesAsTheFunctionsSeeThemAreCounted(t *testing.T) {
+	s := synth(t, suffix)
+	groups := map[string]bool{}
+	for _, r := range s.Resources("AWS::Logs::MetricFilter") {
+		p := props(r)
+		if !strings.Contains(fmt.Sprint(p["FilterPattern"]), store.UnavailableLogMessage) {
+			continue
+		}
+		groups[toJSON(p["LogGroupName"])] = true
+		mt := p["MetricTransformations"].([]interface{})[0].(map[string]interface{})
+		if mt["MetricName"] != dashboards.MetricStoreUnavailable {
+			t.Errorf("filter counts into %v", mt["MetricName"])
+		}
+	}
+	for _, fn := range []string{"Persist", "Reprocess", "HealthMonitor"} {
+		found := false
+		for g := range groups {
+			found = found || strings.Contains(g, fn)
+		}
+		if !found {
+			t.Errorf("no store-unavailable filter on the %s log group (filters on %v)", fn, groups)
+		}
+	}
+}
+
+// alarmNamed returns the properties of the alarm with this name.
+func alarmNamed(t *testing.T, s *synthesized, name string) map[string]interface{} {
+	t.Helper()
+	for _, r := range s.Resources("AWS::CloudWatch::Alarm") {
+		if props(r)["AlarmName"] == name {
+			return props(r)
+		}
+	}
+	t.Fatalf("no alarm %s", name)
+	return nil
+}
+
+// gatingAlarms are the alarms the health monitor reads.
+func gatingAlarms(t *testing.T, s *synthesized) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	for _, r := range s.Resources("AWS::Lambda::Function") {
+		if props(r)["FunctionName"] == paymentstack.FnHealthMonitor+"-"+suffix {
+			env := props(r)["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+			for _, n := range strings.Split(env["ALARM_NAMES"].(string), ",") {
+				out[n] = true
 			}
 		}
 	}
-	if !found {
-		t.Errorf("no alarm on %s/%s", namespace, metric)
-	}
+	return out
 }

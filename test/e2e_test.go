@@ -83,6 +83,9 @@ func startLocal(t testing.TB, options ...func(*localrun.Config)) *e2e {
 		DynamoDBEndpoint: emulator.DynamoDB(t), SQSEndpoint: emulator.SQS(t),
 		ResourcePrefix:   resourcePrefix(t.Name()),
 		RecoveryInterval: 500 * time.Millisecond, TimeScale: 100,
+		// Alarm periods of 1.5 s: a failure alarm holds 4.5 s after the
+		// last failure, as it holds 15 minutes deployed.
+		AlarmTimeScale: 200,
 		VisibilityTimeout: time.Second, PollInterval: 100 * time.Millisecond,
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
 	}
@@ -609,7 +612,11 @@ var faultCases = []e2eCase{
 		eventually(t, 20*time.Second, "the queued payment was never persisted", func() bool {
 			return e.do(t, http.MethodGet, "/payments/"+id, nil, "").status == http.StatusOK
 		})
-		wantStatus(t, e.do(t, http.MethodGet, "/health", nil, ""), http.StatusOK, "application/json")
+		// The failure alarms hold three periods after the last failure
+		// (15 minutes deployed): then the platform is healthy again.
+		eventually(t, 20*time.Second, "/health never answered 200 after the outage", func() bool {
+			return e.do(t, http.MethodGet, "/health", nil, "").status == http.StatusOK
+		})
 	}},
 	{"a payment dead-lettered during a long outage is redriven by the recovery workflow once healthy", func(t *testing.T, e *e2e) {
 		_, dlqURL := e.r.QueueURLs()
@@ -618,8 +625,8 @@ var faultCases = []e2eCase{
 		rp := e.pay(t, uniqueKey(t), paymentBody(8800, "tok_deadletter12ab"))
 		wantStatus(t, rp, http.StatusAccepted, "application/json")
 		id := rp.json(t)["id"].(string)
-		// Each receive fails while the store is down; after
-		// maxReceiveCount (5) receives the message moves to the DLQ.
+		// Each receive fails while the store is down, uncounted; after the
+		// queue's maxReceiveCount (10) receives SQS moves it to the DLQ.
 		eventually(t, 30*time.Second, "the payment never reached the DLQ", func() bool { return e.queueDepth(t, dlqURL) == 1 })
 		if e.counter(t, "ResilientPay/Recovery/RedriveDeferred") <= deferredBefore {
 			t.Errorf("the recovery workflow did not defer the redrive while the platform was unhealthy")

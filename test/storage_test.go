@@ -1,8 +1,6 @@
 package test
 
 import (
-	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -158,28 +156,42 @@ func TestTheTableIndexesParkedPayments(t *testing.T) {
 	}
 }
 
-// The reprocess function dead-letters a failing message itself, counting
-// its redrives, before SQS's own redrive policy would: the queue's
-// maxReceiveCount is only the net for a function that crashes.
-func TestTheReprocessFunctionDeadLettersBeforeTheQueueWould(t *testing.T) {
+// An outage never counts against a queued payment: the reprocess
+// function has no receive bound of its own (SQS's maxReceiveCount moves a
+// message to the DLQ, and recovery moves it back), and the queue keeps a
+// payment answered 202 as long as SQS allows, 14 days, with its
+// oldest-message alarm firing after minutes and gating recovery.
+func TestTheFailedTransactionsQueueKeepsPaymentsFourteenDaysAndNothingCountsOutages(t *testing.T) {
 	s := synth(t, suffix)
-	var maxReceiveCount float64
+	var retention float64
 	for _, r := range s.Resources("AWS::SQS::Queue") {
 		if props(r)["QueueName"] == paymentstack.FailedQueue+"-"+suffix {
-			maxReceiveCount = props(r)["RedrivePolicy"].(map[string]interface{})["maxReceiveCount"].(float64)
+			retention, _ = props(r)["MessageRetentionPeriod"].(float64)
 		}
+	}
+	if retention != 14*24*3600 {
+		t.Errorf("the failed-transactions queue keeps messages %v s, want 14 days (%d s)", retention, 14*24*3600)
 	}
 	for _, r := range s.Resources("AWS::Lambda::Function") {
 		if props(r)["FunctionName"] != paymentstack.FnReprocess+"-"+suffix {
 			continue
 		}
 		env := props(r)["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
-		maxReceives, _ := strconv.Atoi(fmt.Sprint(env["MAX_RECEIVES"]))
-		if maxReceives < 1 || float64(maxReceives) >= maxReceiveCount {
-			t.Errorf("MAX_RECEIVES %v, queue maxReceiveCount %v: the function must dead-letter first", env["MAX_RECEIVES"], maxReceiveCount)
+		for _, bound := range []string{"MAX_RECEIVES", "MAX_DEAD_LETTERS"} {
+			if v, ok := env[bound]; ok {
+				t.Errorf("the reprocess function bounds %s = %v: receives and redrives happen in outages and must not count", bound, v)
+			}
 		}
 		if env["FAILED_DLQ_URL"] == nil {
-			t.Error("the reprocess function does not know the DLQ")
+			t.Error("the reprocess function does not know the DLQ (where a crashing message waits)")
 		}
+	}
+	alarm := alarmNamed(t, s, "failed-transactions-oldest-message-alarm-"+suffix)
+	threshold, _ := alarm["Threshold"].(float64)
+	if threshold <= 0 || threshold > 3600 {
+		t.Errorf("the queue's oldest-message alarm fires at %v s, want within the hour, well before the 14 days", threshold)
+	}
+	if !gatingAlarms(t, s)["failed-transactions-oldest-message-alarm-"+suffix] {
+		t.Error("the queue's oldest-message alarm does not gate recovery: a redrive into a queue nobody drains helps nothing")
 	}
 }

@@ -1,0 +1,193 @@
+package test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/resilientpay/paymentapi/localrun"
+	"github.com/resilientpay/paymentapi/tasks/reprocess"
+)
+
+// The long-outage ledger: the product's core promise. The store fails for
+// longer than three full redrive cycles, with short healthy windows in
+// between, while payments arrive at a quiet rate, alarms are evaluated as
+// CloudWatch evaluates them and recovery runs on its schedule (and when a
+// gating alarm returns to OK). Once the outage is over, every payment
+// answered 201 or 202 is stored exactly once and none is parked: an
+// outage never counts against a payment.
+//
+// Time runs outageScale times faster than deployed for everything that
+// waits: alarm periods (5 min -> 1 s), the recovery schedule, the queue's
+// visibility timeout (180 s -> 1 s, the emulator's smallest), the
+// recovery workflow's waits and the payments workflow's retry backoff.
+const (
+	outageScale = 300
+	// outagePhase is one spell of the store being down: longer than a
+	// full cycle of a queued payment through the queue (maxReceiveCount
+	// receives, one per visibility timeout) and the DLQ.
+	outagePhase = 12 * time.Second
+	// healthyWindow is the store's short recovery between spells:
+	// shorter than the three alarm periods a failure alarm holds.
+	healthyWindow = 2 * time.Second
+	outagePhases  = 4
+	// paymentEvery is the quiet arrival rate of payments.
+	paymentEvery = 700 * time.Millisecond
+)
+
+func TestLongOutageEndsWithEveryAcceptedPaymentStoredOnceAndNoneParked(t *testing.T) {
+	t.Parallel()
+	period := time.Duration(float64(5*time.Minute) / outageScale)
+	e := startLocal(t, func(c *localrun.Config) {
+		c.AlarmTimeScale = outageScale
+		c.TimeScale = outageScale
+		c.PaymentsTimeScale = 10
+		c.RecoveryInterval = period // the 5-minute schedule
+		c.VisibilityTimeout = time.Second
+		c.PollInterval = 50 * time.Millisecond
+	})
+	faults := e.r.Faults()
+	run := fmt.Sprintf("outage-%d", time.Now().UnixNano())
+
+	// The store's spells: down, a short healthy window, down again.
+	var schedule sync.WaitGroup
+	outageOver := make(chan struct{})
+	schedule.Go(func() {
+		defer close(outageOver)
+		for i := range outagePhases {
+			if err := faults.Apply(localrun.FaultRequest{Store: localrun.FaultUnavailable}); err != nil {
+				t.Error(err)
+			}
+			time.Sleep(outagePhase)
+			if err := faults.Apply(localrun.FaultRequest{Store: localrun.FaultOK}); err != nil {
+				t.Error(err)
+			}
+			if i < outagePhases-1 {
+				time.Sleep(healthyWindow)
+			}
+		}
+	})
+
+	// Payments at a quiet rate until the outage is over; 503 is retried
+	// with the same key and body, as the contract tells clients to.
+	type accepted struct{ id, body string }
+	var (
+		mu       sync.Mutex
+		answered = map[string]accepted{}
+		counts   = map[int]int{}
+	)
+	client := &http.Client{Timeout: 40 * time.Second}
+	var clients sync.WaitGroup
+	tick := time.NewTicker(paymentEvery)
+	for i := 0; ; i++ {
+		select {
+		case <-outageOver:
+		case <-tick.C:
+			clients.Go(func() {
+				key := fmt.Sprintf("%s-%d", run, i)
+				body, _ := ledgerBody(i, 0)
+				for attempt := 0; attempt < 50; attempt++ {
+					req, _ := http.NewRequest(http.MethodPost, e.base+"/payments", strings.NewReader(body))
+					req.Header.Set("Content-Type", "application/json")
+					req.Header.Set("Idempotency-Key", key)
+					resp, err := client.Do(req)
+					if err != nil {
+						t.Errorf("POST %s: %v", key, err)
+						return
+					}
+					var m struct{ ID string }
+					_ = json.NewDecoder(resp.Body).Decode(&m)
+					resp.Body.Close()
+					mu.Lock()
+					counts[resp.StatusCode]++
+					mu.Unlock()
+					switch resp.StatusCode {
+					case http.StatusCreated, http.StatusAccepted:
+						mu.Lock()
+						answered[key] = accepted{id: m.ID, body: body}
+						mu.Unlock()
+						return
+					case http.StatusServiceUnavailable, http.StatusTooManyRequests, http.StatusConflict:
+						time.Sleep(200 * time.Millisecond)
+					default:
+						t.Errorf("POST %s answered %d", key, resp.StatusCode)
+						return
+					}
+				}
+				t.Errorf("POST %s never answered 201 or 202", key)
+			})
+			continue
+		}
+		break
+	}
+	tick.Stop()
+	clients.Wait()
+	schedule.Wait()
+	outageEnded := time.Now()
+
+	// Recovery heals it: once the gating alarms are back to OK the DLQ is
+	// moved back and every queued payment is persisted.
+	queueURL, dlqURL := e.r.QueueURLs()
+	eventually(t, 60*time.Second, "the queue and the DLQ never drained after the outage", func() bool {
+		return e.queueDepth(t, queueURL) == 0 && e.queueDepth(t, dlqURL) == 0
+	})
+	healedIn := time.Since(outageEnded)
+
+	var list struct{ Parked []reprocess.Summary }
+	if rp := e.do(t, http.MethodGet, "/_local/parked", nil, ""); rp.status != http.StatusOK || json.Unmarshal(rp.body, &list) != nil {
+		t.Fatalf("GET /_local/parked: %d %s", rp.status, rp.body)
+	}
+	for _, p := range list.Parked {
+		t.Errorf("payment %s parked as %s (%s): an outage must never park a payment", p.PaymentID, p.Reason, p.Detail)
+	}
+	stored := e.storedPayments(t)
+	for key, a := range answered {
+		if n := stored[a.id]; n != 1 {
+			t.Errorf("payment %s (key %s) is stored %d times, want once", a.id, key, n)
+		}
+	}
+	if len(stored) != len(answered) {
+		t.Errorf("%d payments stored, %d answered 201 or 202", len(stored), len(answered))
+	}
+	queued := counts[http.StatusAccepted]
+	if queued == 0 || e.counter(t, "ResilientPay/Recovery/MessagesRedriven") < 1 {
+		t.Errorf("%d payments queued, %v redriven: the outage did not exercise the queue and the DLQ", queued, e.counter(t, "ResilientPay/Recovery/MessagesRedriven"))
+	}
+	t.Logf("long outage: %d spells of %s with %s healthy windows; %d payments answered (%d 201, %d 202; %d 503 retried); "+
+		"%d stored, %d parked; %v messages redriven, %v redrives deferred, %v recovery runs; healed %s after the outage",
+		outagePhases, outagePhase, healthyWindow, len(answered), counts[http.StatusCreated], queued, counts[http.StatusServiceUnavailable],
+		len(stored), len(list.Parked), e.counter(t, "ResilientPay/Recovery/MessagesRedriven"),
+		e.counter(t, "ResilientPay/Recovery/RedriveDeferred"), e.counter(t, "Local/RecoveryExecutionsSUCCEEDED"), healedIn.Round(time.Millisecond))
+}
+
+// storedPayments counts the payment items of the runner's table by id.
+func (e *e2e) storedPayments(t *testing.T) map[string]int {
+	t.Helper()
+	stored := map[string]int{}
+	p := dynamodb.NewScanPaginator(e.r.DynamoDB(), &dynamodb.ScanInput{TableName: aws.String(e.r.TableName()), ConsistentRead: aws.Bool(true)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range page.Items {
+			pk, _ := it["pk"].(*ddbtypes.AttributeValueMemberS)
+			if pk == nil {
+				continue
+			}
+			if id, ok := strings.CutPrefix(pk.Value, "PAYMENT#"); ok {
+				stored[id]++
+			}
+		}
+	}
+	return stored
+}
