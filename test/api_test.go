@@ -327,7 +327,10 @@ func TestStepFunctionsClientErrorsAreNeverAnswered503(t *testing.T) {
 }
 
 // RFC 9457: a problem's status is the response's. Every gateway response
-// API Gateway may answer with a 5xx says the status it is sent with.
+// type API Gateway documents has a problem document sent with the status
+// it states (issue 22); the only variable a body may read is
+// $context.error.responseType, an identifier API Gateway chooses, and
+// DEFAULT_4XX, sent with the error's own status, states none.
 func TestGatewayProblemsSayTheStatusTheyAreSentWith(t *testing.T) {
 	s := synth(t, suffix)
 	seen := map[string]bool{}
@@ -335,21 +338,33 @@ func TestGatewayProblemsSayTheStatusTheyAreSentWith(t *testing.T) {
 		p := props(r)
 		typ := p["ResponseType"].(string)
 		seen[typ] = true
-		body, _ := p["ResponseTemplates"].(map[string]interface{})["application/json"].(string)
+		tpl, _ := p["ResponseTemplates"].(map[string]interface{})["application/json"].(string)
 		code, _ := p["StatusCode"].(string)
-		if strings.Contains(body, "$context") {
-			continue // a template that reads the status (DEFAULT_4XX)
+		// API Gateway substitutes variables in gateway response templates
+		// (no Velocity); the response type is the only one used.
+		body := strings.ReplaceAll(tpl, "$context.error.responseType", typ)
+		if strings.Contains(body, "$") {
+			t.Errorf("%s (%s): template %s reads a variable other than $context.error.responseType", id, typ, tpl)
 		}
-		var problem struct{ Status int }
-		if err := json.Unmarshal([]byte(body), &problem); err != nil {
+		var problem struct {
+			Type, Title string
+			Status      *int
+		}
+		if err := json.Unmarshal([]byte(body), &problem); err != nil || problem.Type == "" || problem.Title == "" {
 			t.Errorf("%s (%s): body %s is not a problem document", id, typ, body)
 			continue
 		}
-		if code == "" || strconv.Itoa(problem.Status) != code {
-			t.Errorf("%s: sent with status %q, its problem says %d", typ, code, problem.Status)
+		if code == "" {
+			if problem.Status != nil {
+				t.Errorf("%s: sent with the error's own status, its problem says %d", typ, *problem.Status)
+			}
+			continue
+		}
+		if problem.Status == nil || strconv.Itoa(*problem.Status) != code {
+			t.Errorf("%s: sent with status %q, its problem says %v", typ, code, problem.Status)
 		}
 	}
-	for _, typ := range []string{"DEFAULT_5XX", "INTEGRATION_TIMEOUT", "INTEGRATION_FAILURE", "API_CONFIGURATION_ERROR"} {
+	for typ := range api.GatewayResponseTypes {
 		if !seen[typ] {
 			t.Errorf("no gateway response for %s", typ)
 		}
