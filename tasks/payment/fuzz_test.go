@@ -20,7 +20,8 @@ import (
 //   - never panics;
 //   - returns a *payment.Error with status 400 (Invalid) or 422 (CardData);
 //   - answers CardData whenever the key or the body holds a card number
-//     by the contract's rule (checked with a naive scan after NFKC): in a
+//     by the contract's rule (checked with the reference scan: what reads
+//     as nothing stripped by property, NFKC, then a naive scan): in a
 //     well-formed body, in any decoded string (keys included) or number
 //     literal; in a malformed one, anywhere in its text with JSON escapes
 //     decoded. So no accepted body holds a Luhn-valid card number under
