@@ -325,13 +325,19 @@ func TestContainsCardNumberAgreesWithTheReferenceOnInvisibleRuns(t *testing.T) {
 }
 
 // FuzzContainsCardNumber compares the detector with the reference scan on
-// any text; its seeds hold the invisible set.
+// any text whose digits the reference reads; its seeds hold the invisible
+// set.
 func FuzzContainsCardNumber(f *testing.F) {
 	f.Add("4111ㅤ1111ㅤ1111ㅤ1111")
 	for _, r := range invisibleSeeds() {
 		f.Add(strings.Join(strings.Split(testCard, ""), strings.Repeat(string(r), 3)))
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		for _, r := range referenceNormalize(s) {
+			if _, known := digitValue(r); unicode.IsDigit(r) && !known {
+				t.Skip("the reference scan reads ASCII, Arabic-Indic and Devanagari digits only")
+			}
+		}
 		if got, want := payment.ContainsCardNumber(s), naiveContainsCardNumber(s); got != want {
 			t.Fatalf("ContainsCardNumber(%+q) = %v, the reference scan says %v", s, got, want)
 		}
