@@ -32,10 +32,14 @@ type Props struct {
 	LogRetention  awslogs.RetentionDays
 	Key           awskms.IKey
 	// HealthThrottleRate and HealthThrottleBurst limit the public
-	// GET /health route more tightly than the stage.
+	// GET /health route, shared by every caller.
 	HealthThrottleRate, HealthThrottleBurst float64
 	// WAFRatePer5Minutes is the per-IP request limit of the web ACL.
 	WAFRatePer5Minutes float64
+	// HealthWAFRatePer5Minutes is the per-IP limit of GET /health alone
+	// (a WAF rule scoped to the path): a monitor checks every 10 to 30 s,
+	// so no single client can take the method throttle's share of others.
+	HealthWAFRatePer5Minutes float64
 	// CloudWatchRole creates the account-level role API Gateway needs to
 	// write access logs (destroyed with the stack). Turn it off when the
 	// account already has one, e.g. for a second environment suffix.
@@ -52,8 +56,9 @@ type API struct {
 func New(scope constructs.Construct, id string, props *Props) *API {
 	if props == nil || props.Payments == nil || props.GetPayment == nil || props.Health == nil || props.Key == nil ||
 		props.ThrottleRate <= 0 || props.ThrottleBurst <= 0 || props.LogRetention == "" ||
-		props.HealthThrottleRate <= 0 || props.HealthThrottleBurst <= 0 || props.WAFRatePer5Minutes < 100 {
-		panic("api: Payments, GetPayment, Health, Key, LogRetention, positive throttling limits and a WAF rate >= 100 are required")
+		props.HealthThrottleRate <= 0 || props.HealthThrottleBurst <= 0 || props.WAFRatePer5Minutes < 100 ||
+		props.HealthWAFRatePer5Minutes < 100 {
+		panic("api: Payments, GetPayment, Health, Key, LogRetention, positive throttling limits and WAF rates >= 100 are required")
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	name := naming.Name(c, "payments-api")
@@ -117,7 +122,7 @@ func New(scope constructs.Construct, id string, props *Props) *API {
 		}
 		rest.AddGatewayResponse(jsii.String("Gateway"+gr.responseType), opts)
 	}
-	newWebACL(c, rest.DeploymentStage().StageArn(), props.WAFRatePer5Minutes, props.LogRetention, props.Key)
+	newWebACL(c, rest.DeploymentStage().StageArn(), props.WAFRatePer5Minutes, props.HealthWAFRatePer5Minutes, props.LogRetention, props.Key)
 
 	required := make([]*string, len(RequiredFields))
 	for i, f := range RequiredFields {
@@ -153,9 +158,15 @@ func New(scope constructs.Construct, id string, props *Props) *API {
 			OperationName:     jsii.String("GetPayment"),
 			AuthorizationType: apigw.AuthorizationType_IAM,
 		})
-	rest.Root().AddResource(jsii.String("health"), nil).AddMethod(jsii.String("GET"),
-		apigw.NewLambdaIntegration(props.Health, &apigw.LambdaIntegrationOptions{AllowTestInvoke: jsii.Bool(false)}),
+	// GET /health is public and says the status only (monitors read it
+	// unsigned); GET /health/report, the same function, gives the full
+	// report to SigV4-signed callers IAM allows (tasks/health).
+	healthIntegration := apigw.NewLambdaIntegration(props.Health, &apigw.LambdaIntegrationOptions{AllowTestInvoke: jsii.Bool(false)})
+	health := rest.Root().AddResource(jsii.String("health"), nil)
+	health.AddMethod(jsii.String("GET"), healthIntegration,
 		&apigw.MethodOptions{OperationName: jsii.String("GetHealth"), AuthorizationType: apigw.AuthorizationType_NONE})
+	health.AddResource(jsii.String("report"), nil).AddMethod(jsii.String("GET"), healthIntegration,
+		&apigw.MethodOptions{OperationName: jsii.String("GetHealthReport"), AuthorizationType: apigw.AuthorizationType_IAM})
 	return &API{RestAPI: rest, AccessLog: accessLog}
 }
 

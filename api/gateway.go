@@ -77,14 +77,35 @@ func ValidateAtGateway(header http.Header, body []byte) *Response {
 }
 
 // gatewayProblem is the body of one of API Gateway's own error
-// responses, by response type, with its status (0 keeps the error's).
+// responses, by response type, with the status it is sent with (0 keeps
+// the error's own status).
 type gatewayProblem struct {
 	responseType string
 	status       int
 	body         string
 }
 
-// gatewayProblems are the API's gateway responses.
+// GatewayResponseTypes are the gateway response types API Gateway
+// documents ("Gateway response types for API Gateway", API Gateway
+// developer guide, checked 2026-12 against the CDK's ResponseType
+// constants), each with the status it sends by default (0: none, the
+// error's own). The API answers every one of them with a problem document
+// (RFC 9457) of its own.
+var GatewayResponseTypes = map[string]int{
+	"ACCESS_DENIED": 403, "API_CONFIGURATION_ERROR": 500, "AUTHORIZER_CONFIGURATION_ERROR": 500,
+	"AUTHORIZER_FAILURE": 500, "BAD_REQUEST_PARAMETERS": 400, "BAD_REQUEST_BODY": 400,
+	"DEFAULT_4XX": 0, "DEFAULT_5XX": 0, "EXPIRED_TOKEN": 403, "INTEGRATION_FAILURE": 504,
+	"INTEGRATION_TIMEOUT": 504, "INVALID_API_KEY": 403, "INVALID_SIGNATURE": 403,
+	"MISSING_AUTHENTICATION_TOKEN": 403, "QUOTA_EXCEEDED": 429, "REQUEST_TOO_LARGE": 413,
+	"RESOURCE_NOT_FOUND": 404, "THROTTLED": 429, "UNAUTHORIZED": 401, "UNSUPPORTED_MEDIA_TYPE": 415,
+	"WAF_FILTERED": 403,
+}
+
+// gatewayProblems are the API's gateway responses: one for every type in
+// GatewayResponseTypes. A gateway response template gets simple variable
+// substitution, not Velocity, and the values are not JSON-escaped, so no
+// body here holds a variable that a client can influence: each is a fixed
+// problem document whose status is the one it is sent with.
 var gatewayProblems = []gatewayProblem{
 	{"BAD_REQUEST_BODY", 400, problemJSON(badBodyProblem)},
 	{"BAD_REQUEST_PARAMETERS", 400, problemJSON(badParamsProblem)},
@@ -92,12 +113,31 @@ var gatewayProblems = []gatewayProblem{
 		Detail: "Send the payment as application/json."})},
 	{"REQUEST_TOO_LARGE", 413, problemJSON(tooLargeProblem)},
 	{"THROTTLED", 429, problemJSON(throttledProblem)},
+	{"QUOTA_EXCEEDED", 429, problemJSON(throttledProblem)},
 	{"WAF_FILTERED", 403, problemJSON(payment.Problem{Type: "about:blank", Title: "Forbidden", Status: 403})},
 	// API Gateway answers an unknown route, an undefined method of a known
 	// route and an unsigned request to an IAM route alike.
 	{"MISSING_AUTHENTICATION_TOKEN", 403, problemJSON(payment.Problem{Type: "about:blank", Title: "Forbidden", Status: 403,
 		Detail: "No such route or method, or the request is not signed (SigV4)."})},
-	{"DEFAULT_4XX", 0, `{"type":"about:blank","title":"$context.error.responseType","status":$context.error.statusCode}`},
+	// A SigV4 signature that does not match, credentials that expired, a
+	// signer IAM does not allow to invoke the route.
+	{"INVALID_SIGNATURE", 403, problemJSON(payment.Problem{Type: "about:blank", Title: "Forbidden", Status: 403,
+		Detail: "The request signature (SigV4) does not match; sign the request again with valid credentials."})},
+	{"EXPIRED_TOKEN", 403, problemJSON(payment.Problem{Type: "about:blank", Title: "Forbidden", Status: 403,
+		Detail: "The credentials that signed the request have expired."})},
+	{"ACCESS_DENIED", 403, problemJSON(payment.Problem{Type: "about:blank", Title: "Forbidden", Status: 403,
+		Detail: "The caller is not allowed to call this route."})},
+	// The API has no API keys or custom authorizers; should one be added,
+	// these still answer with problem documents.
+	fixedProblem("INVALID_API_KEY", http.StatusForbidden),
+	fixedProblem("UNAUTHORIZED", http.StatusUnauthorized),
+	fixedProblem("RESOURCE_NOT_FOUND", http.StatusNotFound),
+	// Any other 4xx API Gateway may add keeps its own status, which no
+	// documented variable states (there is no $context.error.statusCode),
+	// so its problem leaves "status" out, as RFC 9457 allows (section
+	// 3.1.4: the member is advisory). $context.error.responseType is an
+	// upper-case identifier chosen by API Gateway: safe inside a string.
+	{"DEFAULT_4XX", 0, `{"type":"about:blank","title":"Client Error","detail":"API Gateway refused the request ($context.error.responseType)."}`},
 	// API Gateway's own 5xx answers, each sent with the status its
 	// problem says (RFC 9457): a timeout or failure of an integration, the
 	// API's misconfiguration, and anything else (a Lambda proxy that
@@ -105,6 +145,8 @@ var gatewayProblems = []gatewayProblem{
 	fixedProblem("INTEGRATION_TIMEOUT", http.StatusGatewayTimeout),
 	fixedProblem("INTEGRATION_FAILURE", http.StatusGatewayTimeout),
 	fixedProblem("API_CONFIGURATION_ERROR", http.StatusInternalServerError),
+	fixedProblem("AUTHORIZER_CONFIGURATION_ERROR", http.StatusInternalServerError),
+	fixedProblem("AUTHORIZER_FAILURE", http.StatusInternalServerError),
 	fixedProblem("DEFAULT_5XX", http.StatusBadGateway),
 }
 
@@ -118,7 +160,7 @@ func fixedProblem(responseType string, status int) gatewayProblem {
 // with for one of its own error responses, by response type (THROTTLED,
 // UNSUPPORTED_MEDIA_TYPE, REQUEST_TOO_LARGE, DEFAULT_5XX...), so that the
 // local runner answers as the deployed API does. ok is false for an
-// unknown type and for DEFAULT_4XX, whose body is a mapping template.
+// unknown type and for DEFAULT_4XX, whose body names the response type.
 func GatewayProblem(responseType string) (status int, body string, ok bool) {
 	for _, gr := range gatewayProblems {
 		if gr.responseType == responseType && !strings.Contains(gr.body, "$context") {

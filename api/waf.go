@@ -13,11 +13,14 @@ import (
 )
 
 // newWebACL protects the stage with a body-size rule (413 over the
-// contract's 16 KiB), a per-IP rate-based rule and AWS's managed common and
+// contract's 16 KiB), a per-IP rate-based rule, a tighter per-IP rule for
+// GET /health (429, so that one client cannot hold the route's shared
+// method throttle and starve load-balancer and Route 53 checks) and AWS's
+// managed common and
 // known-bad-inputs rule groups, and logs its decisions without client data:
 // no query string, path, header value, cookie or body excerpt reaches the
 // log or a sampled request.
-func newWebACL(scope constructs.Construct, stageArn *string, ratePer5Min float64, retention awslogs.RetentionDays, key awskms.IKey) waf.CfnWebACL {
+func newWebACL(scope constructs.Construct, stageArn *string, ratePer5Min, healthRatePer5Min float64, retention awslogs.RetentionDays, key awskms.IKey) waf.CfnWebACL {
 	visibility := func(metric string) *waf.CfnWebACL_VisibilityConfigProperty {
 		return &waf.CfnWebACL_VisibilityConfigProperty{
 			CloudWatchMetricsEnabled: jsii.Bool(true), MetricName: jsii.String(metric),
@@ -55,7 +58,7 @@ func newWebACL(scope constructs.Construct, stageArn *string, ratePer5Min float64
 		}
 	}
 	name := naming.Name(scope, "payments-waf")
-	const tooLarge = "too-large"
+	const tooLarge, tooMany = "too-large", "too-many"
 	acl := waf.NewCfnWebACL(scope, jsii.String("WebACL"), &waf.CfnWebACLProps{
 		Name:                 jsii.String(name),
 		Scope:                jsii.String("REGIONAL"),
@@ -69,6 +72,7 @@ func newWebACL(scope constructs.Construct, stageArn *string, ratePer5Min float64
 		}},
 		CustomResponseBodies: map[string]interface{}{
 			tooLarge: &waf.CfnWebACL_CustomResponseBodyProperty{ContentType: jsii.String("APPLICATION_JSON"), Content: jsii.String(TooLargeProblemBody())},
+			tooMany:  &waf.CfnWebACL_CustomResponseBodyProperty{ContentType: jsii.String("APPLICATION_JSON"), Content: jsii.String(problemJSON(throttledProblem))},
 		},
 		Rules: &[]interface{}{
 			// A body over the contract's 16 KiB is refused at the edge with
@@ -96,10 +100,30 @@ func newWebACL(scope constructs.Construct, stageArn *string, ratePer5Min float64
 				}},
 				VisibilityConfig: visibility("RatePerIP"),
 			},
+			// GET /health's own per-IP limit. The path WAF sees is the
+			// client's: /v1/health on the execute-api endpoint, /health
+			// behind a custom domain; both end with /health, and
+			// /health/report (signed) does not.
+			&waf.CfnWebACL_RuleProperty{
+				Name: jsii.String("HealthRatePerIP"), Priority: jsii.Number(2),
+				Action: &waf.CfnWebACL_RuleActionProperty{Block: &waf.CfnWebACL_BlockActionProperty{
+					CustomResponse: &waf.CfnWebACL_CustomResponseProperty{ResponseCode: jsii.Number(429), CustomResponseBodyKey: jsii.String(tooMany)},
+				}},
+				Statement: &waf.CfnWebACL_StatementProperty{RateBasedStatement: &waf.CfnWebACL_RateBasedStatementProperty{
+					Limit: jsii.Number(healthRatePer5Min), AggregateKeyType: jsii.String("IP"),
+					ScopeDownStatement: &waf.CfnWebACL_StatementProperty{ByteMatchStatement: &waf.CfnWebACL_ByteMatchStatementProperty{
+						FieldToMatch:         &waf.CfnWebACL_FieldToMatchProperty{UriPath: map[string]interface{}{}},
+						PositionalConstraint: jsii.String("ENDS_WITH"),
+						SearchString:         jsii.String("/health"),
+						TextTransformations:  &[]interface{}{&waf.CfnWebACL_TextTransformationProperty{Priority: jsii.Number(0), Type: jsii.String("NONE")}},
+					}},
+				}},
+				VisibilityConfig: visibility("HealthRatePerIP"),
+			},
 			// The common rule set blocks bodies over 8 KB; the contract
 			// allows 16 KiB, which the body-size rule above enforces.
-			managed(2, "AWSManagedRulesCommonRuleSet", "SizeRestrictions_BODY"),
-			managed(3, "AWSManagedRulesKnownBadInputsRuleSet"),
+			managed(3, "AWSManagedRulesCommonRuleSet", "SizeRestrictions_BODY"),
+			managed(4, "AWSManagedRulesKnownBadInputsRuleSet"),
 		},
 	})
 	waf.NewCfnWebACLAssociation(scope, jsii.String("WebACLAssociation"), &waf.CfnWebACLAssociationProps{

@@ -37,8 +37,11 @@
 //     0.8-1 s: the emulators are slower than the services.
 //   - Injected DynamoDB and SQS errors are returned once per call, without
 //     the SDK's own retries a real outage would also go through.
-//   - GET /health answers a fresh report (the deployed function caches it
-//     for 5 s); CloudWatch alarms are simulated from the injected faults.
+//   - GET /health answers a fresh status (the deployed function caches its
+//     check for 5 s); CloudWatch alarms are simulated from the injected
+//     faults. GET /health/report, an AWS_IAM route deployed, gives the
+//     full report to the request's caller; GET /health's own WAF rule
+//     (per IP) is not applied, its method throttle is.
 //   - The queue poller is one poller (Lambda runs several) and the
 //     queue's visibility timeout is short (Config.VisibilityTimeout).
 //   - The recovery workflow's waits are divided by Config.TimeScale, and it
@@ -481,7 +484,7 @@ func (r *Runner) build(tpl *cfn.Template) error {
 	r.stageBucket = newTokenBucket(rate, burst)
 	hr, hb, ok := throttle(tpl, "/~1health", "GET")
 	if !ok {
-		hr, hb = 5, 10 // the stack's health method limits
+		hr, hb = 20, 40 // the stack's health method limits
 	}
 	r.healthBucket = newTokenBucket(hr, hb)
 	r.log.Info("workflows compiled", "payments", paymentsName, "recovery", recoveryName,

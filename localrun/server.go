@@ -18,6 +18,7 @@ import (
 	"github.com/resilientpay/paymentapi/app/paymentstack"
 	"github.com/resilientpay/paymentapi/internal/awsenv"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+	"github.com/resilientpay/paymentapi/tasks/health"
 	"github.com/resilientpay/paymentapi/tasks/payment"
 	"github.com/resilientpay/paymentapi/tasks/reprocess"
 	"github.com/resilientpay/paymentapi/workflows/aslrun"
@@ -64,7 +65,14 @@ func (r *Runner) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		if !allowMethod(rec, req, http.MethodGet) {
 			break
 		}
-		r.proxy(rec, req, id, paymentstack.FnHealth, "/health", nil, r.healthBucket)
+		r.proxy(rec, req, id, paymentstack.FnHealth, health.PublicResource, nil, r.healthBucket)
+	case path == "/health/report":
+		// An AWS_IAM route, like /payments: the function serves the full
+		// report to the caller in the request context (callerOf).
+		if !allowMethod(rec, req, http.MethodGet) {
+			break
+		}
+		r.proxy(rec, req, id, paymentstack.FnHealth, health.ReportResource, nil, r.stageBucket)
 	case strings.HasPrefix(path, "/_local/"):
 		r.serveLocal(rec, req)
 	default:

@@ -1,6 +1,7 @@
 package test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -10,14 +11,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/resilientpay/paymentapi/api"
 	"github.com/resilientpay/paymentapi/tasks/errorname"
+	"github.com/resilientpay/paymentapi/tasks/health"
+	"github.com/resilientpay/paymentapi/tasks/healthcheck"
 	"github.com/resilientpay/paymentapi/tasks/payment"
 )
 
 // Tests of the api construct: routes, the StartSyncExecution integration, the WAF.
 
-func TestTheAPIHasThreeRoutesThrottlingAccessLogsAndTracing(t *testing.T) {
+func TestTheAPIHasFourRoutesThrottlingAccessLogsAndTracing(t *testing.T) {
 	s := synth(t, suffix)
 	stages := s.Resources("AWS::ApiGateway::Stage")
 	if len(stages) != 1 {
@@ -54,7 +59,7 @@ func TestTheAPIHasThreeRoutesThrottlingAccessLogsAndTracing(t *testing.T) {
 		routes = append(routes, p["HttpMethod"].(string)+" "+path+" "+p["AuthorizationType"].(string))
 	}
 	sort.Strings(routes)
-	want := []string{"GET health NONE", "GET {id} AWS_IAM", "POST payments AWS_IAM"}
+	want := []string{"GET health NONE", "GET report AWS_IAM", "GET {id} AWS_IAM", "POST payments AWS_IAM"}
 	if strings.Join(routes, ";") != strings.Join(want, ";") {
 		t.Errorf("routes = %v, want %v", routes, want)
 	}
@@ -327,7 +332,10 @@ func TestStepFunctionsClientErrorsAreNeverAnswered503(t *testing.T) {
 }
 
 // RFC 9457: a problem's status is the response's. Every gateway response
-// API Gateway may answer with a 5xx says the status it is sent with.
+// type API Gateway documents has a problem document sent with the status
+// it states (issue 22); the only variable a body may read is
+// $context.error.responseType, an identifier API Gateway chooses, and
+// DEFAULT_4XX, sent with the error's own status, states none.
 func TestGatewayProblemsSayTheStatusTheyAreSentWith(t *testing.T) {
 	s := synth(t, suffix)
 	seen := map[string]bool{}
@@ -335,23 +343,128 @@ func TestGatewayProblemsSayTheStatusTheyAreSentWith(t *testing.T) {
 		p := props(r)
 		typ := p["ResponseType"].(string)
 		seen[typ] = true
-		body, _ := p["ResponseTemplates"].(map[string]interface{})["application/json"].(string)
+		tpl, _ := p["ResponseTemplates"].(map[string]interface{})["application/json"].(string)
 		code, _ := p["StatusCode"].(string)
-		if strings.Contains(body, "$context") {
-			continue // a template that reads the status (DEFAULT_4XX)
+		// API Gateway substitutes variables in gateway response templates
+		// (no Velocity); the response type is the only one used.
+		body := strings.ReplaceAll(tpl, "$context.error.responseType", typ)
+		if strings.Contains(body, "$") {
+			t.Errorf("%s (%s): template %s reads a variable other than $context.error.responseType", id, typ, tpl)
 		}
-		var problem struct{ Status int }
-		if err := json.Unmarshal([]byte(body), &problem); err != nil {
+		var problem struct {
+			Type, Title string
+			Status      *int
+		}
+		if err := json.Unmarshal([]byte(body), &problem); err != nil || problem.Type == "" || problem.Title == "" {
 			t.Errorf("%s (%s): body %s is not a problem document", id, typ, body)
 			continue
 		}
-		if code == "" || strconv.Itoa(problem.Status) != code {
-			t.Errorf("%s: sent with status %q, its problem says %d", typ, code, problem.Status)
+		if code == "" {
+			if problem.Status != nil {
+				t.Errorf("%s: sent with the error's own status, its problem says %d", typ, *problem.Status)
+			}
+			continue
+		}
+		if problem.Status == nil || strconv.Itoa(*problem.Status) != code {
+			t.Errorf("%s: sent with status %q, its problem says %v", typ, code, problem.Status)
 		}
 	}
-	for _, typ := range []string{"DEFAULT_5XX", "INTEGRATION_TIMEOUT", "INTEGRATION_FAILURE", "API_CONFIGURATION_ERROR"} {
+	for typ := range api.GatewayResponseTypes {
 		if !seen[typ] {
 			t.Errorf("no gateway response for %s", typ)
 		}
 	}
 }
+
+// TestUnsignedHealthSaysOnlyItsStatus (issue 22): the template's only
+// unauthenticated method is GET /health; the health function, given the
+// event API Gateway builds for that route and a report full of names and
+// counts, answers the status alone. GET /health/report, the same
+// function, is AWS_IAM. The route has its own WAF rule (per IP, scoped to
+// the path, 429) and method throttle, so one client cannot starve it.
+func TestUnsignedHealthSaysOnlyItsStatus(t *testing.T) {
+	s := synth(t, suffix)
+	// GIVEN the synthesized API's resources and methods
+	paths := map[string]string{} // logical id -> full resource path
+	resources := s.Resources("AWS::ApiGateway::Resource")
+	var pathOf func(id string) string
+	pathOf = func(id string) string {
+		r, ok := resources[id]
+		if !ok {
+			return ""
+		}
+		p := props(r)
+		parent, _ := p["ParentId"].(map[string]interface{})["Ref"].(string)
+		return pathOf(parent) + "/" + p["PathPart"].(string)
+	}
+	for id := range resources {
+		paths[id] = pathOf(id)
+	}
+	integrations := map[string]string{}
+	for _, r := range s.Resources("AWS::ApiGateway::Method") {
+		p := props(r)
+		ref, _ := p["ResourceId"].(map[string]interface{})["Ref"].(string)
+		path, auth := paths[ref], p["AuthorizationType"].(string)
+		if auth == "NONE" && (path != health.PublicResource || p["HttpMethod"] != "GET") {
+			t.Errorf("%s %s is unauthenticated; only GET %s may be", p["HttpMethod"], path, health.PublicResource)
+		}
+		if path == health.ReportResource && auth != "AWS_IAM" {
+			t.Errorf("GET %s has authorization %s, want AWS_IAM", path, auth)
+		}
+		if path == health.PublicResource || path == health.ReportResource {
+			integrations[path] = toJSON(p["Integration"].(map[string]interface{})["Uri"])
+		}
+	}
+	if len(integrations) != 2 || integrations[health.PublicResource] != integrations[health.ReportResource] {
+		t.Fatalf("GET /health and GET /health/report must both exist and proxy to the health function: %v", integrations)
+	}
+	// WHEN the health function answers the public route's event
+	r := healthcheck.Report{Status: healthcheck.Unhealthy, Reasons: []string{"alarm api-5xx-" + suffix + " is in ALARM"},
+		AlarmsInAlarm: []string{"api-5xx-" + suffix}, Table: healthcheck.Table{Name: "transactions-" + suffix, Status: "ACTIVE"},
+		Queues: []healthcheck.QueueDepth{{Name: "failed-" + suffix, Visible: 42}}}
+	h := &health.Handler{Checker: fixedReport(r)}
+	resp, err := h.Handle(context.Background(), events.APIGatewayProxyRequest{HTTPMethod: "GET", Resource: health.PublicResource, Path: "/health"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// THEN it says the status and nothing else
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Body != `{"status":"unhealthy"}` {
+		t.Errorf("unsigned GET /health answered %d %s, want 503 {\"status\":\"unhealthy\"}", resp.StatusCode, resp.Body)
+	}
+	for _, leak := range []string{suffix, "42"} {
+		if strings.Contains(resp.Body, leak) {
+			t.Errorf("unsigned GET /health reveals %q: %s", leak, resp.Body)
+		}
+	}
+	// AND the route has its own protection against starvation
+	for _, r := range s.Resources("AWS::ApiGateway::Stage") {
+		ms := toJSON(props(r)["MethodSettings"])
+		if !strings.Contains(ms, `"HttpMethod":"GET","ResourcePath":"/~1health","ThrottlingBurstLimit":40,"ThrottlingRateLimit":20`) {
+			t.Errorf("GET /health's method throttle is not 20 req/s, burst 40: %s", ms)
+		}
+	}
+	found := false
+	for _, acl := range s.Resources("AWS::WAFv2::WebACL") {
+		for _, rule := range props(acl)["Rules"].([]interface{}) {
+			rb, ok := rule.(map[string]interface{})["Statement"].(map[string]interface{})["RateBasedStatement"].(map[string]interface{})
+			if !ok || rb["ScopeDownStatement"] == nil {
+				continue
+			}
+			scope := toJSON(rb["ScopeDownStatement"])
+			action := toJSON(rule.(map[string]interface{})["Action"])
+			if strings.Contains(scope, `"PositionalConstraint":"ENDS_WITH"`) && strings.Contains(scope, `"SearchString":"/health"`) &&
+				strings.Contains(scope, `"UriPath"`) && rb["AggregateKeyType"] == "IP" && rb["Limit"] == float64(100) &&
+				strings.Contains(action, `"ResponseCode":429`) {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Error("no per-IP WAF rate rule of 100 per 5 minutes scoped to paths ending in /health that answers 429")
+	}
+}
+
+// fixedReport is a health checker that always answers one report.
+type fixedReport healthcheck.Report
+
+func (f fixedReport) Check(context.Context) healthcheck.Report { return healthcheck.Report(f) }

@@ -190,6 +190,17 @@ func paymentBody(amount int, source string) string {
 }
 
 // uniqueKey returns an idempotency key no other test uses.
+// alarmNames are the alarm names of a health report.
+func alarmNames(report map[string]any) []string {
+	var out []string
+	for _, k := range []string{"alarmsInAlarm", "nonBlockingAlarmsInAlarm", "alarmsInsufficientData"} {
+		for _, a := range report[k].([]any) {
+			out = append(out, a.(string))
+		}
+	}
+	return out
+}
+
 func uniqueKey(t *testing.T) string {
 	return strings.NewReplacer("/", "-", " ", "-").Replace(t.Name()) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 }
@@ -605,6 +616,23 @@ var faultCases = []e2eCase{
 		id := got["id"].(string)
 		health := e.do(t, http.MethodGet, "/health", nil, "")
 		wantStatus(t, health, http.StatusServiceUnavailable, "application/json")
+		// The public answer is the status alone (issue 22); the report,
+		// with the alarms in ALARM, is the signed route's.
+		if got := health.json(t); len(got) != 1 || got["status"] != "unhealthy" {
+			t.Errorf(`GET /health answered %s, want {"status":"unhealthy"} and nothing else`, health.body)
+		}
+		_, dlqURL := e.r.QueueURLs()
+		dlq := dlqURL[strings.LastIndexByte(dlqURL, '/')+1:]
+		report := e.do(t, http.MethodGet, "/health/report", nil, "")
+		wantStatus(t, report, http.StatusServiceUnavailable, "application/json")
+		if alarms, _ := report.json(t)["alarmsInAlarm"].([]any); len(alarms) == 0 || !strings.Contains(string(report.body), dlq) {
+			t.Errorf("GET /health/report answered %s, want the alarms in ALARM and the queues", report.body)
+		}
+		for _, leak := range append([]string{dlq}, alarmNames(report.json(t))...) {
+			if strings.Contains(string(health.body), leak) {
+				t.Errorf("GET /health reveals %q: %s", leak, health.body)
+			}
+		}
 		if got := e.do(t, http.MethodGet, "/payments/"+id, nil, ""); got.status != http.StatusServiceUnavailable {
 			t.Errorf("GET during the outage answered %d, want 503", got.status)
 		}

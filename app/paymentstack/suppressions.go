@@ -95,15 +95,16 @@ var Suppressions = []Suppression{
 	{
 		Rule: "AwsSolutions-COG4",
 		Paths: []string{"Api/RestApi/Default/payments/POST/Resource", "Api/RestApi/Default/payments/{id}/GET/Resource",
-			"Api/RestApi/Default/health/GET/Resource"},
-		Reason: "Payment routes use IAM (SigV4) authorization: callers are services of the payments company, not end users with " +
-			"Cognito identities. GET /health is public by design (see AwsSolutions-APIG4).",
+			"Api/RestApi/Default/health/GET/Resource", "Api/RestApi/Default/health/report/GET/Resource"},
+		Reason: "Payment routes and GET /health/report use IAM (SigV4) authorization: callers are services and operators of the " +
+			"payments company, not end users with Cognito identities. GET /health is public by design (see AwsSolutions-APIG4).",
 	},
 	{
 		Rule:  "AwsSolutions-APIG4",
 		Paths: []string{"Api/RestApi/Default/health/GET/Resource"},
-		Reason: "GET /health is public for load balancers and status pages; it returns only health states and counts, is throttled " +
-			"to 5 requests/s (burst 10) and sits behind the WAF rate rule.",
+		Reason: "GET /health is public for load balancers and status pages; it answers {\"status\": ...} only (the report is the " +
+			"signed GET /health/report), is throttled to 20 requests/s (burst 40) and has its own WAF rule of 100 requests per " +
+			"5 minutes per IP.",
 	},
 	{
 		Rule:  "PCI.DSS.321-APIGWCacheEnabledAndEncrypted",

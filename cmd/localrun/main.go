@@ -121,6 +121,7 @@ Payment API running at %[1]s (recovery every %[2]s). Try:
        -d '{"amount":1250,"currency":"EUR","source":"tok_visa4242abcd","merchant_id":"m_123"}'
   curl -si %[1]s/payments/<id from the answer>
   curl -si %[1]s/health
+  curl -s  %[1]s/health/report                                          # the full report (SigV4 when deployed)
   curl -s  %[1]s/_local/executions/<x-amzn-requestid of an answer>     # the workflow's history
   open     %[1]s/_local/console/executions/<x-amzn-requestid>          # the same, drawn, in a browser
   curl -si %[1]s/_local/faults -d '{"store":"unavailable","seconds":20}'  # then POST again: 202

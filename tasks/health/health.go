@@ -1,8 +1,14 @@
-// Package health is the GET /health Lambda behind API Gateway: it returns
-// the same health report as the recovery workflow's health monitor (see
-// package healthcheck for the JSON shape), with 200 when the service is
-// healthy or degraded and 503 when it is unhealthy. The route is public, so
-// queue URLs and ARNs are left out (Report.Public).
+// Package health is the Lambda behind GET /health and GET /health/report:
+// it checks the platform as the recovery workflow's health monitor does
+// (see package healthcheck) and answers 200 when the service is healthy or
+// degraded and 503 when it is unhealthy.
+//
+// GET /health is public: load balancers and Route 53 read it unsigned, so
+// its body is {"status": ...} and nothing else: no resource name, queue
+// depth or alarm name (issue 22). The full report goes to callers API
+// Gateway authenticated with SigV4 on GET /health/report (queue URLs and
+// ARNs still left out, Report.Public), and to the function's log each
+// time a check runs.
 package health
 
 import (
@@ -45,20 +51,47 @@ type Handler struct {
 	lastAt time.Time
 }
 
-// Handle answers one API Gateway proxy request.
+// Resources of the two routes the function serves, as API Gateway names
+// them in the proxy event (events.APIGatewayProxyRequest.Resource).
+const (
+	// PublicResource answers anyone with the status only.
+	PublicResource = "/health"
+	// ReportResource answers SigV4-authenticated callers (an AWS_IAM
+	// method) with the full report.
+	ReportResource = "/health/report"
+)
+
+// PublicAnswer is the whole body of GET /health.
+type PublicAnswer struct {
+	Status healthcheck.Status `json:"status"`
+}
+
+// Handle answers one API Gateway proxy request: the status alone on the
+// public route, the report on ReportResource to an authenticated caller.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	if req.HTTPMethod != "" && req.HTTPMethod != http.MethodGet && req.HTTPMethod != http.MethodHead {
-		resp := problem(http.StatusMethodNotAllowed, "Method not allowed", "GET /health only")
+		resp := problem(http.StatusMethodNotAllowed, "Method not allowed", "GET only")
 		resp.Headers["Allow"] = "GET, HEAD"
 		return resp, nil
+	}
+	full := req.Resource == ReportResource
+	if full && req.RequestContext.Identity.UserArn == "" {
+		// The route is AWS_IAM, so API Gateway never passes an
+		// unauthenticated request; refuse one should it be reconfigured.
+		return problem(http.StatusForbidden, "Forbidden", "The health report needs a signed (SigV4) request."), nil
 	}
 	r := h.report(ctx)
 	status := http.StatusOK
 	if r.Status == healthcheck.Unhealthy {
 		status = http.StatusServiceUnavailable
 	}
-	// The route is public: no URLs or ARNs (they carry the account id).
-	body, err := json.Marshal(r.Public())
+	var answer any = PublicAnswer{Status: r.Status}
+	if full {
+		// No URLs or ARNs even for a signed caller (they carry the
+		// account id): the names say enough.
+		answer = r.Public()
+	}
+	body, err := json.Marshal(answer)
 	if err != nil {
 		// A Report always marshals; this guards against a future field
 		// that does not, without leaking the error.
@@ -69,7 +102,7 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest)
 	}
 	if h.Logger != nil {
 		h.Logger.InfoContext(ctx, "health served", slog.String("requestId", req.RequestContext.RequestID),
-			slog.String("status", string(r.Status)), slog.Int("statusCode", status))
+			slog.String("status", string(r.Status)), slog.Int("statusCode", status), slog.Bool("report", full))
 	}
 	resp := events.APIGatewayProxyResponse{StatusCode: status, Headers: headers("application/json"), Body: string(body)}
 	if req.HTTPMethod == http.MethodHead {
@@ -92,6 +125,11 @@ func (h *Handler) report(ctx context.Context) healthcheck.Report {
 	}
 	r := h.Checker.Check(ctx)
 	h.last, h.lastAt = r, now()
+	if h.Logger != nil {
+		// The full report goes to the log once per check (at most once
+		// per MaxAge), whoever asked.
+		h.Logger.InfoContext(ctx, "health checked", slog.Any("report", r.Public()))
+	}
 	return r
 }
 

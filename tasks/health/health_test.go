@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -38,7 +39,75 @@ func report(s healthcheck.Status, reasons ...string) healthcheck.Report {
 }
 
 func get() events.APIGatewayProxyRequest {
-	return events.APIGatewayProxyRequest{HTTPMethod: http.MethodGet, Path: "/health"}
+	return events.APIGatewayProxyRequest{HTTPMethod: http.MethodGet, Path: "/health", Resource: health.PublicResource}
+}
+
+// getReport is GET /health/report as API Gateway passes it after checking
+// the caller's SigV4 signature.
+func getReport() events.APIGatewayProxyRequest {
+	req := events.APIGatewayProxyRequest{HTTPMethod: http.MethodGet, Path: "/health/report", Resource: health.ReportResource}
+	req.RequestContext.Identity.UserArn = "arn:aws:iam::123456789012:role/operator"
+	return req
+}
+
+// TestThePublicHealthSaysOnlyItsStatus: GET /health, unsigned, answers the
+// status and the HTTP status monitors read, and nothing else: no resource
+// name, queue depth, count or alarm name (issue 22).
+func TestThePublicHealthSaysOnlyItsStatus(t *testing.T) {
+	r := report(healthcheck.Unhealthy, "alarm payments-api-5xx-dev is in ALARM", "table transactions-table-dev could not be described")
+	r.AlarmsInAlarm = []string{"payments-api-5xx-dev"}
+	r.Queues = []healthcheck.QueueDepth{{Name: "failed-payments-queue-dev", Visible: 7}}
+	r.MoveTasks = []healthcheck.MoveTask{{SourceARN: "arn:aws:sqs:us-east-1:123456789012:dlq-dev", Status: "RUNNING", Moved: 3}}
+	for _, method := range []string{http.MethodGet, ""} {
+		// GIVEN an unhealthy platform WHEN anyone asks GET /health
+		resp, err := (&health.Handler{Checker: &fixedChecker{report: r}}).Handle(context.Background(),
+			events.APIGatewayProxyRequest{HTTPMethod: method, Path: "/health", Resource: health.PublicResource})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// THEN the answer is 503 with {"status":"unhealthy"} alone
+		if resp.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("status code = %d, want 503", resp.StatusCode)
+		}
+		var got map[string]any
+		if err := json.Unmarshal([]byte(resp.Body), &got); err != nil {
+			t.Fatalf("body %q: %v", resp.Body, err)
+		}
+		if len(got) != 1 || got["status"] != "unhealthy" {
+			t.Errorf(`body = %s, want {"status":"unhealthy"} and nothing else`, resp.Body)
+		}
+		for _, leak := range []string{"payments-api-5xx-dev", "transactions-table-dev", "failed-payments-queue-dev", "dlq-dev", "7", "3"} {
+			if strings.Contains(resp.Body, leak) {
+				t.Errorf("the public answer reveals %q: %s", leak, resp.Body)
+			}
+		}
+	}
+}
+
+func TestTheReportNeedsAnAuthenticatedCaller(t *testing.T) {
+	c := &fixedChecker{report: report(healthcheck.Healthy)}
+	req := getReport()
+	req.RequestContext.Identity.UserArn = ""
+	resp, err := (&health.Handler{Checker: c}).Handle(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusForbidden || strings.Contains(resp.Body, "transactions-table-dev") || c.calls != 0 {
+		t.Errorf("an unauthenticated report request answered %d %s after %d checks", resp.StatusCode, resp.Body, c.calls)
+	}
+}
+
+func TestEachCheckLogsTheFullReport(t *testing.T) {
+	var buf strings.Builder
+	r := report(healthcheck.Unhealthy, "alarm payments-api-5xx-dev is in ALARM")
+	r.AlarmsInAlarm = []string{"payments-api-5xx-dev"}
+	h := &health.Handler{Checker: &fixedChecker{report: r}, Logger: slog.New(slog.NewJSONHandler(&buf, nil))}
+	if _, err := h.Handle(context.Background(), get()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"alarmsInAlarm":["payments-api-5xx-dev"]`) || !strings.Contains(buf.String(), "transactions-table-dev") {
+		t.Errorf("the log lacks the report: %s", buf.String())
+	}
 }
 
 func TestHandle(t *testing.T) {
@@ -54,7 +123,7 @@ func TestHandle(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := &health.Handler{Checker: &fixedChecker{report: tt.report}}
-			resp, err := h.Handle(context.Background(), get())
+			resp, err := h.Handle(context.Background(), getReport())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -132,8 +201,8 @@ func TestHandleNeverLeaksSDKErrors(t *testing.T) {
 	// GIVEN a checker whose every AWS call fails with a revealing error
 	h := &health.Handler{Checker: &healthcheck.Checker{Alarms: failing{}, Tables: failing{}, Queues: failing{}, MoveTasks: failing{},
 		Config: healthcheck.Config{AlarmNamePrefix: "app-", TableName: "transactions-table-dev", QueueURLs: []string{"http://q/0/a"}, RedriveRate: 1}}}
-	// WHEN /health is requested
-	resp, err := h.Handle(context.Background(), get())
+	// WHEN the report is requested
+	resp, err := h.Handle(context.Background(), getReport())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,14 +220,14 @@ func TestHandleNeverLeaksSDKErrors(t *testing.T) {
 	}
 }
 
-func TestThePublicReportCarriesNoURLOrARN(t *testing.T) {
+func TestTheReportCarriesNoURLOrARN(t *testing.T) {
 	r := healthcheck.Report{Status: healthcheck.Healthy,
 		Queues:    []healthcheck.QueueDepth{{Name: "q-dev", URL: "https://sqs.us-east-1.amazonaws.com/123456789012/q-dev", ARN: "arn:aws:sqs:us-east-1:123456789012:q-dev", SourceQueueARN: "arn:aws:sqs:us-east-1:123456789012:src-dev"}},
 		MoveTasks: []healthcheck.MoveTask{{SourceARN: "arn:aws:sqs:us-east-1:123456789012:dlq-dev", DestinationARN: "arn:aws:sqs:us-east-1:123456789012:src-dev"}},
 		Redrive:   []healthcheck.RedriveCandidate{{DLQARN: "arn:aws:sqs:us-east-1:123456789012:dlq-dev", DLQName: "dlq-dev", Messages: 2}},
 	}
 	h := &health.Handler{Checker: &fixedChecker{report: r}}
-	resp, err := h.Handle(context.Background(), events.APIGatewayProxyRequest{HTTPMethod: "GET"})
+	resp, err := h.Handle(context.Background(), getReport())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,10 +22,17 @@ import (
 //     (٤) or Devanagari (४) digits count as what they are.
 //   - Letters and other numbers (Ⅻ) end a run; so do three separators in
 //     a row.
-//   - Invisible format characters (category Cf: zero-width spaces and
-//     joiners, soft hyphens, direction marks) are skipped, so that they
-//     cannot hide a number that reads as one: that is stricter than the
-//     contract, never looser.
+//   - What reads as nothing is dropped before the scan, so that it cannot
+//     hide a number that reads as one (see invisible): every
+//     Default_Ignorable_Code_Point (zero-width spaces and joiners, soft
+//     hyphens, direction marks, variation selectors, tags, the Hangul
+//     fillers U+115F, U+1160, U+3164 and U+FFA0, which Unicode calls
+//     letters), every other format character (Cf), U+2800 BRAILLE PATTERN
+//     BLANK (a symbol that renders blank), control characters that are not
+//     white space, and nonspacing and enclosing marks, which belong to the
+//     character before them (a 4 with three accents still reads as 4).
+//     That is stricter than the contract, never looser. Visible
+//     separators still count: three of them end a run.
 //
 // Every run of 12 to 19 digits inside a longer sequence counts, so a card
 // number followed by more digits (a CVV, an expiry date) is still found.
@@ -167,11 +174,20 @@ func (sc *cardScanner) feed(r rune) bool {
 			sc.n, sc.seps = 0, 0
 			return false
 		}
-	case unicode.Is(unicode.Cf, r):
-		return false // invisible: as if it were not there
+		if r < ' ' && (r < '\t' || r > '\r') || r == 0x7f {
+			return false // a control character that is not white space
+		}
 	case unicode.IsLetter(r) || unicode.IsNumber(r):
+		// The only letters or numbers that read as nothing are the
+		// Hangul fillers, which are Other_Default_Ignorable_Code_Point:
+		// one small table, instead of invisible's walk of several.
+		if unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) {
+			return false
+		}
 		sc.n, sc.seps = 0, 0
 		return false
+	case invisible(r):
+		return false // as if it were not there
 	}
 	// A separator.
 	if sc.n > 0 {
@@ -181,6 +197,47 @@ func (sc *cardScanner) feed(r rune) bool {
 		}
 	}
 	return false
+}
+
+// invisible reports whether a non-ASCII rune reads as nothing and is
+// dropped before the scan (see the rules at the top of this file).
+func invisible(r rune) bool {
+	switch {
+	case r == 0x2800: // BRAILLE PATTERN BLANK, a symbol (So) that renders blank
+		return true
+	case unicode.Is(unicode.Cf, r), isDefaultIgnorable(r):
+		return true
+	case unicode.Is(unicode.Mn, r), unicode.Is(unicode.Me, r):
+		return true // a mark belongs to the character before it
+	case unicode.Is(unicode.Cc, r):
+		return !unicode.Is(unicode.White_Space, r) // U+0085 NEXT LINE separates
+	}
+	return false
+}
+
+// isDefaultIgnorable reports whether r has Unicode's derived property
+// Default_Ignorable_Code_Point, computed from the tables Go ships
+// (unicode.Version) the way DerivedCoreProperties.txt defines it:
+//
+//	Other_Default_Ignorable_Code_Point + Cf + Variation_Selector
+//	- White_Space - FFF9..FFFB (interlinear annotation format characters)
+//	- 13430..1343F (Egyptian hieroglyph format controls)
+//	- Prepended_Concatenation_Mark
+//
+// Neither the standard library nor golang.org/x/text exports the derived
+// property itself; a test compares this with the 15.0.0 list.
+func isDefaultIgnorable(r rune) bool {
+	if !unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) && !unicode.Is(unicode.Cf, r) &&
+		!unicode.Is(unicode.Variation_Selector, r) {
+		return false
+	}
+	switch {
+	case 0xFFF9 <= r && r <= 0xFFFB, 0x13430 <= r && r <= 0x1343F:
+		return false
+	case unicode.Is(unicode.White_Space, r), unicode.Is(unicode.Prepended_Concatenation_Mark, r):
+		return false
+	}
+	return true
 }
 
 // luhnRunEndsHere checks the runs of 12..19 digits that end at the last

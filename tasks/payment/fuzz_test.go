@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -19,7 +20,8 @@ import (
 //   - never panics;
 //   - returns a *payment.Error with status 400 (Invalid) or 422 (CardData);
 //   - answers CardData whenever the key or the body holds a card number
-//     by the contract's rule (checked with a naive scan after NFKC): in a
+//     by the contract's rule (checked with the reference scan: what reads
+//     as nothing stripped by property, NFKC, then a naive scan): in a
 //     well-formed body, in any decoded string (keys included) or number
 //     literal; in a malformed one, anywhere in its text with JSON escapes
 //     decoded. So no accepted body holds a Luhn-valid card number under
@@ -54,6 +56,17 @@ func FuzzParseRequest(f *testing.F) {
 	}
 	for _, s := range seeds {
 		f.Add(s.key, []byte(s.body))
+	}
+	// The invisible set (issue 22): one code point of every range of
+	// Default_Ignorable_Code_Point and each other kind the detector drops,
+	// three of them between the digits of a key, a description, a
+	// metadata key and a metadata value.
+	for _, r := range invisibleSeeds() {
+		hidden := strings.Join(strings.Split(testCard, ""), strings.Repeat(string(r), 3))
+		valid := `"amount":1,"currency":"EUR","source":"tok_abcdefgh","merchant_id":"m"`
+		f.Add(hidden, []byte("{"+valid+"}"))
+		f.Add("k", []byte("{"+valid+`,"description":`+jsonString(hidden)+"}"))
+		f.Add("k", []byte("{"+valid+`,"metadata":{`+jsonString(hidden)+`:"v","w":`+jsonString(hidden)+"}}"))
 	}
 	f.Fuzz(func(t *testing.T, key string, body []byte) {
 		p, err := payment.ParseRequest(testOwner, key, body)
@@ -189,4 +202,15 @@ func unescapeAll(b []byte) string {
 		i += size
 	}
 	return string(out)
+}
+
+// invisibleSeeds returns one code point of each range of
+// Default_Ignorable_Code_Point and each other kind of character that
+// reads as nothing: a blank symbol, marks, a control character.
+func invisibleSeeds() []rune {
+	out := []rune{0x2800, 0x0301, 0x20E3, 0x0000, 0x0080}
+	for _, rg := range defaultIgnorable15 {
+		out = append(out, rg[0])
+	}
+	return out
 }

@@ -1,0 +1,4 @@
+package payment
+
+// IsDefaultIgnorable exposes isDefaultIgnorable to the external tests.
+var IsDefaultIgnorable = isDefaultIgnorable
