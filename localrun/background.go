@@ -248,9 +248,12 @@ func (q *queueAges) oldest() time.Duration {
 
 // sampleQueues publishes the failed-transactions queue's and DLQ's
 // gauges (AWS/SQS, QueueName: the deployed names) every scaled minute, as
-// SQS publishes them: the visible messages, and the age of the oldest
-// message (the DLQ's read from a peek, the queue's from the event source).
-// Ages are on the alarms' clock: multiplied by Config.AlarmTimeScale.
+// SQS publishes them: the visible messages, and the queue's oldest
+// message's age as the event source saw it, on the alarms' clock
+// (multiplied by Config.AlarmTimeScale). The DLQ's age is not published:
+// reading it would take a receive, which hides the message from the
+// health check and the redrive (the emulator treats a visibility timeout
+// of 0 as its default); its alarm keeps its state.
 func (r *Runner) sampleQueues(ctx context.Context) {
 	every := max(r.cw.scaled(time.Minute), 20*time.Millisecond)
 	t := time.NewTicker(every)
@@ -274,31 +277,9 @@ func (r *Runner) sampleQueues(ctx context.Context) {
 			}
 			visible, _ := strconv.ParseFloat(a.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)], 64)
 			r.cw.put("AWS/SQS", "ApproximateNumberOfMessagesVisible", dims, visible)
-			var age time.Duration
 			if url == r.queue.url {
-				age = r.queueAges.oldest()
-			} else if visible > 0 {
-				age = r.peekAge(ctx, url)
+				r.cw.put("AWS/SQS", "ApproximateAgeOfOldestMessage", dims, r.queueAges.oldest().Seconds()*r.cfg.AlarmTimeScale)
 			}
-			r.cw.put("AWS/SQS", "ApproximateAgeOfOldestMessage", dims, age.Seconds()*r.cfg.AlarmTimeScale)
 		}
 	}
-}
-
-// peekAge returns the age of the oldest of up to 10 messages of a queue
-// nobody consumes (the DLQ), leaving them visible.
-func (r *Runner) peekAge(ctx context.Context, url string) time.Duration {
-	out, err := r.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10,
-		VisibilityTimeout:           0,
-		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameSentTimestamp}})
-	if err != nil {
-		return 0
-	}
-	var age time.Duration
-	for _, m := range out.Messages {
-		if ms, err := strconv.ParseInt(m.Attributes[string(sqstypes.MessageSystemAttributeNameSentTimestamp)], 10, 64); err == nil {
-			age = max(age, time.Since(time.UnixMilli(ms)))
-		}
-	}
-	return age
 }

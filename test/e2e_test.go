@@ -85,7 +85,7 @@ func startLocal(t testing.TB, options ...func(*localrun.Config)) *e2e {
 		RecoveryInterval: 500 * time.Millisecond, TimeScale: 100,
 		// Alarm periods of 1.5 s: a failure alarm holds 4.5 s after the
 		// last failure, as it holds 15 minutes deployed.
-		AlarmTimeScale: 200,
+		AlarmTimeScale:    200,
 		VisibilityTimeout: time.Second, PollInterval: 100 * time.Millisecond,
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
 	}
