@@ -1,0 +1,172 @@
+// Command restore restores an environment's transactions table to a point
+// in time into a new table, verifies the copy against the table it came
+// from, and prints the report and the commands that put the stack on the
+// copy (docs/runbook.md, "Restore"). It never deletes a table and never
+// switches the stack. It uses the caller's AWS credentials.
+//
+//	go run ./cmd/restore -suffix prod [-time 2026-12-07T10:00:00Z]
+//	go run ./cmd/restore -suffix prod -verify-only -target transactions-table-prod-r202612071000 [-time ...]
+//
+// Without -time it restores to the latest restorable time (about five
+// minutes ago). -verify-only verifies a table restored earlier (a
+// rehearsal's, or after a restore that was interrupted) without restoring.
+// The exit status is 0 when the copy is consistent, 2 when the report
+// lists problems, 1 on failure.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/resilientpay/paymentapi/internal/awsenv"
+	"github.com/resilientpay/paymentapi/internal/restore"
+)
+
+func main() {
+	err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr, nil)
+	var inconsistent errInconsistent
+	switch {
+	case errors.As(err, &inconsistent):
+		fmt.Fprintln(os.Stderr, "restore:", err)
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "restore:", err)
+		os.Exit(1)
+	}
+}
+
+// errInconsistent: the report lists problems in the copy.
+type errInconsistent int
+
+func (n errInconsistent) Error() string {
+	return fmt.Sprintf("the restored copy has %d consistency problems: read the report before switching", int(n))
+}
+
+// client is the DynamoDB API the command uses.
+type client interface {
+	restore.API
+	restore.Scanner
+}
+
+// options are the command line's.
+type options struct {
+	suffix, source, target string
+	at                     *time.Time
+	verifyOnly, json       bool
+	ttl, wait              time.Duration
+}
+
+func parse(args []string, errOut io.Writer) (options, error) {
+	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
+	fs.SetOutput(errOut)
+	suffix := fs.String("suffix", "dev", "environment suffix")
+	at := fs.String("time", "", "restore point, RFC 3339 (default: the latest restorable time)")
+	source := fs.String("source", "", "table to restore from (default: transactions-table-<suffix>; after an earlier cutover, the table the stack uses now)")
+	verifyOnly := fs.Bool("verify-only", false, "verify -target against -source without restoring")
+	target := fs.String("target", "", "with -verify-only: the restored table to verify")
+	ttlHours := fs.Int("ttl-hours", 24, "the stack's idempotencyTtlHours: records older than this may be gone")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	wait := fs.Duration("wait", 6*time.Hour, "how long to wait for the restored table to become ACTIVE")
+	if err := fs.Parse(args); err != nil {
+		return options{}, err
+	}
+	if fs.NArg() > 0 {
+		return options{}, fmt.Errorf("unexpected arguments %v", fs.Args())
+	}
+	o := options{suffix: *suffix, source: *source, target: *target, verifyOnly: *verifyOnly, json: *asJSON,
+		ttl: time.Duration(*ttlHours) * time.Hour, wait: *wait}
+	if o.source == "" {
+		o.source = restore.SourceName(o.suffix)
+	}
+	if *at != "" {
+		t, err := time.Parse(time.RFC3339, *at)
+		if err != nil {
+			return options{}, fmt.Errorf("-time %q is not an RFC 3339 time such as 2026-12-07T10:00:00Z", *at)
+		}
+		o.at = &t
+	}
+	switch {
+	case *ttlHours < 1:
+		return options{}, errors.New("-ttl-hours must be at least 1")
+	case o.verifyOnly && o.target == "":
+		return options{}, errors.New("-verify-only needs -target <restored table>")
+	case !o.verifyOnly && o.target != "":
+		return options{}, errors.New("-target is for -verify-only; a restore names its table itself")
+	}
+	if o.verifyOnly {
+		point, err := restore.ParseTargetName(o.target, o.suffix)
+		if err != nil {
+			return options{}, err
+		}
+		if o.at == nil {
+			o.at = &point
+		}
+	}
+	return o, nil
+}
+
+// run restores and verifies; db is nil outside tests (the caller's AWS
+// configuration is loaded then).
+func run(ctx context.Context, args []string, out, errOut io.Writer, db client) error {
+	o, err := parse(args, errOut)
+	if err != nil {
+		return err
+	}
+	if db == nil {
+		cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(awsenv.Region))
+		if err != nil {
+			return err
+		}
+		db = dynamodb.NewFromConfig(cfg)
+	}
+	target, at := o.target, time.Time{}
+	if o.verifyOnly {
+		at = *o.at
+	} else {
+		plan, err := restore.PlanRestore(ctx, db, o.suffix, o.source, o.at)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(errOut, "restoring %s to %s (window %s to %s) into %s, encrypted with %s; this can take an hour or more\n",
+			plan.Source, plan.At.Format(time.RFC3339), plan.Earliest.Format(time.RFC3339), plan.Latest.Format(time.RFC3339), plan.Target, plan.KeyARN)
+		start := time.Now()
+		if err := (restore.Restorer{API: db, WaitMax: o.wait}).Restore(ctx, plan); err != nil {
+			return err
+		}
+		fmt.Fprintf(errOut, "%s is ACTIVE after %s, with point-in-time recovery, TTL and the source's tags; verifying\n",
+			plan.Target, time.Since(start).Round(time.Second))
+		target, at = plan.Target, plan.At
+	}
+	report, err := restore.Verify(ctx, db, o.source, target, restore.Options{At: at, TTL: o.ttl})
+	if err != nil {
+		return err
+	}
+	if o.json {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(report); err != nil {
+			return err
+		}
+	} else {
+		if err := report.WriteText(out); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "\nNothing has been switched or deleted. To put the stack on %s (docs/runbook.md, \"Restore\"):\n", target)
+		for i, c := range restore.NextCommands(o.suffix, target) {
+			fmt.Fprintf(out, "  %d. %s\n", i+1, c)
+		}
+	}
+	if !report.Consistent() {
+		return errInconsistent(len(report.Problems))
+	}
+	return nil
+}
