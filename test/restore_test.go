@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/resilientpay/paymentapi/app/paymentstack"
-	"github.com/resilientpay/paymentapi/internal/restore"
 	"github.com/resilientpay/paymentapi/storage"
+	"github.com/resilientpay/paymentapi/tasks/store/restore"
 )
 
 // Tests of the cutover to a restored table (docs/runbook.md, "Restore").

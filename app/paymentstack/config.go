@@ -11,7 +11,7 @@ import (
 
 	"github.com/resilientpay/paymentapi/dashboards"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
-	"github.com/resilientpay/paymentapi/internal/restore"
+	"github.com/resilientpay/paymentapi/tasks/store/restore"
 )
 
 // Config is every tunable of the app, read from CDK context (cdk.json, or

@@ -5,8 +5,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 
-	"github.com/resilientpay/paymentapi/internal/restore"
 	"github.com/resilientpay/paymentapi/storage"
+	"github.com/resilientpay/paymentapi/tasks/store/restore"
 )
 
 // transactionsTable is the stack's table: the one it creates, or, with the

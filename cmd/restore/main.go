@@ -28,7 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/resilientpay/paymentapi/internal/awsenv"
-	"github.com/resilientpay/paymentapi/internal/restore"
+	"github.com/resilientpay/paymentapi/tasks/store/restore"
 )
 
 func main() {

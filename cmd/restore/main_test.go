@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/resilientpay/paymentapi/internal/restore"
+	"github.com/resilientpay/paymentapi/tasks/store/restore"
 )
 
 func TestParseReadsTheCommandLine(t *testing.T) {

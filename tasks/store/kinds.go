@@ -4,7 +4,7 @@ import "strings"
 
 // Kinds of item in the table, named by the prefix of their partition key
 // (see the package comment and parked.go). The restore verification
-// (internal/restore) counts and compares items by kind.
+// (tasks/store/restore) counts and compares items by kind.
 const (
 	KindPayment     = "payment"
 	KindIdempotency = "idempotency-record"

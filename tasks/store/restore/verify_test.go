@@ -16,9 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/resilientpay/paymentapi/internal/harness/emulator"
-	"github.com/resilientpay/paymentapi/internal/restore"
 	"github.com/resilientpay/paymentapi/tasks/payment"
 	"github.com/resilientpay/paymentapi/tasks/store"
+	"github.com/resilientpay/paymentapi/tasks/store/restore"
 )
 
 func TestMain(m *testing.M) { emulator.Main(m) }

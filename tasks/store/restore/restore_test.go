@@ -19,7 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/resilientpay/paymentapi/internal/restore"
+	"github.com/resilientpay/paymentapi/tasks/store/restore"
 )
 
 // wire is an HTTP transport for the real DynamoDB client that answers
