@@ -5,11 +5,16 @@
 // switches the stack. It uses the caller's AWS credentials.
 //
 //	go run ./cmd/restore -suffix prod [-time 2026-12-07T10:00:00Z]
-//	go run ./cmd/restore -suffix prod -verify-only -target transactions-table-prod-r202612071000 [-time ...]
+//	go run ./cmd/restore -suffix prod -verify-only -target transactions-table-prod-r202612071000 [-time ...] [-copy-missing]
+//	go run ./cmd/restore -suffix prod -import-mapping transactions-table-prod-r202612071000
 //
 // Without -time it restores to the latest restorable time (about five
 // minutes ago). -verify-only verifies a table restored earlier (a
-// rehearsal's, or after a restore that was interrupted) without restoring.
+// rehearsal's, or after a restore that was interrupted) without restoring;
+// with -copy-missing it then copies into the restored table the items the
+// source gained after the restore point (never overwriting one) and
+// verifies again. -import-mapping prints the resource mapping with which
+// `cdk import` adopts the restored table (make import-table uses it).
 // The exit status is 0 when the copy is consistent, 2 when the report
 // lists problems, 1 on failure.
 package main
@@ -55,6 +60,7 @@ func (n errInconsistent) Error() string {
 type client interface {
 	restore.API
 	restore.Scanner
+	restore.Copier
 }
 
 // options are the command line's.
@@ -62,6 +68,8 @@ type options struct {
 	suffix, source, target string
 	at                     *time.Time
 	verifyOnly, json       bool
+	copyMissing            bool
+	importMapping          string
 	ttl, wait              time.Duration
 }
 
@@ -76,6 +84,8 @@ func parse(args []string, errOut io.Writer) (options, error) {
 	ttlHours := fs.Int("ttl-hours", 24, "the stack's idempotencyTtlHours: records older than this may be gone")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	wait := fs.Duration("wait", 6*time.Hour, "how long to wait for the restored table to become ACTIVE")
+	copyMissing := fs.Bool("copy-missing", false, "with -verify-only: copy the items the source gained after the restore point into the target, then verify again")
+	importMapping := fs.String("import-mapping", "", "print the cdk import resource mapping of this restored table and exit")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -83,7 +93,13 @@ func parse(args []string, errOut io.Writer) (options, error) {
 		return options{}, fmt.Errorf("unexpected arguments %v", fs.Args())
 	}
 	o := options{suffix: *suffix, source: *source, target: *target, verifyOnly: *verifyOnly, json: *asJSON,
-		ttl: time.Duration(*ttlHours) * time.Hour, wait: *wait}
+		ttl: time.Duration(*ttlHours) * time.Hour, wait: *wait, copyMissing: *copyMissing, importMapping: *importMapping}
+	if o.importMapping != "" {
+		if _, err := restore.ParseTargetName(o.importMapping, o.suffix); err != nil {
+			return options{}, err
+		}
+		return o, nil
+	}
 	if o.source == "" {
 		o.source = restore.SourceName(o.suffix)
 	}
@@ -99,6 +115,8 @@ func parse(args []string, errOut io.Writer) (options, error) {
 		return options{}, errors.New("-ttl-hours must be at least 1")
 	case o.verifyOnly && o.target == "":
 		return options{}, errors.New("-verify-only needs -target <restored table>")
+	case o.copyMissing && !o.verifyOnly:
+		return options{}, errors.New("-copy-missing is for -verify-only, after reading the restore's report")
 	case !o.verifyOnly && o.target != "":
 		return options{}, errors.New("-target is for -verify-only; a restore names its table itself")
 	}
@@ -119,6 +137,10 @@ func parse(args []string, errOut io.Writer) (options, error) {
 func run(ctx context.Context, args []string, out, errOut io.Writer, db client) error {
 	o, err := parse(args, errOut)
 	if err != nil {
+		return err
+	}
+	if o.importMapping != "" {
+		_, err := fmt.Fprintln(out, restore.ImportMapping(o.importMapping))
 		return err
 	}
 	if db == nil {
@@ -149,6 +171,19 @@ func run(ctx context.Context, args []string, out, errOut io.Writer, db client) e
 	report, err := restore.Verify(ctx, db, o.source, target, restore.Options{At: at, TTL: o.ttl})
 	if err != nil {
 		return err
+	}
+	if o.copyMissing {
+		copied, err := restore.CopyMissing(ctx, db, report)
+		for _, k := range copied {
+			fmt.Fprintf(errOut, "copied %s into %s\n", k, target)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(errOut, "copied %d items written after the restore point; verifying again\n", len(copied))
+		if report, err = restore.Verify(ctx, db, o.source, target, restore.Options{At: at, TTL: o.ttl}); err != nil {
+			return err
+		}
 	}
 	if o.json {
 		enc := json.NewEncoder(out)

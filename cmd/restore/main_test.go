@@ -38,6 +38,9 @@ func TestParseReadsTheCommandLine(t *testing.T) {
 			wantErr: "not a restored transactions table of suffix"},
 		{name: "a zero TTL", args: "-ttl-hours 0", wantErr: "at least 1"},
 		{name: "stray arguments", args: "prod", wantErr: "unexpected arguments"},
+		{name: "copy-missing without verify-only", args: "-copy-missing", wantErr: "for -verify-only"},
+		{name: "the import mapping of another suffix's table", args: "-suffix prod -import-mapping transactions-table-dev-r202612071000",
+			wantErr: "not a restored transactions table of suffix"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := parse(strings.Fields(tc.args), io.Discard)
@@ -65,6 +68,7 @@ func TestParseReadsTheCommandLine(t *testing.T) {
 // a restore call panics (the embedded API is nil).
 type tables struct {
 	restore.API
+	restore.Copier
 	items map[string][]map[string]types.AttributeValue
 }
 
@@ -120,5 +124,15 @@ func TestAnInconsistentCopyEndsWithItsOwnStatus(t *testing.T) {
 	var inconsistent errInconsistent
 	if !errors.As(err, &inconsistent) || int(inconsistent) != 1 {
 		t.Errorf("err = %v, want errInconsistent(1)", err)
+	}
+}
+
+func TestImportMappingPrintsTheMappingMakeImportTableUses(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"-suffix", "prod", "-import-mapping", "transactions-table-prod-r202612071000"}, &out, io.Discard, tables{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := out.String(), `{"TransactionsTableR202612071000":{"TableName":"transactions-table-prod-r202612071000"}}`+"\n"; got != want {
+		t.Errorf("printed %q, want %q", got, want)
 	}
 }

@@ -208,6 +208,34 @@ func TestTheRehearsalReportNamesExactlyWhatDiffers(t *testing.T) {
 			t.Errorf("the text report lacks %q:\n%s", want, text.String())
 		}
 	}
+
+	// WHEN the items written after the restore point are copied over
+	copied, err := restore.CopyMissing(context.Background(), db, report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// THEN exactly those were copied, and a second verification lists
+	// only what the operator must decide on.
+	if want := []string{store.IdempotencyKey("keyhash-p3"), k3, store.PaymentKey("pay_p3")}; !reflect.DeepEqual(copied, want) {
+		t.Errorf("copied %v, want %v", copied, want)
+	}
+	again, err := restore.Verify(context.Background(), db, source, copy, restore.Options{At: restorePoint, Now: restorePoint.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, d := range again.Differences {
+		left = append(left, string(d.Change)+" "+d.Key)
+	}
+	wantLeft := []string{"missing-in-copy " + store.IdempotencyKey("keyhash-p1"), "changed " + k1,
+		"only-in-copy " + store.IdempotencyKey("orphan"), "only-in-copy " + store.PaymentKey("pay_p2")}
+	if !reflect.DeepEqual(left, wantLeft) {
+		t.Errorf("after the copy, differences %v, want %v", left, wantLeft)
+	}
+	// AND copying again changes nothing.
+	if copied, err := restore.CopyMissing(context.Background(), db, report); err != nil || len(copied) != 0 {
+		t.Errorf("a second copy copied %v (err %v), want nothing", copied, err)
+	}
 }
 
 func TestAnIdenticalCopyVerifiesClean(t *testing.T) {
