@@ -156,12 +156,34 @@ func (r Restorer) wait(ctx context.Context, table string) error {
 	return nil
 }
 
+// backupsAttempts bounds the tries of UpdateContinuousBackups: a new
+// table answers ContinuousBackupsUnavailableException until its backups
+// are set up (DynamoDB API reference, UpdateContinuousBackups).
+const backupsAttempts = 20
+
 func (r Restorer) configure(ctx context.Context, p Plan) error {
-	if _, err := r.API.UpdateContinuousBackups(ctx, &dynamodb.UpdateContinuousBackupsInput{
-		TableName:                        aws.String(p.Target),
-		PointInTimeRecoverySpecification: &types.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(true)},
-	}); err != nil {
-		return fmt.Errorf("restore: turning on point-in-time recovery of %s: %w", p.Target, err)
+	pause := r.MinDelay
+	if pause <= 0 {
+		pause = 20 * time.Second
+	}
+	for try := 1; ; try++ {
+		_, err := r.API.UpdateContinuousBackups(ctx, &dynamodb.UpdateContinuousBackupsInput{
+			TableName:                        aws.String(p.Target),
+			PointInTimeRecoverySpecification: &types.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(true)},
+		})
+		var unavailable *types.ContinuousBackupsUnavailableException
+		if errors.As(err, &unavailable) && try < backupsAttempts {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(pause):
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("restore: turning on point-in-time recovery of %s: %w", p.Target, err)
+		}
+		break
 	}
 	if _, err := r.API.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
 		TableName:               aws.String(p.Target),

@@ -154,6 +154,30 @@ func TestRestoreRestoresWaitsAndSetsWhatARestoreDoesNotCarryOver(t *testing.T) {
 	}
 }
 
+func TestPITRIsTurnedOnOnceTheNewTablesBackupsAreAvailable(t *testing.T) {
+	w := happyWire()
+	w.responses["UpdateContinuousBackups"] = []string{"ContinuousBackupsUnavailableException.json",
+		"ContinuousBackupsUnavailableException.json", "UpdateContinuousBackups.json"}
+	db := client(w)
+	at := restorePoint
+	plan, err := restore.PlanRestore(context.Background(), db, "prod", restore.SourceName("prod"), &at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (restore.Restorer{API: db, MinDelay: time.Millisecond, MaxDelay: time.Millisecond}).Restore(context.Background(), plan); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, op := range w.ops() {
+		if op == "UpdateContinuousBackups" {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("UpdateContinuousBackups called %d times, want 3 (two refusals, then success)", n)
+	}
+}
+
 func TestWithoutATimeTheLatestRestorableTimeIsUsedAndNamed(t *testing.T) {
 	w := happyWire()
 	plan, err := restore.PlanRestore(context.Background(), client(w), "prod", restore.SourceName("prod"), nil)
