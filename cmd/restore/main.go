@@ -69,6 +69,7 @@ type options struct {
 	at                     *time.Time
 	verifyOnly, json       bool
 	copyMissing            bool
+	segments               int
 	importMapping          string
 	ttl, wait              time.Duration
 }
@@ -85,6 +86,7 @@ func parse(args []string, errOut io.Writer) (options, error) {
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	wait := fs.Duration("wait", 6*time.Hour, "how long to wait for the restored table to become ACTIVE")
 	copyMissing := fs.Bool("copy-missing", false, "with -verify-only: copy the items the source gained after the restore point into the target, then verify again")
+	segments := fs.Int("segments", 4, "parallel scan segments per table for the verification")
 	importMapping := fs.String("import-mapping", "", "print the cdk import resource mapping of this restored table and exit")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
@@ -93,7 +95,8 @@ func parse(args []string, errOut io.Writer) (options, error) {
 		return options{}, fmt.Errorf("unexpected arguments %v", fs.Args())
 	}
 	o := options{suffix: *suffix, source: *source, target: *target, verifyOnly: *verifyOnly, json: *asJSON,
-		ttl: time.Duration(*ttlHours) * time.Hour, wait: *wait, copyMissing: *copyMissing, importMapping: *importMapping}
+		ttl: time.Duration(*ttlHours) * time.Hour, wait: *wait, copyMissing: *copyMissing, importMapping: *importMapping,
+		segments: *segments}
 	if o.importMapping != "" {
 		if _, err := restore.ParseTargetName(o.importMapping, o.suffix); err != nil {
 			return options{}, err
@@ -111,6 +114,8 @@ func parse(args []string, errOut io.Writer) (options, error) {
 		o.at = &t
 	}
 	switch {
+	case *segments < 1 || *segments > 64:
+		return options{}, errors.New("-segments must be within 1..64")
 	case *ttlHours < 1:
 		return options{}, errors.New("-ttl-hours must be at least 1")
 	case o.verifyOnly && o.target == "":
@@ -168,7 +173,7 @@ func run(ctx context.Context, args []string, out, errOut io.Writer, db client) e
 			plan.Target, time.Since(start).Round(time.Second))
 		target, at = plan.Target, plan.At
 	}
-	report, err := restore.Verify(ctx, db, o.source, target, restore.Options{At: at, TTL: o.ttl})
+	report, err := restore.Verify(ctx, db, o.source, target, restore.Options{At: at, TTL: o.ttl, Segments: o.segments})
 	if err != nil {
 		return err
 	}
@@ -181,7 +186,7 @@ func run(ctx context.Context, args []string, out, errOut io.Writer, db client) e
 			return err
 		}
 		fmt.Fprintf(errOut, "copied %d items written after the restore point; verifying again\n", len(copied))
-		if report, err = restore.Verify(ctx, db, o.source, target, restore.Options{At: at, TTL: o.ttl}); err != nil {
+		if report, err = restore.Verify(ctx, db, o.source, target, restore.Options{At: at, TTL: o.ttl, Segments: o.segments}); err != nil {
 			return err
 		}
 	}

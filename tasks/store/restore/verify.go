@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -99,6 +100,9 @@ type Options struct {
 	// TTL is how long the app keeps idempotency records (the stack's
 	// idempotencyTtlHours); default store.DefaultTTL.
 	TTL time.Duration
+	// Segments scans each table as that many parallel segments (DynamoDB's
+	// parallel scan), for large tables; default 1.
+	Segments int
 }
 
 // item is one scanned item.
@@ -118,11 +122,11 @@ func Verify(ctx context.Context, db Scanner, source, copy string, opts Options) 
 	if opts.TTL <= 0 {
 		opts.TTL = store.DefaultTTL
 	}
-	src, err := scan(ctx, db, source)
+	src, err := scan(ctx, db, source, opts.Segments)
 	if err != nil {
 		return Report{}, err
 	}
-	cp, err := scan(ctx, db, copy)
+	cp, err := scan(ctx, db, copy, opts.Segments)
 	if err != nil {
 		return Report{}, err
 	}
@@ -133,22 +137,50 @@ func Verify(ctx context.Context, db Scanner, source, copy string, opts Options) 
 	return r, nil
 }
 
-func scan(ctx context.Context, db Scanner, table string) (map[string]item, error) {
+// scan reads a whole table, as segments parallel scans when segments > 1.
+func scan(ctx context.Context, db Scanner, table string, segments int) (map[string]item, error) {
+	segments = max(segments, 1)
 	items := map[string]item{}
-	in := &dynamodb.ScanInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true)}
-	for {
-		out, err := db.Scan(ctx, in)
-		if err != nil {
-			return nil, fmt.Errorf("restore: reading %s: %w", table, err)
+	var (
+		mu       sync.Mutex
+		wg       sync.WaitGroup
+		firstErr error
+	)
+	for seg := 0; seg < segments; seg++ {
+		in := &dynamodb.ScanInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true)}
+		if segments > 1 {
+			in.Segment, in.TotalSegments = aws.Int32(int32(seg)), aws.Int32(int32(segments))
 		}
-		for _, it := range out.Items {
-			items[str(it, store.PartitionKey)] = it
-		}
-		if len(out.LastEvaluatedKey) == 0 {
-			return items, nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				out, err := db.Scan(ctx, in)
+				mu.Lock()
+				if err != nil {
+					if firstErr == nil {
+						firstErr = fmt.Errorf("restore: reading %s: %w", table, err)
+					}
+					mu.Unlock()
+					return
+				}
+				for _, it := range out.Items {
+					items[str(it, store.PartitionKey)] = it
+				}
+				done := len(out.LastEvaluatedKey) == 0 || firstErr != nil
+				mu.Unlock()
+				if done {
+					return
+				}
+				in.ExclusiveStartKey = out.LastEvaluatedKey
+			}
+		}()
 	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return items, nil
 }
 
 func count(items map[string]item) Counts {
