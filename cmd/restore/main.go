@@ -204,6 +204,8 @@ func run(ctx context.Context, args []string, out, errOut io.Writer, db client) e
 		for i, c := range restore.NextCommands(o.suffix, target) {
 			fmt.Fprintf(out, "  %d. %s\n", i+1, c)
 		}
+		fmt.Fprintf(out, "then keep \"%s\": \"%s\" in cdk.json's context: a deploy without it would replace the table.\n",
+			"transactionsTable", target)
 	}
 	if !report.Consistent() {
 		return errInconsistent(len(report.Problems))

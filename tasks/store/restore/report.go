@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/resilientpay/paymentapi/tasks/store"
@@ -17,15 +16,13 @@ import (
 func (r Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Restored copy %s of %s, restore point %s\n\n", r.Copy, r.Source, r.At.Format(time.RFC3339))
-	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "items\tsource\tcopy\t\n")
+	fmt.Fprintf(&b, "  %-20s %10s %10s\n", "items", "source", "copy")
 	for _, k := range []string{store.KindPayment, store.KindIdempotency, store.KindParked, store.KindOther} {
 		if k == store.KindOther && r.SourceCounts[k] == 0 && r.CopyCounts[k] == 0 {
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t\n", k, r.SourceCounts[k], r.CopyCounts[k])
+		fmt.Fprintf(&b, "  %-20s %10d %10d\n", k, r.SourceCounts[k], r.CopyCounts[k])
 	}
-	tw.Flush()
 
 	if r.Consistent() {
 		fmt.Fprintf(&b, "\nConsistency of the copy: OK (every payment and idempotency record point at each other; %d payments' records were past their TTL)\n",
@@ -63,8 +60,8 @@ func (r Report) WriteText(w io.Writer) error {
 		b.WriteString("\n")
 	}
 	if n[MissingInCopy]+n[Changed] > 0 {
-		b.WriteString("\nThe source's payments and parked items above were written after the restore point: reconcile them\n" +
-			"(docs/runbook.md, \"Restore\", step 5) before or right after the switch. Keep this report.\n")
+		b.WriteString("\nThe source's items above are not in the copy as they are now: reconcile them before the switch\n" +
+			"(docs/runbook.md, \"Restore\": step 3, -copy-missing, and \"Reconciling queued and parked payments\"). Keep this report.\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
