@@ -286,3 +286,26 @@ func TestNamesFollowTheNamingRule(t *testing.T) {
 		t.Errorf("ImportMapping = %s", got)
 	}
 }
+
+// FuzzParseTargetName: a name the context accepts is exactly the name
+// TargetName gives its restore point, so the stack can only be put on a
+// table of the naming rule.
+func FuzzParseTargetName(f *testing.F) {
+	for _, s := range []string{"transactions-table-prod-r202612071000", "transactions-table-prod-r209912312359",
+		"transactions-table-prod-r000000000000", "transactions-table-prod", "transactions-table-prod-r-r202612071000",
+		"transactions-table-prod-r2026120710000", "x"} {
+		f.Add(s, "prod")
+	}
+	f.Fuzz(func(t *testing.T, name, suffix string) {
+		at, err := restore.ParseTargetName(name, suffix)
+		if err != nil {
+			return
+		}
+		if got := restore.TargetName(suffix, at); got != name {
+			t.Errorf("ParseTargetName(%q, %q) accepted a name TargetName spells %q", name, suffix, got)
+		}
+		if id := restore.LogicalID(name); !strings.HasPrefix(id, "TransactionsTableR") || len(id) != len("TransactionsTableR")+12 {
+			t.Errorf("LogicalID(%q) = %q", name, id)
+		}
+	})
+}
