@@ -54,6 +54,17 @@ deploy: $(CDK) ## Deploy to us-east-1 (needs AWS credentials and a bootstrapped 
 destroy: $(CDK) ## Delete every resource of the stack; SUFFIX=dev
 	$(CDK) destroy $(CDK_FLAGS) --force
 
+.PHONY: restore import-table
+restore: ## Restore the table to TIME (default: latest) into a new table, verify it, print the report and next commands; switches nothing (SUFFIX=dev TIME=2026-12-07T10:00:00Z ARGS=)
+	go run ./cmd/restore -suffix $(SUFFIX) $(if $(TIME),-time $(TIME)) $(ARGS)
+
+# cdk import --force imports only the table the context adds (the other
+# changes are left for `make deploy`); the mapping names its logical id.
+import-table: $(CDK) ## Adopt a restored table into the stack (cdk import) before make deploy switches to it (SUFFIX=dev TABLE=transactions-table-dev-r...)
+	@test -n "$(TABLE)" || { echo "import-table: TABLE=<restored table> is required"; exit 1; }
+	mapping=$$(go run ./cmd/restore -suffix $(SUFFIX) -import-mapping $(TABLE)) && \
+	  $(CDK) import $(CDK_FLAGS) -c transactionsTable=$(TABLE) --force --resource-mapping-inline "$$mapping"
+
 cost: ## Price a payment per path (table, fixed monthly cost, happy path per 1M) from the synthesized template and measured local runs; offline
 	go run ./cmd/cost
 

@@ -24,8 +24,30 @@ const (
 // the sparse index of parked payments (store.ParkedIndex), destroyed with
 // the stack.
 func NewTransactionsTable(scope constructs.Construct, id string, key awskms.IKey) awsdynamodb.Table {
+	return newTransactionsTable(scope, id, key, naming.Name(scope, TransactionsTable))
+}
+
+// NewRestoredTransactionsTable is the transactions table for a table that
+// was restored outside CloudFormation (cmd/restore) and that the stack
+// adopts with `cdk import` (docs/runbook.md, "Restore"): the same
+// definition as NewTransactionsTable's — on demand, point-in-time
+// recovery, the key, TTL, the parked index, destroyed with the stack —
+// named name, under the CloudFormation logical id logicalID (also the
+// construct id). CloudFormation imports a resource only under a logical
+// id its stack does not hold yet, and the import's resource mapping names
+// it, so the id is set rather than derived from the construct path.
+func NewRestoredTransactionsTable(scope constructs.Construct, logicalID string, key awskms.IKey, name string) awsdynamodb.Table {
+	if logicalID == "" || name == "" {
+		panic("storage: NewRestoredTransactionsTable needs a logical id and a table name")
+	}
+	table := newTransactionsTable(scope, logicalID, key, name)
+	table.Node().DefaultChild().(awsdynamodb.CfnTable).OverrideLogicalId(jsii.String(logicalID))
+	return table
+}
+
+func newTransactionsTable(scope constructs.Construct, id string, key awskms.IKey, name string) awsdynamodb.Table {
 	table := awsdynamodb.NewTable(scope, jsii.String(id), &awsdynamodb.TableProps{
-		TableName:    naming.NamePtr(scope, TransactionsTable),
+		TableName:    jsii.String(name),
 		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(store.PartitionKey), Type: awsdynamodb.AttributeType_STRING},
 		BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST,
 		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{

@@ -27,6 +27,15 @@ import (
 // or from the annotations of a successful one.
 func nagSynth(t *testing.T) (errors, warnings []string) {
 	t.Helper()
+	errors, warnings, _ = nagSynthWith(t, nil)
+	return errors, warnings
+}
+
+// nagSynthWith is nagSynth with context values added (as `-c key=value`);
+// it also returns the synthesized template (nil when the synthesis
+// failed).
+func nagSynthWith(t *testing.T, context map[string]interface{}) (errors, warnings []string, template []byte) {
+	t.Helper()
 	moduleDir, err := golambda.ModuleDir("..")
 	if err != nil {
 		t.Fatal(err)
@@ -35,9 +44,9 @@ func nagSynth(t *testing.T) (errors, warnings []string) {
 	synthMu.Lock()
 	defer synthMu.Unlock()
 	var stack *paymentstack.Stack
-	_, synthErr := paymentstack.Synthesize(paymentstack.SynthOptions{ModuleDir: moduleDir, Suffix: suffix, StubCode: true, Outdir: outdir,
+	out, synthErr := paymentstack.Synthesize(paymentstack.SynthOptions{ModuleDir: moduleDir, Suffix: suffix, StubCode: true, Outdir: outdir,
 		// The real synthesis validates the template; nag reads it.
-		SkipValidation: true,
+		SkipValidation: true, Context: context,
 		Prepare: func(app awscdk.App, s *paymentstack.Stack) {
 			stack = s
 			props := &cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)}
@@ -75,7 +84,7 @@ func nagSynth(t *testing.T) (errors, warnings []string) {
 		}
 		sort.Strings(errors)
 		sort.Strings(warnings)
-		return errors, warnings
+		return errors, warnings, nil
 	}
 	annotations := assertions.Annotations_FromStack(stack.Stack)
 	for _, m := range *annotations.FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String(".*"))) {
@@ -85,7 +94,7 @@ func nagSynth(t *testing.T) (errors, warnings []string) {
 		warnings = append(warnings, fmt.Sprintf("%s: %v", *m.Id, m.Entry.Data))
 	}
 	sort.Strings(warnings)
-	return nil, warnings
+	return nil, warnings, out.Template
 }
 
 func TestCdkNagPacksFindNothingUnsuppressed(t *testing.T) {

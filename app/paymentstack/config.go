@@ -11,6 +11,7 @@ import (
 
 	"github.com/resilientpay/paymentapi/dashboards"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+	"github.com/resilientpay/paymentapi/tasks/store/restore"
 )
 
 // Config is every tunable of the app, read from CDK context (cdk.json, or
@@ -32,6 +33,10 @@ type Config struct {
 	WAFRatePer5Minutes float64
 	// AlarmEmail, when set, subscribes this address to the alarm topic.
 	AlarmEmail string
+	// TransactionsTable, when set, is a restored transactions table of
+	// this suffix (cmd/restore names it) that the stack uses instead of
+	// the one it created (docs/runbook.md, "Restore").
+	TransactionsTable string
 }
 
 // Context keys, as written in cdk.json.
@@ -49,6 +54,7 @@ const (
 	KeyAlarmWorkflowFailures    = "alarmWorkflowFailuresPerPeriod"
 	KeyAlarmEmail               = "alarmEmail"
 	KeyWAFRatePer5Minutes       = "wafRateLimitPer5Minutes"
+	KeyTransactionsTable        = "transactionsTable"
 )
 
 // ConfigFromContext reads the configuration visible from scope and checks
@@ -107,6 +113,18 @@ func ConfigFromContext(scope constructs.Construct) (Config, error) {
 	}
 	if err := naming.ValidateSuffix(cfg.Suffix); err != nil {
 		return Config{}, err
+	}
+	if v := node.TryGetContext(jsii.String(KeyTransactionsTable)); v != nil {
+		s, ok := v.(string)
+		if !ok {
+			return Config{}, fmt.Errorf("context %s must be a string", KeyTransactionsTable)
+		}
+		// Only a restored table of this suffix: never another
+		// environment's table, nor a name the stack did not restore.
+		if _, err := restore.ParseTargetName(s, cfg.Suffix); err != nil {
+			return Config{}, fmt.Errorf("context %s: %w", KeyTransactionsTable, err)
+		}
+		cfg.TransactionsTable = s
 	}
 	if _, err := RetentionDays(cfg.LogRetentionDays); err != nil {
 		return Config{}, err

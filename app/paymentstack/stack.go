@@ -117,7 +117,7 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	}
 
 	key := datakey.New(stack, "DataKey")
-	table := storage.NewTransactionsTable(stack, "TransactionsTable", key)
+	table := transactionsTable(stack, key, cfg.TransactionsTable)
 	failed := storage.NewQueueWithDLQ(stack, "FailedTransactions", &storage.QueueProps{
 		ResourceType: FailedQueue, DLQType: FailedDLQ, Key: key,
 		Retention: awscdk.Duration_Days(jsii.Number(FailedRetentionDays)),

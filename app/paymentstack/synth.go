@@ -35,6 +35,9 @@ type SynthOptions struct {
 	// Prepare runs on the app before it is synthesized (cdk-nag's aspects
 	// are added here).
 	Prepare func(app awscdk.App, stack *Stack)
+	// Context adds context values (as `-c key=value` would), over
+	// cdk.json's.
+	Context map[string]interface{}
 }
 
 // Synthesized is the result of Synthesize.
@@ -59,6 +62,9 @@ func Synthesize(opts SynthOptions) (s *Synthesized, err error) {
 		}
 	}()
 	overrides := map[string]interface{}{golambda.StubCodeContextKey: opts.StubCode}
+	for k, v := range opts.Context {
+		overrides[k] = v
+	}
 	if opts.Suffix != "" {
 		overrides[naming.ContextKey] = opts.Suffix
 	}

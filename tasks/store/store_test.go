@@ -459,3 +459,18 @@ func TestAHungCallIsCutOffByTheCallTimeout(t *testing.T) {
 		})
 	}
 }
+
+func TestKindOfNamesEachItemKindByItsKey(t *testing.T) {
+	for pk, want := range map[string]string{
+		store.PaymentKey("p1"):                   store.KindPayment,
+		store.IdempotencyKey("abc"):              store.KindIdempotency,
+		store.ParkedKey("p1", "h", ""):           store.KindParked,
+		store.ParkedKey("", "", "not a payment"): store.KindParked,
+		"SOMETHING#else":                         store.KindOther,
+		"":                                       store.KindOther,
+	} {
+		if got := store.KindOf(pk); got != want {
+			t.Errorf("KindOf(%q) = %q, want %q", pk, got, want)
+		}
+	}
+}
