@@ -231,6 +231,9 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	monitoring.MonitorFunction(FnHealthMonitor, monitor.Function, false)
 	monitoring.MonitorRecovery(rec.StateMachine)
 	monitoring.Finish()
+	if cfg.AlarmTopicArn != "" {
+		notifyOnCallTopic(stack, cfg.AlarmTopicArn)
+	}
 
 	awscdk.NewCfnOutput(stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{Value: rest.RestAPI.Url()})
 	awscdk.NewCfnOutput(stack, jsii.String("PaymentsWorkflowArn"), &awscdk.CfnOutputProps{Value: workflow.StateMachine.StateMachineArn()})

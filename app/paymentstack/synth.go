@@ -20,6 +20,9 @@ type SynthOptions struct {
 	ModuleDir string
 	// Suffix overrides cdk.json's environmentSuffix when not empty.
 	Suffix string
+	// Context adds to cdk.json's context and overrides it, as `-c key=value`
+	// does on the CDK command line.
+	Context map[string]interface{}
 	// StubCode packages stub Lambda code instead of building every
 	// function, for callers that read the template only.
 	StubCode bool
@@ -59,6 +62,9 @@ func Synthesize(opts SynthOptions) (s *Synthesized, err error) {
 		}
 	}()
 	overrides := map[string]interface{}{golambda.StubCodeContextKey: opts.StubCode}
+	for k, v := range opts.Context {
+		overrides[k] = v
+	}
 	if opts.Suffix != "" {
 		overrides[naming.ContextKey] = opts.Suffix
 	}
