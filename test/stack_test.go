@@ -53,7 +53,7 @@ var unnamed = map[string]bool{
 	"AWS::ApiGateway::Resource": true, "AWS::ApiGateway::Stage": true, "AWS::CDK::Metadata": true,
 	"AWS::IAM::Policy": true, "AWS::KMS::Key": true, "AWS::Lambda::EventSourceMapping": true,
 	"AWS::Lambda::Permission": true, "AWS::SNS::TopicPolicy": true, "AWS::SQS::QueuePolicy": true,
-	"AWS::SNS::Subscription": true,
+	"AWS::SNS::Subscription":        true,
 	"AWS::WAFv2::WebACLAssociation": true, "AWS::WAFv2::LoggingConfiguration": true,
 	"AWS::ApiGateway::GatewayResponse": true, "AWS::ApiGateway::ClientCertificate": true,
 	// A model's name is scoped to its API, not to the account.
