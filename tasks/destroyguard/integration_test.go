@@ -49,7 +49,7 @@ func TestCountReadsTheTableAsDynamoDBAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ResolveParked(ctx, resolved, "dropped: not a payment"); err != nil {
+	if err := s.ResolveParked(ctx, resolved, store.Resolution{How: "dropped: not a payment", By: "arn:aws:iam::111122223333:user/operator"}); err != nil {
 		t.Fatal(err)
 	}
 	// WHEN the guard counts it
