@@ -64,8 +64,11 @@ var LogsActions = []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "k
 // AllowLogGroups lets CloudWatch Logs use key for the named log groups of
 // this account and region, and for no other log group: the encryption
 // context of every use names the log group
-// (kms:EncryptionContext:aws:logs:arn). Call it once, when every log group
-// of the stack exists.
+// (kms:EncryptionContext:aws:logs:arn). A name may hold a token (the API
+// stage's execution log group is named after the API's id): its ARN is
+// then an Fn::Join that CloudFormation resolves in the policy, still one
+// exact log group, never a wildcard. Call it once, when every log group of
+// the stack exists.
 func AllowLogGroups(key awskms.Key, logGroupNames []string) {
 	if len(logGroupNames) == 0 {
 		panic("datakey: AllowLogGroups needs the log group names")
