@@ -41,6 +41,8 @@ func TestAnEnvironmentOtherThanDevIsRefusedWithoutAnAlarmSubscriber(t *testing.T
 		{name: "a queue ARN is refused", suffix: "prod",
 			context: map[string]interface{}{"alarmTopicArn": "arn:aws:sqs:us-east-1:111122223333:oncall"}, wantErr: "is not the ARN"},
 		{name: "dev needs no subscriber", suffix: "dev"},
+		{name: "a stub-code synthesis of prod (local runs, the cost model: never deployed) needs none", suffix: "prod",
+			context: map[string]interface{}{golambda.StubCodeContextKey: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// WHEN the app's configuration is read with cdk.json's context
