@@ -51,8 +51,15 @@ diff: $(CDK) ## Compare the stack with what is deployed (needs AWS credentials);
 deploy: $(CDK) ## Deploy to us-east-1 (needs AWS credentials and a bootstrapped account); SUFFIX=dev
 	$(CDK) deploy $(CDK_FLAGS) --require-approval broadening
 
-destroy: $(CDK) ## Delete every resource of the stack; SUFFIX=dev
-	$(CDK) destroy $(CDK_FLAGS) --force
+# The destroy guard counts the environment's payments, parked payments and
+# queued messages and stops the destroy while any exist, unless FORCE=1.
+# cdk destroy synthesizes the app only to find the stack and deploys
+# nothing: the placeholder topic satisfies the alarm subscriber rule
+# (config.go) for suffixes deployed with a subscriber given on the command line.
+DESTROY_SUBSCRIBER := -c alarmTopicArn=arn:aws:sns:us-east-1:000000000000:destroy-deploys-nothing
+destroy: $(CDK) ## Delete every resource of the stack once the destroy guard finds no payment to lose (FORCE=1 destroys regardless); SUFFIX=dev
+	go run ./cmd/destroyguard -suffix $(SUFFIX) $(if $(filter 1,$(FORCE)),-force)
+	$(CDK) destroy $(CDK_FLAGS) $(DESTROY_SUBSCRIBER) --force
 
 .PHONY: restore import-table
 restore: ## Restore the table to TIME (default: latest) into a new table, verify it, print the report and next commands; switches nothing (SUFFIX=dev TIME=2026-12-07T10:00:00Z ARGS=)

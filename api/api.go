@@ -46,10 +46,13 @@ type Props struct {
 	CloudWatchRole bool
 }
 
-// API is the REST API and its access log group.
+// API is the REST API and its log groups.
 type API struct {
 	RestAPI   apigw.RestApi
 	AccessLog awslogs.LogGroup
+	// ExecutionLog is the stage's execution log group, which API Gateway
+	// names API-Gateway-Execution-Logs_<rest API id>/<stage>.
+	ExecutionLog awslogs.LogGroup
 }
 
 // New creates the REST API.
@@ -103,6 +106,8 @@ func New(scope constructs.Construct, id string, props *Props) *API {
 			}),
 		},
 	})
+
+	execLog := executionLogGroup(c, rest, props)
 
 	// TLS 1.2 minimum on the default endpoint (API Gateway's security
 	// policies for REST APIs; the L2 has no property for it yet).
@@ -167,7 +172,31 @@ func New(scope constructs.Construct, id string, props *Props) *API {
 		&apigw.MethodOptions{OperationName: jsii.String("GetHealth"), AuthorizationType: apigw.AuthorizationType_NONE})
 	health.AddResource(jsii.String("report"), nil).AddMethod(jsii.String("GET"), healthIntegration,
 		&apigw.MethodOptions{OperationName: jsii.String("GetHealthReport"), AuthorizationType: apigw.AuthorizationType_IAM})
-	return &API{RestAPI: rest, AccessLog: accessLog}
+	return &API{RestAPI: rest, AccessLog: accessLog, ExecutionLog: execLog}
+}
+
+// ExecutionLogPrefix begins the name of the log group API Gateway writes a
+// stage's execution logs to: API-Gateway-Execution-Logs_<rest API id>/<stage>
+// (API Gateway developer guide, "Set up CloudWatch logging for REST APIs").
+const ExecutionLogPrefix = "API-Gateway-Execution-Logs_"
+
+// executionLogGroup creates the stage's execution log group before the
+// stage: LoggingLevel ERROR makes API Gateway write there, and creates the
+// group itself, without retention or the customer key and left behind by
+// a destroy, when it does not exist yet. The stage depends on the group, so
+// CloudFormation creates the group first and deletes it after the stage.
+// Its name holds the API id, a token: the key policy (datakey.AllowLogGroups)
+// names it with the same Fn::Join.
+func executionLogGroup(scope constructs.Construct, rest apigw.RestApi, props *Props) awslogs.LogGroup {
+	name := awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String(ExecutionLogPrefix), rest.RestApiId(), jsii.String("/" + StageName)})
+	lg := awslogs.NewLogGroup(scope, jsii.String("ExecutionLog"), &awslogs.LogGroupProps{
+		LogGroupName:  name,
+		Retention:     props.LogRetention,
+		EncryptionKey: props.Key,
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	rest.DeploymentStage().Node().AddDependency(lg)
+	return lg
 }
 
 // startSyncExecution is the AWS integration of POST /payments. Its role may

@@ -21,6 +21,7 @@ import (
 	"github.com/resilientpay/paymentapi/tasks/health"
 	"github.com/resilientpay/paymentapi/tasks/payment"
 	"github.com/resilientpay/paymentapi/tasks/reprocess"
+	"github.com/resilientpay/paymentapi/tasks/store"
 	"github.com/resilientpay/paymentapi/workflows/aslrun"
 	"github.com/resilientpay/paymentapi/workflows/payments"
 )
@@ -434,15 +435,19 @@ func (r *Runner) serveParked(w http.ResponseWriter, req *http.Request) {
 			writeProblem(w, http.StatusBadRequest, "Bad Request", `Send {"replay":"<key>"} or {"resolve":"<key>","how":"..."}.`)
 			return
 		case in.Replay != "":
-			err = ops.Replay(req.Context(), in.Replay)
+			err = ops.Replay(req.Context(), in.Replay, callerOf(req))
 		default:
 			if in.How == "" {
 				in.How = "resolved by hand"
 			}
-			err = ops.Resolve(req.Context(), in.Resolve, in.How)
+			err = ops.Resolve(req.Context(), in.Resolve, in.How, callerOf(req))
 		}
-		if err != nil {
-			writeProblem(w, http.StatusConflict, "Conflict", "Not parked, or already resolved.")
+		switch {
+		case errors.Is(err, store.ErrParkedAgain):
+			writeProblem(w, http.StatusConflict, "Conflict", "Replayed, but parked again before the replay resolved it: it stays parked.")
+			return
+		case err != nil:
+			writeProblem(w, http.StatusConflict, "Conflict", "Not a parked payment's key, or already resolved.")
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "done"})

@@ -735,16 +735,31 @@ var faultCases = []e2eCase{
 		if stored["amount"] == 7100.0 {
 			parkedAmount = 7200
 		}
+		var parkedKey string
 		eventually(t, 20*time.Second, "the other payment was never parked", func() bool {
 			var list struct{ Parked []reprocess.Summary }
 			_ = json.Unmarshal(e.do(t, http.MethodGet, "/_local/parked", nil, "").body, &list)
 			for _, p := range list.Parked {
 				if p.PaymentID == id && p.Reason == store.ParkedKeyReused && float64(p.Amount) == parkedAmount {
+					parkedKey = p.Key
 					return true
 				}
 			}
 			return false
 		})
+		// AND the operator can resolve the parked one, not the payment, and
+		// is recorded as the local caller
+		const operator = "arn:aws:iam::000000000000:user/local-operator"
+		caller := map[string]string{"Content-Type": "application/json", api.LocalCallerHeader: operator}
+		if rp := e.do(t, http.MethodPost, "/_local/parked", caller, `{"resolve":"`+store.PaymentKey(id)+`","how":"refunded"}`); rp.status != http.StatusConflict {
+			t.Errorf("resolving the payment's key answers %d %s, want 409", rp.status, rp.body)
+		}
+		if rp := e.do(t, http.MethodPost, "/_local/parked", caller, `{"resolve":"`+parkedKey+`","how":"refunded by the merchant"}`); rp.status != http.StatusOK {
+			t.Errorf("resolving the parked payment answers %d %s", rp.status, rp.body)
+		}
+		if it, err := e.r.Parking().Store.GetParked(context.Background(), parkedKey); err != nil || it.ResolvedBy != operator {
+			t.Errorf("resolved item %+v, %v; want resolved by %s", it, err, operator)
+		}
 		// AND a replay of the stored body answers the stored payment
 		storedBody := first
 		if stored["amount"] == 7200.0 {

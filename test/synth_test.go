@@ -103,6 +103,13 @@ func doSynth(suffix string, stub bool) (*synthesized, error) {
 	// Only the real synthesis runs CDK's template validation: the stub ones
 	// differ from it in their code assets alone.
 	opts := paymentstack.SynthOptions{ModuleDir: moduleDir, Suffix: suffix, StubCode: stub, SkipValidation: stub}
+	if suffix != paymentstack.UnsubscribedSuffix {
+		// Every other suffix needs an alarm subscriber: the other suffix's
+		// synthesis has both kinds (alerting_test.go checks them).
+		opts.Context = map[string]interface{}{
+			paymentstack.KeyAlarmEmail: testAlarmEmail, paymentstack.KeyAlarmTopicArn: testAlarmTopicArn,
+		}
+	}
 	if !stub {
 		opts.Prepare = func(app awscdk.App, stack *paymentstack.Stack) {
 			for _, f := range beforeSynth {

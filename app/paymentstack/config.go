@@ -3,13 +3,17 @@ package paymentstack
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/resilientpay/paymentapi/dashboards"
+	"github.com/resilientpay/paymentapi/internal/awsenv"
+	"github.com/resilientpay/paymentapi/internal/cdk/golambda"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/tasks/store/restore"
 )
@@ -37,6 +41,11 @@ type Config struct {
 	// this suffix (cmd/restore names it) that the stack uses instead of
 	// the one it created (docs/runbook.md, "Restore").
 	TransactionsTable string
+	// AlarmTopicArn, when set, is an existing SNS topic (the on-call
+	// team's) that every alarm notifies besides the stack's alarm topic.
+	// Every suffix but dev needs AlarmEmail or AlarmTopicArn (see
+	// CheckAlarmSubscriber).
+	AlarmTopicArn string
 }
 
 // Context keys, as written in cdk.json.
@@ -53,6 +62,7 @@ const (
 	KeyAlarmLambdaErrors        = "alarmLambdaErrorsPerPeriod"
 	KeyAlarmWorkflowFailures    = "alarmWorkflowFailuresPerPeriod"
 	KeyAlarmEmail               = "alarmEmail"
+	KeyAlarmTopicArn            = "alarmTopicArn"
 	KeyWAFRatePer5Minutes       = "wafRateLimitPer5Minutes"
 	KeyTransactionsTable        = "transactionsTable"
 )
@@ -98,7 +108,10 @@ func ConfigFromContext(scope constructs.Construct) (Config, error) {
 		}
 	}
 	if v, ok := node.TryGetContext(jsii.String(KeyAlarmEmail)).(string); ok {
-		cfg.AlarmEmail = v
+		cfg.AlarmEmail = strings.TrimSpace(v)
+	}
+	if v, ok := node.TryGetContext(jsii.String(KeyAlarmTopicArn)).(string); ok {
+		cfg.AlarmTopicArn = strings.TrimSpace(v)
 	}
 	if firstErr != nil {
 		return Config{}, firstErr
@@ -129,6 +142,13 @@ func ConfigFromContext(scope constructs.Construct) (Config, error) {
 	if _, err := RetentionDays(cfg.LogRetentionDays); err != nil {
 		return Config{}, err
 	}
+	// A synthesis with stub Lambda code (the local runner's and the cost
+	// model's template) is never deployed: its alarms need nobody.
+	if node.TryGetContext(jsii.String(golambda.StubCodeContextKey)) != true {
+		if err := CheckAlarmSubscriber(cfg.Suffix, cfg.AlarmEmail, cfg.AlarmTopicArn); err != nil {
+			return Config{}, err
+		}
+	}
 	switch {
 	case cfg.ThrottleRate <= 0 || cfg.ThrottleBurst <= 0:
 		return Config{}, fmt.Errorf("throttling limits must be positive (rate %v, burst %v)", cfg.ThrottleRate, cfg.ThrottleBurst)
@@ -146,6 +166,40 @@ func ConfigFromContext(scope constructs.Construct) (Config, error) {
 		return Config{}, fmt.Errorf("alarm thresholds must not be negative")
 	}
 	return cfg, nil
+}
+
+// UnsubscribedSuffix is the one environment suffix whose alarms may go to
+// a topic nobody reads: a developer's own stack.
+const UnsubscribedSuffix = naming.DefaultSuffix
+
+var (
+	emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+	// An SNS topic ARN in the app's region (CloudWatch alarm actions name
+	// a topic of the alarm's region), of any account: a central on-call
+	// account's topic works when its policy lets cloudwatch.amazonaws.com
+	// publish.
+	topicArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:sns:` + regexp.QuoteMeta(awsenv.Region) + `:[0-9]{12}:[A-Za-z0-9_-]{1,256}$`)
+)
+
+// CheckAlarmSubscriber refuses a configuration whose alarms would reach
+// nobody: every suffix but UnsubscribedSuffix needs an email subscriber
+// (alarmEmail) or an existing topic the alarms also notify
+// (alarmTopicArn), and what is set must be well formed.
+func CheckAlarmSubscriber(suffix, email, topicArn string) error {
+	if email != "" && !emailPattern.MatchString(email) {
+		return fmt.Errorf("context %s %q is not an email address", KeyAlarmEmail, email)
+	}
+	if topicArn != "" && !topicArnPattern.MatchString(topicArn) {
+		return fmt.Errorf("context %s %q is not the ARN of a standard SNS topic in %s (arn:aws:sns:%s:<account>:<name>)",
+			KeyAlarmTopicArn, topicArn, awsenv.Region, awsenv.Region)
+	}
+	if suffix != UnsubscribedSuffix && email == "" && topicArn == "" {
+		return fmt.Errorf("environment %q has no alarm subscriber, so its alarms would reach nobody: "+
+			"set context %s (an email address to subscribe) or %s (an existing SNS topic in %s that the alarms also notify), "+
+			"e.g. make deploy SUFFIX=%s CDK_EXTRA='-c %s=oncall@example.com'; only %q may go without",
+			suffix, KeyAlarmEmail, KeyAlarmTopicArn, awsenv.Region, suffix, KeyAlarmEmail, UnsubscribedSuffix)
+	}
+	return nil
 }
 
 func toFloat(v interface{}) (float64, error) {

@@ -249,6 +249,9 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	monitoring.MonitorFunction(FnHealthMonitor, monitor.Function, false)
 	monitoring.MonitorRecovery(rec.StateMachine)
 	monitoring.Finish()
+	if cfg.AlarmTopicArn != "" {
+		notifyOnCallTopic(stack, cfg.AlarmTopicArn)
+	}
 
 	awscdk.NewCfnOutput(stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{Value: rest.RestAPI.Url()})
 	awscdk.NewCfnOutput(stack, jsii.String("PaymentsWorkflowArn"), &awscdk.CfnOutputProps{Value: workflow.StateMachine.StateMachineArn()})
@@ -262,13 +265,14 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 }
 
 // encryptedLogGroups returns the names of the stack's log groups that are
-// encrypted with a key.
+// encrypted with a key. A name may hold a token (the API's execution log
+// group holds the API id), never be left to CloudFormation.
 func encryptedLogGroups(stack awscdk.Stack) []string {
 	var names []string
 	for _, c := range *stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
 		if lg, ok := c.(awslogs.CfnLogGroup); ok && lg.KmsKeyId() != nil {
-			if lg.LogGroupName() == nil || *awscdk.Token_IsUnresolved(lg.LogGroupName()) {
-				panic(fmt.Sprintf("paymentstack: log group %s has no literal name for the key policy", *c.Node().Path()))
+			if lg.LogGroupName() == nil {
+				panic(fmt.Sprintf("paymentstack: log group %s has no name for the key policy", *c.Node().Path()))
 			}
 			names = append(names, *lg.LogGroupName())
 		}

@@ -20,6 +20,9 @@ type SynthOptions struct {
 	ModuleDir string
 	// Suffix overrides cdk.json's environmentSuffix when not empty.
 	Suffix string
+	// Context adds to cdk.json's context and overrides it, as `-c key=value`
+	// does on the CDK command line.
+	Context map[string]interface{}
 	// StubCode packages stub Lambda code instead of building every
 	// function, for callers that read the template only.
 	StubCode bool
@@ -35,9 +38,6 @@ type SynthOptions struct {
 	// Prepare runs on the app before it is synthesized (cdk-nag's aspects
 	// are added here).
 	Prepare func(app awscdk.App, stack *Stack)
-	// Context adds context values (as `-c key=value` would), over
-	// cdk.json's.
-	Context map[string]interface{}
 }
 
 // Synthesized is the result of Synthesize.

@@ -311,7 +311,7 @@ func TestAReplayedParkedPaymentIsStoredOnce(t *testing.T) {
 	}
 	// WHEN the operator replays it
 	ops := reprocess.Parking{Store: s, Queue: queue.New(e.sqs, e.queue)}
-	if err := ops.Replay(ctx, parked[0].Key); err != nil {
+	if err := ops.Replay(ctx, parked[0].Key, operator); err != nil {
 		t.Fatal(err)
 	}
 	// THEN it is stored once, and no longer listed
@@ -324,7 +324,7 @@ func TestAReplayedParkedPaymentIsStoredOnce(t *testing.T) {
 	if left, err := ops.List(ctx, 0); err != nil || len(left) != 0 {
 		t.Errorf("still parked: %+v, %v", left, err)
 	}
-	if err := ops.Replay(ctx, parked[0].Key); err == nil {
+	if err := ops.Replay(ctx, parked[0].Key, operator); err == nil {
 		t.Error("a resolved item was replayed again")
 	}
 }

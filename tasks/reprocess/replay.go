@@ -26,11 +26,18 @@ func (p Parking) List(ctx context.Context, limit int) ([]store.Parked, error) {
 
 // Replay sends a parked payment's message back to the failed-transactions
 // queue, with its failure count reset, and resolves the parked item as
-// "replayed". The reprocess function then handles it like any queued
-// payment: stored once, or parked again (TimesParked counts) if its cause
-// is still there. A key-reused payment parks again unless the payment that
-// holds its id is gone: resolve it instead (docs/runbook.md).
-func (p Parking) Replay(ctx context.Context, key string) error {
+// "replayed" by the operator by (the caller's ARN). The reprocess function
+// then handles it like any queued payment: stored once, or parked again
+// (TimesParked counts) if its cause is still there. The item is resolved
+// only as it was read: if the replayed message was parked again before the
+// replay resolves it, it stays parked and Replay returns
+// store.ErrParkedAgain. A key-reused payment parks again unless the payment
+// that holds its id is gone: resolve it instead (docs/runbook.md). Only
+// parked items' keys are accepted.
+func (p Parking) Replay(ctx context.Context, key, by string) error {
+	if by == "" {
+		return fmt.Errorf("replaying %s: the operator is unknown", key)
+	}
 	it, err := p.Store.GetParked(ctx, key)
 	if err != nil {
 		return err
@@ -49,14 +56,15 @@ func (p Parking) Replay(ctx context.Context, key string) error {
 	if err := p.Queue.Resend(ctx, m, map[string]int{queue.AttrFailures: 0}); err != nil {
 		return err
 	}
-	return p.Store.ResolveParked(ctx, key, "replayed")
+	return p.Store.ResolveParked(ctx, key, store.Resolution{How: "replayed", By: by, TimesParked: it.TimesParked})
 }
 
 // Resolve takes a parked payment out of the list with how it was handled
-// (e.g. "refunded to the client by the merchant"); the item stays as a
-// record.
-func (p Parking) Resolve(ctx context.Context, key, how string) error {
-	return p.Store.ResolveParked(ctx, key, how)
+// (e.g. "refunded to the client by the merchant") and by whom (the
+// caller's ARN); the item stays as a record. Only parked items' keys are
+// accepted.
+func (p Parking) Resolve(ctx context.Context, key, how, by string) error {
+	return p.Store.ResolveParked(ctx, key, store.Resolution{How: how, By: by})
 }
 
 // Summary is what an operator is shown of a parked payment: what it is and

@@ -390,7 +390,7 @@ func TestParkedPaymentsAreListedOnceUntilResolved(t *testing.T) {
 		t.Errorf("malformed message parked as %+v", m)
 	}
 	// WHEN one is resolved THEN it leaves the list and stays as a record
-	if err := s.ResolveParked(ctx, key, "replayed"); err != nil {
+	if err := s.ResolveParked(ctx, key, store.Resolution{How: "replayed", By: "arn:aws:iam::111122223333:user/operator"}); err != nil {
 		t.Fatal(err)
 	}
 	if parked, err := s.ListParked(ctx, 0); err != nil || len(parked) != 1 {
@@ -400,7 +400,7 @@ func TestParkedPaymentsAreListedOnceUntilResolved(t *testing.T) {
 	if err != nil || rec.Resolution != "replayed" || rec.ResolvedAt == "" {
 		t.Errorf("resolved record = %+v, %v", rec, err)
 	}
-	if err := s.ResolveParked(ctx, store.ParkedKey("pay_none", "rh", ""), "x"); err == nil {
+	if err := s.ResolveParked(ctx, store.ParkedKey("pay_none", "rh", ""), store.Resolution{How: "x", By: "arn:aws:iam::111122223333:user/operator"}); err == nil {
 		t.Error("resolving a key that was never parked succeeded")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -86,9 +87,18 @@ type Parked struct {
 	ParkedAt      string `dynamodbav:"parked_at"`
 	FirstParkedAt string `dynamodbav:"first_parked_at"`
 	TimesParked   int    `dynamodbav:"times_parked"`
-	// Resolution and ResolvedAt are set when an operator resolves it.
+	// Resolution, ResolvedAt and ResolvedBy (the operator: the caller's
+	// ARN) are set when an operator resolves or replays it.
 	Resolution string `dynamodbav:"resolution,omitempty"`
 	ResolvedAt string `dynamodbav:"resolved_at,omitempty"`
+	ResolvedBy string `dynamodbav:"resolved_by,omitempty"`
+}
+
+// IsParkedKey reports whether key is the key of a parked item (ParkedKey),
+// not of a payment or an idempotency record: the operator commands touch
+// parked items only.
+func IsParkedKey(key string) bool {
+	return strings.HasPrefix(key, parkedPrefix) && len(key) > len(parkedPrefix)
 }
 
 // ParkedKey is the partition key of the parked item of a queued payment,
@@ -112,7 +122,12 @@ type indexQuerier interface {
 	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 }
 
-var errNotParked = errors.New("store: no parked item has this key")
+var errNotParked = errors.New("store: no parked item has this key, or it is already resolved")
+
+// ErrParkedAgain is returned by ResolveParked when the item was parked
+// again after the caller read it (a replayed payment failed again before
+// the replay resolved it): it stays parked, with TimesParked counting.
+var ErrParkedAgain = errors.New("store: the parked item was parked again since it was read; it stays parked")
 
 // Park records p as parked, now, and returns its key. Parking the same
 // payment (or message) again updates the item: it is parked once, and
@@ -195,8 +210,12 @@ func (s *Store) ListParked(ctx context.Context, limit int) ([]Parked, error) {
 	}
 }
 
-// GetParked reads one parked (or resolved) item by key.
+// GetParked reads one parked (or resolved) item by key; a key that is not
+// a parked item's (a payment's, an idempotency record's) is not read.
 func (s *Store) GetParked(ctx context.Context, key string) (Parked, error) {
+	if !IsParkedKey(key) {
+		return Parked{}, errNotParked
+	}
 	var p Parked
 	found, err := s.get(ctx, key, &p)
 	if err != nil {
@@ -208,25 +227,59 @@ func (s *Store) GetParked(ctx context.Context, key string) (Parked, error) {
 	return p, nil
 }
 
-// ResolveParked takes a parked item out of ParkedIndex, recording how it
-// was resolved (e.g. "replayed", "refunded by the merchant"); the item
-// stays as a record.
-func (s *Store) ResolveParked(ctx context.Context, key, resolution string) error {
+// Resolution is how an operator handled a parked payment.
+type Resolution struct {
+	// How it was handled, e.g. "replayed", "refunded by the merchant".
+	How string
+	// By is who handled it: the operator's ARN.
+	By string
+	// TimesParked, when not 0, is the item's TimesParked as the operator
+	// read it: the item is resolved only if it was not parked again since
+	// (each park adds 1), else ResolveParked returns ErrParkedAgain.
+	TimesParked int
+}
+
+// ResolveParked takes a parked item out of ParkedIndex, recording how and
+// by whom it was resolved; the item stays as a record. The write is
+// conditional: the key must be a parked item's (never a payment or an
+// idempotency record), the item still parked, and, when r.TimesParked is
+// set, not parked again since it was read.
+func (s *Store) ResolveParked(ctx context.Context, key string, r Resolution) error {
+	switch {
+	case !IsParkedKey(key):
+		return errNotParked
+	case r.How == "" || r.By == "":
+		return errors.New("store: a resolution says how and by whom")
+	}
+	cond := "begins_with(#pk, :prefix) AND #parked = :parked"
+	values := map[string]types.AttributeValue{
+		":r": &types.AttributeValueMemberS{Value: r.How}, ":by": &types.AttributeValueMemberS{Value: r.By},
+		":now":    &types.AttributeValueMemberS{Value: s.now().UTC().Format(time.RFC3339Nano)},
+		":prefix": &types.AttributeValueMemberS{Value: parkedPrefix}, ":parked": &types.AttributeValueMemberS{Value: ParkedValue},
+	}
+	names := map[string]string{"#pk": PartitionKey, "#resolution": "resolution", "#resolved_at": "resolved_at",
+		"#resolved_by": "resolved_by", "#parked": ParkedAttribute}
+	if r.TimesParked != 0 {
+		cond += " AND #times = :times"
+		names["#times"] = "times_parked"
+		values[":times"] = &types.AttributeValueMemberN{Value: strconv.Itoa(r.TimesParked)}
+	}
 	cctx, cancel := s.call(ctx)
 	defer cancel()
 	_, err := s.db.UpdateItem(cctx, &dynamodb.UpdateItemInput{
-		TableName:           aws.String(s.table),
-		Key:                 map[string]types.AttributeValue{PartitionKey: &types.AttributeValueMemberS{Value: key}},
-		ConditionExpression: aws.String("attribute_exists(#pk)"),
-		UpdateExpression:    aws.String("SET #resolution = :r, #resolved_at = :now REMOVE #parked"),
-		ExpressionAttributeNames: map[string]string{"#pk": PartitionKey, "#resolution": "resolution", "#resolved_at": "resolved_at",
-			"#parked": ParkedAttribute},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":r": &types.AttributeValueMemberS{Value: resolution}, ":now": &types.AttributeValueMemberS{Value: s.now().UTC().Format(time.RFC3339Nano)},
-		},
+		TableName:                 aws.String(s.table),
+		Key:                       map[string]types.AttributeValue{PartitionKey: &types.AttributeValueMemberS{Value: key}},
+		ConditionExpression:       aws.String(cond),
+		UpdateExpression:          aws.String("SET #resolution = :r, #resolved_at = :now, #resolved_by = :by REMOVE #parked"),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
+		// Say which condition failed: read the item as it is now.
+		if now, getErr := s.GetParked(ctx, key); getErr == nil && now.ResolvedAt == "" && r.TimesParked != 0 && now.TimesParked != r.TimesParked {
+			return ErrParkedAgain
+		}
 		return errNotParked
 	}
 	if err != nil {

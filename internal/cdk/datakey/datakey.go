@@ -13,8 +13,16 @@ import (
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 )
 
-// New returns a rotating key, destroyed with the stack after a 7-day
-// pending window. Besides the account (whose IAM policies grant each role
+// PendingWindowDays is how long the key waits, disabled, between the
+// stack's deletion and its own: KMS's maximum (7 to 30 days). A deleted
+// table's PITR system backup (kept 35 days) and anything else encrypted
+// with the key can be read only while the key exists; within these days
+// an operator can cancel the deletion (docs/runbook.md, "Destroying an
+// environment").
+const PendingWindowDays = 30
+
+// New returns a rotating key, destroyed with the stack after the longest
+// pending window KMS allows, PendingWindowDays. Besides the account (whose IAM policies grant each role
 // what it needs), its policy lets exactly the services that encrypt on the
 // app's behalf use it: CloudWatch alarms publishing to the encrypted
 // topic, EventBridge writing to the encrypted trigger dead-letter queue,
@@ -26,7 +34,7 @@ func New(scope constructs.Construct, id string) awskms.Key {
 		Alias:             jsii.String("alias/" + naming.Name(scope, "data-key")),
 		Description:       jsii.String("Encrypts payment data, queues, alarm topic and logs of " + naming.Suffix(scope)),
 		EnableKeyRotation: jsii.Bool(true),
-		PendingWindow:     awscdk.Duration_Days(jsii.Number(7)),
+		PendingWindow:     awscdk.Duration_Days(jsii.Number(PendingWindowDays)),
 		RemovalPolicy:     awscdk.RemovalPolicy_DESTROY,
 	})
 	for sid, service := range map[string]string{
@@ -56,8 +64,11 @@ var LogsActions = []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "k
 // AllowLogGroups lets CloudWatch Logs use key for the named log groups of
 // this account and region, and for no other log group: the encryption
 // context of every use names the log group
-// (kms:EncryptionContext:aws:logs:arn). Call it once, when every log group
-// of the stack exists.
+// (kms:EncryptionContext:aws:logs:arn). A name may hold a token (the API
+// stage's execution log group is named after the API's id): its ARN is
+// then an Fn::Join that CloudFormation resolves in the policy, still one
+// exact log group, never a wildcard. Call it once, when every log group of
+// the stack exists.
 func AllowLogGroups(key awskms.Key, logGroupNames []string) {
 	if len(logGroupNames) == 0 {
 		panic("datakey: AllowLogGroups needs the log group names")

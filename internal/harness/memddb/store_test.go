@@ -46,7 +46,7 @@ func TestTheStoreParksListsAndResolvesPaymentsInMemory(t *testing.T) {
 		t.Errorf("the twice-parked item reads %+v", a)
 	}
 	// WHEN the first is resolved
-	if err := s.ResolveParked(ctx, keyA, "replayed"); err != nil {
+	if err := s.ResolveParked(ctx, keyA, store.Resolution{How: "replayed", By: "arn:aws:iam::111122223333:user/operator"}); err != nil {
 		t.Fatal(err)
 	}
 	// THEN only the second is still listed, and resolving an unknown key fails
@@ -54,7 +54,7 @@ func TestTheStoreParksListsAndResolvesPaymentsInMemory(t *testing.T) {
 	if err != nil || len(parked) != 1 || parked[0].Key == keyA {
 		t.Errorf("after resolving, ListParked = %+v, %v", parked, err)
 	}
-	if err := s.ResolveParked(ctx, "PARKED#nothing", "x"); err == nil {
+	if err := s.ResolveParked(ctx, "PARKED#nothing", store.Resolution{How: "x", By: "arn:aws:iam::111122223333:user/operator"}); err == nil {
 		t.Error("resolving an unknown key succeeded")
 	}
 }

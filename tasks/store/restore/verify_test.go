@@ -124,7 +124,7 @@ func TestTheRehearsalReportNamesExactlyWhatDiffers(t *testing.T) {
 	k3 := r.park("k3")
 	r.at(10 * time.Minute).pay("p3")
 	r.at(15 * time.Minute)
-	if err := r.store.ResolveParked(context.Background(), k1, "refunded by the merchant"); err != nil {
+	if err := r.store.ResolveParked(context.Background(), k1, store.Resolution{How: "refunded by the merchant", By: "arn:aws:iam::111122223333:user/operator"}); err != nil {
 		t.Fatal(err)
 	}
 	r.del(source, store.PaymentKey("pay_p2")) // an operator's mistake
