@@ -15,8 +15,11 @@
 // paths: a DynamoDB outage answers 202 and queues the payment, the poller
 // persists it when the store is back, and payments that went to the DLQ
 // are redriven by the recovery workflow once the platform is healthy.
-// CloudWatch alarms are simulated: the alarms a fault would set off are in
-// ALARM while it is active.
+// CloudWatch is emulated (cloudwatch.go): the functions, workflows, API,
+// table and queues emit the metrics AWS publishes, the template's metric
+// filters read the functions' logs, and every synthesized alarm is
+// evaluated over them as CloudWatch evaluates it, on a clock whose periods
+// are divided by Config.AlarmTimeScale.
 //
 // # Where the local API differs from the deployed one
 //
@@ -38,8 +41,12 @@
 //   - Injected DynamoDB and SQS errors are returned once per call, without
 //     the SDK's own retries a real outage would also go through.
 //   - GET /health answers a fresh status (the deployed function caches its
-//     check for 5 s); CloudWatch alarms are simulated from the injected
-//     faults. GET /health/report, an AWS_IAM route deployed, gives the
+//     check for 5 s); alarms are evaluated on a faster clock
+//     (AlarmTimeScale), and an injected fault shows in them only through
+//     the metrics it moves, as a real outage does. The failed-transactions
+//     queue's oldest-message age is the one the event source saw, and the
+//     DLQ's is not measured (a peek would hide the message from the
+//     redrive). GET /health/report, an AWS_IAM route deployed, gives the
 //     full report to the request's caller; GET /health's own WAF rule
 //     (per IP) is not applied, its method throttle is.
 //   - The queue poller is one poller (Lambda runs several) and the

@@ -36,11 +36,11 @@ const (
 	// outagePhase is one spell of the store being down: longer than a
 	// full cycle of a queued payment through the queue (maxReceiveCount
 	// receives, one per visibility timeout) and the DLQ.
-	outagePhase = 12 * time.Second
+	outagePhase = 11 * time.Second
 	// healthyWindow is the store's short recovery between spells:
 	// shorter than the three alarm periods a failure alarm holds.
 	healthyWindow = 2 * time.Second
-	outagePhases  = 4
+	outagePhases  = 3
 	// paymentEvery is the quiet arrival rate of payments.
 	paymentEvery = 700 * time.Millisecond
 )

@@ -39,6 +39,7 @@ func run() error {
 	recoveryEvery := flag.Duration("recovery-interval", 0, "how often the recovery workflow runs (default: cdk.json's recoveryScheduleMinutes)")
 	fault := flag.String("fault", "", "fault to inject at start: store=unavailable|throttled|conflict[:duration], queue=unavailable[:duration]")
 	timeScale := flag.Float64("time-scale", 30, "divide the recovery workflow's waits by this factor")
+	alarmScale := flag.Float64("alarm-time-scale", 30, "divide the alarms' 5-minute periods by this factor (30: 10 s)")
 	visibility := flag.Duration("visibility-timeout", 5*time.Second, "visibility timeout of the failed-transactions queue (deployed: 180s)")
 	ddbEndpoint := flag.String("dynamodb-endpoint", "", "use a running DynamoDB Local instead of starting one")
 	sqsEndpoint := flag.String("sqs-endpoint", "", "use a running SQS emulator instead of starting one")
@@ -78,7 +79,7 @@ func run() error {
 
 	cfg := localrun.Config{
 		Template: tpl, Suffix: *suffix, DynamoDBEndpoint: *ddbEndpoint, SQSEndpoint: *sqsEndpoint, MemoryStore: *memoryStore,
-		RecoveryInterval: *recoveryEvery, TimeScale: *timeScale, VisibilityTimeout: *visibility, Logger: log,
+		RecoveryInterval: *recoveryEvery, TimeScale: *timeScale, AlarmTimeScale: *alarmScale, VisibilityTimeout: *visibility, Logger: log,
 	}
 	if *history {
 		cfg.HistoryTo = os.Stderr
