@@ -40,7 +40,7 @@ const (
 	// healthyWindow is the store's short recovery between spells:
 	// shorter than the three alarm periods a failure alarm holds.
 	healthyWindow = 2 * time.Second
-	outagePhases  = 3
+	outagePhases  = 4
 	// paymentEvery is the quiet arrival rate of payments.
 	paymentEvery = 700 * time.Millisecond
 )

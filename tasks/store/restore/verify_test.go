@@ -181,7 +181,7 @@ func TestTheRehearsalReportNamesExactlyWhatDiffers(t *testing.T) {
 		{restore.MissingInCopy, store.KindIdempotency, store.IdempotencyKey("keyhash-p3"), "pay_p3", "", true},
 		{restore.MissingInCopy, store.KindParked, k3, "pay_k3", "", true},
 		{restore.MissingInCopy, store.KindPayment, store.PaymentKey("pay_p3"), "pay_p3", "", true},
-		{restore.Changed, store.KindParked, k1, "pay_k1", "parked,resolution,resolved_at", true},
+		{restore.Changed, store.KindParked, k1, "pay_k1", "parked,resolution,resolved_at,resolved_by", true},
 		{restore.OnlyInCopy, store.KindIdempotency, store.IdempotencyKey("orphan"), "pay_ghost", "", false},
 		{restore.OnlyInCopy, store.KindPayment, store.PaymentKey("pay_p2"), "pay_p2", "", false},
 	}
