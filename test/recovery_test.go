@@ -99,6 +99,15 @@ func recoveryTasks(t *testing.T, def []byte) map[string]string {
 // healthy (or unhealthy) platform does, and fails the calls of one state.
 type recoveryWorld struct {
 	healthy bool
+	// relapse makes every health check after the first one unhealthy:
+	// the platform fails again while a redrive runs.
+	relapse bool
+	mu      sync.Mutex
+	checks  int
+	// cancelled counts CancelMessageMoveTask calls; published the SNS
+	// messages.
+	cancelled int
+	published []string
 	// fail maps a Task state to the error all its calls fail with.
 	fail map[string]string
 	// listResults is what ListMessageMoveTasks answers as Results.
@@ -108,11 +117,15 @@ type recoveryWorld struct {
 // report is a health report (tasks/healthcheck) with one DLQ to redrive
 // when healthy.
 func (w *recoveryWorld) report() map[string]any {
-	if !w.healthy {
+	w.mu.Lock()
+	w.checks++
+	healthy := w.healthy && !(w.relapse && w.checks > 1)
+	w.mu.Unlock()
+	if !healthy {
 		return map[string]any{"status": "unhealthy", "reasons": []string{"alarm persist-function-errors-alarm-dev is in ALARM"},
 			"alarmsInAlarm": []string{"persist-function-errors-alarm-dev"}, "redrive": []any{}, "redriveNeeded": false}
 	}
-	return map[string]any{"status": "healthy", "reasons": []string{}, "alarmsInAlarm": []string{}, "redriveNeeded": true,
+	return map[string]any{"status": "healthy", "reasons": []string{}, "alarmsInAlarm": []string{}, "redriveNeeded": true, "parkedPayments": 2,
 		"redrive": []any{map[string]any{"dlqArn": "arn:aws:sqs:us-east-1:123456789012:failed-transactions-dlq-dev",
 			"sourceArn": "arn:aws:sqs:us-east-1:123456789012:failed-transactions-queue-dev", "messages": 3, "maxNumberOfMessagesPerSecond": 10}}}
 }
@@ -137,9 +150,17 @@ func (w *recoveryWorld) invoker(tasks map[string]string) aslrun.Invoker {
 			return json.Marshal(map[string]string{"TaskHandle": "handle-1"})
 		case strings.HasSuffix(resource, ":sqs:listMessageMoveTasks"):
 			return json.Marshal(map[string]any{"Results": w.listResults})
+		case strings.HasSuffix(resource, ":sqs:cancelMessageMoveTask"):
+			w.mu.Lock()
+			w.cancelled++
+			w.mu.Unlock()
+			return json.RawMessage(`{"ApproximateNumberOfMessagesMoved":1}`), nil
 		case strings.HasSuffix(resource, ":cloudwatch:putMetricData"):
 			return json.RawMessage(`{}`), nil
 		case strings.HasSuffix(resource, ":sns:publish"):
+			w.mu.Lock()
+			w.published = append(w.published, string(input))
+			w.mu.Unlock()
 			return json.RawMessage(`{"MessageId":"m-1"}`), nil
 		}
 		return nil, &aslrun.TaskError{Name: "States.Runtime", Cause: "the test does not serve " + resource}
@@ -158,6 +179,14 @@ func calledBy(resource string, input json.RawMessage, candidates []string) strin
 		MetricData []struct{ MetricName string }
 	}
 	_ = json.Unmarshal(input, &in)
+	if strings.Contains(resource, ":lambda:") {
+		// The health monitor: rechecked inside the redrive, whose items
+		// carry the DLQ's ARN.
+		if strings.Contains(string(input), `"dlqArn"`) {
+			return "RecheckHealth"
+		}
+		return "CheckHealth"
+	}
 	for _, c := range candidates {
 		switch {
 		case strings.Contains(resource, "sns:publish") && strings.Contains(in.Subject, notifySubjects[c]) && notifySubjects[c] != "":
@@ -175,7 +204,8 @@ var notifySubjects = map[string]string{
 	"NotifyRecoveryFailed":  "could not",
 }
 
-var metricStates = map[string]string{"RedriveDeferred": "RecordRedriveDeferred", "MessagesRedriven": "RecordMessagesRedriven"}
+var metricStates = map[string]string{"RedriveDeferred": "RecordRedriveDeferred", "MessagesRedriven": "RecordMessagesRedriven",
+	"PaymentsParked": "RecordParkedPayments"}
 
 // endState names the Succeed or Fail state an execution ended in.
 func endState(exec *aslrun.Execution) string {
@@ -219,16 +249,20 @@ func runRecovery(t *testing.T, def []byte, w *recoveryWorld) *aslrun.Execution {
 var recoveryFaults = map[string]struct {
 	healthy bool
 	end     string
+	relapse bool
 }{
-	"CountRunningRecoveries": {true, "RecoveryFailed"},
-	"CheckHealth":            {true, "RecoveryFailed"},
-	"NotifyRecoveryFailed":   {true, "RecoveryFailed"}, // reached through CheckHealth failing too
-	"NotifyRedriveDeferred":  {false, "RedriveDeferred"},
-	"RecordRedriveDeferred":  {false, "RedriveDeferred"},
-	"StartMessageMoveTask":   {true, "Redriven"},
-	"ListMessageMoveTasks":   {true, "Redriven"},
-	"RecordMessagesRedriven": {true, "Redriven"},
-	"NotifyRedriven":         {true, "Redriven"},
+	"RecordParkedPayments":   {true, "Redriven", false},
+	"RecheckHealth":          {true, "Redriven", false}, // health unknown: the move is followed
+	"CancelMessageMoveTask":  {true, "Redriven", true},  // the item ends cancel-failed-platform-unhealthy
+	"CountRunningRecoveries": {true, "RecoveryFailed", false},
+	"CheckHealth":            {true, "RecoveryFailed", false},
+	"NotifyRecoveryFailed":   {true, "RecoveryFailed", false}, // reached through CheckHealth failing too
+	"NotifyRedriveDeferred":  {false, "RedriveDeferred", false},
+	"RecordRedriveDeferred":  {false, "RedriveDeferred", false},
+	"StartMessageMoveTask":   {true, "Redriven", false},
+	"ListMessageMoveTasks":   {true, "Redriven", false},
+	"RecordMessagesRedriven": {true, "Redriven", false},
+	"NotifyRedriven":         {true, "Redriven", false},
 }
 
 func TestEveryRecoveryServiceCallThatFailsEndsInADocumentedState(t *testing.T) {
@@ -251,7 +285,7 @@ func TestEveryRecoveryServiceCallThatFailsEndsInADocumentedState(t *testing.T) {
 		// A service error (States.TaskFailed matches it) and a timeout.
 		for _, fault := range []string{"Service.InternalServerError", string(errorname.StatesTimeout)} {
 			t.Run(fmt.Sprintf("%s failing with %s ends in %s", name, fault, want.end), func(t *testing.T) {
-				w := &recoveryWorld{healthy: want.healthy, fail: map[string]string{name: fault}, listResults: finished}
+				w := &recoveryWorld{healthy: want.healthy, relapse: want.relapse, fail: map[string]string{name: fault}, listResults: finished}
 				if name == "NotifyRecoveryFailed" {
 					// It is only reached when reading health fails.
 					w.fail["CheckHealth"] = fault
@@ -296,5 +330,29 @@ func TestRecoveryReportsAMoveTaskThatIsNotListedOrHasNoCounts(t *testing.T) {
 			exec := runRecovery(t, def, &recoveryWorld{healthy: true, listResults: tc.results})
 			checkRecoveryEnd(t, exec, "Redriven", "nothing")
 		})
+	}
+}
+
+// A relapse stops a running redrive: the platform turns unhealthy after
+// the move task started, and the next poll cancels it and says so in the
+// notification, instead of moving the rest of the DLQ into a failing
+// store.
+func TestARelapseCancelsTheRunningRedriveAndSaysSo(t *testing.T) {
+	def := recoveryDefinition(t)
+	running := []map[string]any{{"Status": "RUNNING", "ApproximateNumberOfMessagesMoved": 1, "ApproximateNumberOfMessagesToMove": 3}}
+	w := &recoveryWorld{healthy: true, relapse: true, listResults: running}
+	exec := runRecovery(t, def, w)
+	checkRecoveryEnd(t, exec, "Redriven", "nothing")
+	if w.cancelled != 1 || !visited(exec, "MoveCancelled") {
+		t.Errorf("CancelMessageMoveTask called %d times (MoveCancelled visited: %v), want once", w.cancelled, visited(exec, "MoveCancelled"))
+	}
+	said := strings.Join(w.published, "\n")
+	if !strings.Contains(said, "cancelled-platform-unhealthy") || !strings.Contains(said, "persist-function-errors-alarm-dev is in ALARM") {
+		t.Errorf("the notification does not say the redrive was cancelled and why: %s", said)
+	}
+	// Without a relapse the same move is followed to its end, uncancelled.
+	steady := &recoveryWorld{healthy: true, listResults: []map[string]any{{"Status": "COMPLETED", "ApproximateNumberOfMessagesMoved": 3}}}
+	if exec := runRecovery(t, def, steady); steady.cancelled != 0 || !visited(exec, "MoveFinished") {
+		t.Errorf("a healthy redrive was cancelled (%d) or not finished", steady.cancelled)
 	}
 }
