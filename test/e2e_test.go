@@ -666,9 +666,11 @@ var faultCases = []e2eCase{
 		eventually(t, 30*time.Second, "the dead-lettered payment was never persisted", func() bool {
 			return e.do(t, http.MethodGet, "/payments/"+id, nil, "").status == http.StatusOK
 		})
-		if e.counter(t, "ResilientPay/Recovery/MessagesRedriven") < 1 {
-			t.Errorf("no MessagesRedriven metric: the payment was not redriven by the recovery workflow")
-		}
+		// The metric is published when the recovery execution that moved
+		// it has followed the move task to its end.
+		eventually(t, 20*time.Second, "no MessagesRedriven metric: the payment was not redriven by the recovery workflow", func() bool {
+			return e.counter(t, "ResilientPay/Recovery/MessagesRedriven") >= 1
+		})
 	}},
 	{"a payment queued whose answer was lost is answered 503 saying so, and the retry with the same key never doubles it", func(t *testing.T, e *e2e) {
 		// GIVEN the store down and every send to the queue delivered but

@@ -89,8 +89,10 @@ func keyID(t *testing.T, s *synthesized) string {
 // TestOnlyRolesThatReadOrWriteEncryptedDataCanUseTheKey lists, for every
 // role, the KMS actions its policies allow on the data key: only the roles
 // that read or write the encrypted table, queues or topic have any.
-// Validate, the health functions, the workflows' own invocations and the
-// API's roles handle no encrypted data; the log groups and the Lambda
+// Validate, the workflows' own invocations and the API's roles handle no
+// encrypted data; the health functions read the encrypted table only to
+// probe it (one key that no item has, dynamodb:LeadingKeys) and, for the
+// monitor, to count parked items (dynamodb:Select COUNT); the log groups and the Lambda
 // environments are encrypted by their services (CloudWatch Logs through
 // the key policy, Lambda through a grant it makes at deployment).
 func TestOnlyRolesThatReadOrWriteEncryptedDataCanUseTheKey(t *testing.T) {
@@ -116,11 +118,13 @@ func TestOnlyRolesThatReadOrWriteEncryptedDataCanUseTheKey(t *testing.T) {
 		}
 	}
 	want := map[string]string{
-		"persist-function-" + suffix + "-role":     "writes and reads the encrypted table",
-		"reprocess-function-" + suffix + "-role":   "writes and reads the encrypted table",
-		"get-payment-function-" + suffix + "-role": "reads the encrypted table",
-		"enqueue-function-" + suffix + "-role":     "sends to the encrypted failed-transactions queue",
-		"recovery-workflow-" + suffix + "-role":    "moves messages between encrypted queues and publishes to the encrypted topic",
+		"persist-function-" + suffix + "-role":        "writes and reads the encrypted table",
+		"reprocess-function-" + suffix + "-role":      "writes and reads the encrypted table",
+		"get-payment-function-" + suffix + "-role":    "reads the encrypted table",
+		"health-function-" + suffix + "-role":         "probes the encrypted table (GetItem of store.ProbeKey only)",
+		"health-monitor-function-" + suffix + "-role": "probes the encrypted table and counts parked items (Select COUNT only)",
+		"enqueue-function-" + suffix + "-role":        "sends to the encrypted failed-transactions queue",
+		"recovery-workflow-" + suffix + "-role":       "moves messages between encrypted queues and publishes to the encrypted topic",
 	}
 	for role, actions := range uses {
 		if _, ok := want[role]; !ok {

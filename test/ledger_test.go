@@ -63,6 +63,10 @@ type ledgerEntry struct {
 	accepted map[int]ledgerFields
 	// reused: the key was used with another body after a 202.
 	reused bool
+	// otherMaybeQueued: the other body was answered 503 on some attempt
+	// ("the payment may have been accepted": its send was delivered, the
+	// answer lost) before a final 422, so it may be queued and parked.
+	otherMaybeQueued bool
 }
 
 // ledgerCounts are the answers the clients got.
@@ -147,22 +151,29 @@ func TestLedgerEveryAcceptedPaymentIsStoredOnceOrParkedUnderRandomFaults(t *test
 		}
 		return resp.StatusCode, m.ID, resp.Header.Get("Idempotent-Replayed") == "true"
 	}
-	// pay posts until the answer is final: 503, 429 and 409 are retried
-	// with the same key and body, as the contract tells clients to.
-	pay := func(key, body string) (int, string) {
+	// payNoting posts until the answer is final: 503, 429 and 409 are
+	// retried with the same key and body, as the contract tells clients
+	// to. It also says whether an attempt was answered 503.
+	payNoting := func(key, body string) (int, string, bool) {
+		saw503 := false
 		for attempt := 0; ; attempt++ {
 			status, id, _ := post(key, body)
 			switch status {
 			case http.StatusServiceUnavailable, http.StatusTooManyRequests, http.StatusConflict:
+				saw503 = saw503 || status == http.StatusServiceUnavailable
 				if attempt == 200 {
 					t.Errorf("%s still answered %d after %d retries", key, status, attempt)
-					return status, ""
+					return status, "", saw503
 				}
 				time.Sleep(time.Duration(20+random(60)) * time.Millisecond)
 				continue
 			}
-			return status, id
+			return status, id, saw503
 		}
+	}
+	pay := func(key, body string) (int, string) {
+		status, id, _ := payNoting(key, body)
+		return status, id
 	}
 
 	entries := make([]*ledgerEntry, ledgerPayments)
@@ -194,11 +205,13 @@ func TestLedgerEveryAcceptedPaymentIsStoredOnceOrParkedUnderRandomFaults(t *test
 					// is stored and the other parked), else refused with 422.
 					en.reused = true
 					other, otherFields := ledgerBody(i, 1)
-					st, otherID := pay(en.key, other)
+					st, otherID, saw503 := payNoting(en.key, other)
 					switch {
 					case (st == http.StatusCreated || st == http.StatusAccepted) && otherID == id:
 						en.accepted[1] = otherFields
 					case st == http.StatusUnprocessableEntity:
+						// A 503 before the 422 may have queued it all the same.
+						en.otherMaybeQueued = saw503
 					default:
 						t.Errorf("payment %d: the reused key answered %d with id %q", i, st, otherID)
 					}
@@ -302,6 +315,12 @@ func TestLedgerEveryAcceptedPaymentIsStoredOnceOrParkedUnderRandomFaults(t *test
 			ps := parkedByID[en.id]
 			if len(ps) != 1 || ps[0].Amount != other.Amount || ps[0].Currency != other.Currency {
 				t.Errorf("payment %d (%s): the other accepted body %+v is not parked once (parked %d)", i, en.id, other, len(ps))
+			}
+		case len(parkedByID[en.id]) != 0 && en.otherMaybeQueued:
+			// The other body's 503 said it may have been accepted: it was
+			// queued, and parked rather than dropped.
+			if _, other := ledgerBody(i, 1); len(parkedByID[en.id]) != 1 || parkedByID[en.id][0].Amount != other.Amount {
+				t.Errorf("payment %d (%s): parked %+v, want the other body, once", i, en.id, parkedByID[en.id])
 			}
 		case len(parkedByID[en.id]) != 0:
 			t.Errorf("payment %d (%s) is parked although one body only was accepted", i, en.id)
