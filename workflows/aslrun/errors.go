@@ -131,13 +131,15 @@ type lambdaErrorPayload struct {
 //     a handler's error ("errorString" for errors.New, "wrapError" for
 //     fmt.Errorf with %w), with the same payload cause.
 func classifyInvokeError(err error, plainCause bool) *stateError {
+	// A task's States.DataLimitExceeded is caught like any task failure
+	// (AWS's recorded runs: test_states_errors, *_data_limit_exceeded_*).
 	var te *TaskError
 	if errors.As(err, &te) {
-		return &stateError{name: te.Name, cause: te.Cause}
+		return &stateError{name: te.Name, cause: te.Cause, catchable: true}
 	}
 	var tev TaskError
 	if errors.As(err, &tev) {
-		return &stateError{name: tev.Name, cause: tev.Cause}
+		return &stateError{name: tev.Name, cause: tev.Cause, catchable: true}
 	}
 	var ire *messages.InvokeResponse_Error
 	if errors.As(err, &ire) && ire != nil {

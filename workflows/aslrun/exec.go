@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -142,10 +143,16 @@ type evalCtx struct {
 }
 
 // newEvalCtx builds the context object of a state; item is the Map item
-// for a Map state's ItemSelector.
+// for a Map state's ItemSelector. A negative retryCount leaves
+// $$.State.RetryCount out, as AWS does in states that cannot retry
+// (LocalStack's recorded test_query_context_object_values: a Pass state's
+// $$.State has Name and EnteredTime only).
 func (r *run) newEvalCtx(stateName string, entered time.Time, retryCount int, item *asl.Object, vars *varScope) *evalCtx {
-	o := obj("Execution", r.ctxExec, "StateMachine", r.ctxSM,
-		"State", obj("EnteredTime", entered.UTC().Format(timeFormat), "Name", stateName, "RetryCount", num(int64(retryCount))))
+	stObj := obj("EnteredTime", entered.UTC().Format(timeFormat), "Name", stateName)
+	if retryCount >= 0 {
+		stObj.Set("RetryCount", num(int64(retryCount)))
+	}
+	o := obj("Execution", r.ctxExec, "StateMachine", r.ctxSM, "State", stObj)
 	if item != nil {
 		o.Set("Map", obj("Item", item))
 	}
@@ -204,7 +211,7 @@ func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.Ra
 		assign *asl.Object
 		serr   *stateError
 	)
-	c := r.newEvalCtx(st.name, entered, 0, nil, vars).withInput(input)
+	c := r.newEvalCtx(st.name, entered, -1, nil, vars).withInput(input)
 	switch st.typ {
 	case "Task", "Parallel", "Map":
 		out, next, assign, serr = r.withRetry(ctx, st, input, th, entered, vars)
@@ -753,14 +760,18 @@ func (r *run) task(ctx context.Context, st *state, input any, c *evalCtx, th *th
 			return nil, herr, ""
 		}
 		if timeout > 0 && tctx.Err() != nil {
-			return nil, &stateError{name: ErrTimeout, cause: fmt.Sprintf("The task ran longer than its TimeoutSeconds (%s)", timeout)}, timedOut
+			// AWS gives a task time-out no cause (recorded runs:
+			// LocalStack's test_timeouts and test_invoke_timeout).
+			return nil, &stateError{name: ErrTimeout}, timedOut
 		}
 		return nil, classifyInvokeError(ierr, r.m.opts.PlainLambdaCause), failed
 	}
 	if len(res) > maxPayload {
 		// Unlike a state's input or output over the quota, a task result
 		// over it can be retried and caught (see the package documentation).
-		return nil, &stateError{name: ErrDataLimitExceeded, cause: fmt.Sprintf("The result of state '%s' is %d bytes, more than the %d bytes quota", st.name, len(res), maxPayload), catchable: true}, failed
+		// AWS's wording (LocalStack's recorded runs, test_states_errors):
+		// the Lambda ARN, or the integration's service name.
+		return nil, &stateError{name: ErrDataLimitExceeded, cause: fmt.Sprintf("The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", resultLimitName(st.resource)), catchable: true}, failed
 	}
 	var out any
 	res = bytes.Clone(bytes.TrimSpace(res)) // the history keeps it; the Invoker may reuse its buffer
@@ -775,6 +786,17 @@ func (r *run) task(ctx context.Context, st *state, input any, c *evalCtx, th *th
 	}
 	th.emit(Event{Type: succeeded, StateName: st.name, Resource: st.resource, Output: res})
 	return out, nil, ""
+}
+
+// resultLimitName names a task resource the way AWS's result-size error
+// does: "lambda" for arn:aws:states:::lambda:invoke, the resource itself
+// for a Lambda function ARN.
+func resultLimitName(resource string) string {
+	if svc, ok := strings.CutPrefix(resource, "arn:aws:states:::"); ok {
+		name, _, _ := strings.Cut(svc, ":")
+		return name
+	}
+	return resource
 }
 
 type invokeResult struct {
@@ -852,6 +874,12 @@ func (r *run) mapState(ctx context.Context, st *state, input any, c *evalCtx, th
 	}
 	arr, ok := items.([]any)
 	if !ok {
+		if st.jsonata {
+			// A JSONata Map's input that is not an array is a query
+			// evaluation error for AWS (LocalStack's recorded
+			// test_map_state_items_input_types).
+			return nil, queryErr("The items of Map state '%s' must be an array, got %s", st.name, jsonType(items)), ""
+		}
 		return nil, runtimeErr("The items of Map state '%s' must be an array, got %s", st.name, jsonType(items)), ""
 	}
 	conc := st.maxConcurrency

@@ -200,8 +200,10 @@ func sfPartition(arr []any, size float64) ([]any, error) {
 }
 
 // sfRange is $range(start, end, step): the numbers from start to end
-// (inclusive) by step, at most 1000 of them.
-func sfRange(start, end, step float64) ([]any, error) {
+// (inclusive) by step, at most 1000 of them. A range of one number is that
+// number, as a JSONata sequence of one is (AWS's recorded runs:
+// LocalStack's test_array_range, $range(1, 9, 9) = 1).
+func sfRange(start, end, step float64) (any, error) {
 	if step == 0 {
 		return nil, errors.New("$range: the step must not be 0")
 	}
@@ -211,6 +213,9 @@ func sfRange(start, end, step float64) ([]any, error) {
 			return nil, errors.New("$range: the range has more than 1000 items")
 		}
 		out = append(out, v)
+	}
+	if len(out) == 1 {
+		return out[0], nil
 	}
 	return out, nil
 }
