@@ -249,6 +249,9 @@ func TestParseExpressionFindsVariablesAndStatesMembers(t *testing.T) {
 		{"{% $count($states.context.Map.Item.Value) > $limit ? 'a' : 'b' %}", "limit", "context", false},
 		{"{% $exists($maybe) ? $maybe : 0 %}", "maybe", "", false},
 		{"{% $exists($maybe.a) %}", "", "", false},
+		// A built-in function named without a call is the function, not a
+		// variable (issue #23: AWS runs [($type = "tool_use")]).
+		{`{% $states.input.content[($type = "tool_use")] %}`, "", "input", false},
 	}
 	for _, tt := range tests {
 		e, msg := asl.ParseExpression(tt.src)

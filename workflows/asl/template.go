@@ -62,7 +62,9 @@ type Expression struct {
 	// "errorOutput", "context"; "" for $states as a whole), sorted.
 	// Guarded lists the variables it reads only to test them with
 	// $exists, which is how an expression reads a variable that may be
-	// unassigned.
+	// unassigned, and the names of JSONata built-in functions it reads
+	// without calling them ($type in [($type = "x")]), which are the
+	// function unless a state assigns a variable of that name.
 	Vars, States, Guarded []string
 	// Root is true when the expression reads $$.
 	Root bool
@@ -348,7 +350,15 @@ func (e *Expression) analyse(root jparse.Node) {
 			case "states":
 				states[""] = true
 			default:
-				vars[x.Name] = true
+				// $type in [($type = "x")] is the built-in function
+				// unless a state assigns a variable of that name (AWS
+				// runs it; issue #23): a read that may be unassigned,
+				// like one inside $exists.
+				if IsJSONataFunction(x.Name) {
+					guarded[x.Name] = true
+				} else {
+					vars[x.Name] = true
+				}
 			}
 		case *jparse.PathNode:
 			if len(x.Steps) >= 2 {

@@ -40,9 +40,11 @@ func (t *tJSONata) eval(_ any, c *evalCtx) (any, *stateError) {
 	// one), so binding does not touch the original.
 	e := *t.expr.Compiled
 	vars := map[string]any{"states": toJSONata(c.statesVar())}
-	for _, name := range t.expr.Vars {
-		if v, ok := c.vars.get(name); ok {
-			vars[name] = toJSONata(v)
+	for _, names := range [][]string{t.expr.Vars, t.expr.Guarded} {
+		for _, name := range names {
+			if v, ok := c.vars.get(name); ok {
+				vars[name] = toJSONata(v)
+			}
 		}
 	}
 	if err := e.RegisterVars(vars); err != nil {

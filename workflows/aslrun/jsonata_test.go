@@ -288,3 +288,18 @@ func TestAssignCanBeOneJSONataExpression(t *testing.T) {
 		t.Errorf("output %s (%s)", exec.Output, exec.Cause)
 	}
 }
+
+// A variable read only inside $exists is bound when a state assigned it,
+// and a built-in function named without a call ($type) is the function
+// (issue #23: AWS runs [($type = "tool_use")]).
+func TestJSONataExistsSeesAssignedVariablesAndBuiltInsAreFunctions(t *testing.T) {
+	def := jsonataMachine("A", `"A":{"Type":"Pass","Assign":{"x":1},"Next":"B"},
+	  "B":{"Type":"Pass","Output":{"x":"{% $exists($x) %}","y":"{% $exists($y) %}","fn":"{% $type = 'function' %}","kind":"{% $type($type) %}"},"End":true}`)
+	exec := mustRun(t, mustNew(t, def, Options{}), `{}`)
+	if exec.Status != Succeeded {
+		t.Fatalf("status %s: %s %s", exec.Status, exec.Error, exec.Cause)
+	}
+	if want := `{"x":true,"y":false,"fn":false,"kind":"function"}`; !jsonEq(t, exec.Output, want) {
+		t.Errorf("output %s, want %s", exec.Output, want)
+	}
+}
