@@ -94,6 +94,15 @@ type Suite struct {
 	Skipped []Skip         `json:"skipped"`
 	Counts  map[string]int `json:"skippedByReason"`
 	Cases   []Case         `json:"cases"`
+	// Accepted lists every distinct definition AWS ran in the recordings
+	// (converted or not: those needing other services too), for the linter.
+	Accepted []Accepted `json:"accepted"`
+}
+
+// Accepted is a definition AWS accepted and ran.
+type Accepted struct {
+	Template   string `json:"template"`
+	Definition string `json:"definition"`
 }
 
 // Skip is a recorded execution the converter did not convert.
@@ -167,6 +176,16 @@ func encodeSuite(s *Suite) ([]byte, error) {
 			return nil, err
 		}
 	}
+	buf.WriteString("],\n" + `"accepted": [` + "\n")
+	for i, a := range s.Accepted {
+		sep := ",\n"
+		if i == len(s.Accepted)-1 {
+			sep = "\n"
+		}
+		if err := line("", a, sep); err != nil {
+			return nil, err
+		}
+	}
 	buf.WriteString("]\n}\n")
 	if !json.Valid(buf.Bytes()) {
 		return nil, fmt.Errorf("the suite does not encode as JSON")
@@ -192,14 +211,22 @@ func convert(s source) (*Suite, error) {
 	if err != nil {
 		return nil, err
 	}
+	accepted := map[string]string{}
 	for _, f := range files {
 		if !strings.HasSuffix(f, ".snapshot.json") {
 			continue
 		}
-		if err := convertFile(s, suite, templates, f); err != nil {
+		if err := convertFile(s, suite, templates, f, accepted); err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
 	}
+	for d, t := range accepted {
+		suite.Accepted = append(suite.Accepted, Accepted{Template: t, Definition: d})
+	}
+	sort.Slice(suite.Accepted, func(i, j int) bool {
+		a, b := suite.Accepted[i], suite.Accepted[j]
+		return a.Template < b.Template || a.Template == b.Template && a.Definition < b.Definition
+	})
 	for _, sk := range suite.Skipped {
 		suite.Counts[sk.Reason]++
 	}
@@ -254,7 +281,7 @@ func (e *event) details(key string) map[string]json.RawMessage {
 	return m
 }
 
-func convertFile(s source, suite *Suite, templates map[string]string, snapFile string) error {
+func convertFile(s source, suite *Suite, templates map[string]string, snapFile string, accepted map[string]string) error {
 	b, err := s.read(snapFile)
 	if err != nil {
 		return err
@@ -313,6 +340,9 @@ func convertFile(s source, suite *Suite, templates map[string]string, snapFile s
 			}
 			suite.Found++
 			c, err := convertHistory(s, tf, testName, param, events)
+			if c != nil {
+				accepted[c.Definition] = c.Template
+			}
 			if err != nil {
 				if se, ok := err.(skipError); ok {
 					suite.Skipped = append(suite.Skipped, Skip{Name: name, Reason: string(se)})
