@@ -39,18 +39,10 @@ var unsupported = map[string]string{
 	"scenarios/test_base_scenarios.py::TestBaseScenarios::test_map_state_nested_config_distributed":   distributedMap,
 	"scenarios/test_base_scenarios.py::TestBaseScenarios::test_map_state_tolerated_failure_":          distributedMap + " (ToleratedFailureCount/PercentagePath)",
 
-	// The wording of States.Runtime causes. AWS prefixes "An error occurred
-	// while executing the state 'S' (entered at the event id #N)." and words
-	// each path failure its own way; aslrun names the same field, path and
-	// value in its own words, and error names and statuses match.
-	"base/test_wait.py::TestSfnWait::test_base_wait_seconds_path[-1]":                                        runtimeWording,
-	"base/test_wait.py::TestSfnWait::test_base_wait_seconds_path[-1.5]":                                      runtimeWording,
-	"base/test_wait.py::TestSfnWait::test_base_wait_seconds_path[1.5]":                                       runtimeWording,
-	"scenarios/test_base_scenarios.py::TestBaseScenarios::test_invalid_jsonpath[":                            runtimeWording,
-	"scenarios/test_base_scenarios.py::TestBaseScenarios::test_catch_states_runtime/":                        runtimeWording,
-	"scenarios/test_base_scenarios.py::TestBaseScenarios::test_max_concurrency_path[NoNumber]":               runtimeWording,
-	"scenarios/test_base_scenarios.py::TestBaseScenarios::test_max_concurrency_path[max_concurrency_value0]": runtimeWording,
-	"scenarios/test_base_scenarios.py::TestBaseScenarios::test_map_state_items_input_types[":                 runtimeWording,
+	// JSONata's null: in JSONata 2.0.6 a path to a null member gives null;
+	// github.com/xiatechs/jsonata-go gives nothing (undefined), so the Pass
+	// before the Map fails instead of the Map.
+	"scenarios/test_base_scenarios.py::TestBaseScenarios::test_map_state_items_input_types[null]": "JSONata: the library reads a null member as undefined",
 
 	// JSONata error messages come from the JSONata implementation.
 	"intrinsic_functions/test_math_operations_jsonata.py::TestMathOperationsJSONata::test_math_random_seeded/": "JSONata error messages are the library's (T1006 \"Attempted to invoke a non-function\" in JSONata 2.0.6)",
@@ -58,7 +50,6 @@ var unsupported = map[string]string{
 
 const (
 	distributedMap = "distributed Map is not supported"
-	runtimeWording = "States.Runtime cause wording differs from AWS's"
 )
 
 type conformanceSuite struct {
@@ -122,6 +113,9 @@ func TestConformanceWithAWSRecordedExecutions(t *testing.T) {
 			matched++
 		case listed:
 			known++
+			if testing.Verbose() {
+				t.Logf("known difference, %s: %s\n%s", reason, c.Name, diff)
+			}
 		default:
 			t.Errorf("%s (template %s):\n%s", c.Name, c.Template, diff)
 		}

@@ -204,7 +204,7 @@ func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.Ra
 	if inJSON == nil {
 		inJSON = mustEncode(input)
 	}
-	th.emit(Event{Type: evs[0], StateName: st.name, Input: inJSON})
+	enteredID := th.emit(Event{Type: evs[0], StateName: st.name, Input: inJSON})
 	var (
 		out    any
 		next   = st.next
@@ -214,7 +214,7 @@ func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.Ra
 	c := r.newEvalCtx(st.name, entered, -1, nil, vars).withInput(input)
 	switch st.typ {
 	case "Task", "Parallel", "Map":
-		out, next, assign, serr = r.withRetry(ctx, st, input, th, entered, vars)
+		out, next, assign, serr = r.withRetry(ctx, st, input, th, entered, enteredID, vars)
 	case "Pass":
 		out, assign, serr = r.pass(st, input, c)
 	case "Choice":
@@ -225,10 +225,10 @@ func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.Ra
 		out, serr = r.succeed(st, input, c)
 		next = ""
 	case "Fail":
-		return nil, nil, "", r.fail(st, input, c)
+		return nil, nil, "", locate(r.fail(st, input, c), st, enteredID)
 	}
 	if serr != nil {
-		return nil, nil, "", serr
+		return nil, nil, "", locate(serr, st, enteredID)
 	}
 	// Assignments take effect once the state is done: every expression of
 	// the state read the variables as they were when it was entered.
@@ -244,6 +244,46 @@ func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.Ra
 	return out, b, next, nil
 }
 
+// pathErr words an InputPath or OutputPath that failed, as AWS does when
+// it matched nothing (LocalStack's recorded test_invalid_jsonpath,
+// test_catch_states_runtime).
+func pathErr(field, source string, err *stateError) *stateError {
+	if err.missing != nil && err.missing.jayway != "" {
+		return runtimeErr("Invalid path '%s' : %s", source, err.missing.jayway)
+	}
+	return runtimeErr("Invalid %s '%s': %s", field, source, err.cause)
+}
+
+// compactJSON is v as compact JSON, for error causes.
+func compactJSON(v any) string {
+	b, err := encodeJSON(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// rawText is a string as it is, anything else as compact JSON.
+func rawText(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return compactJSON(v)
+}
+
+// locate words an error the executor raised in a state as AWS does: "An
+// error occurred while executing the state 'S' (entered at the event id
+// #N). " and the message (LocalStack's recorded runs of States.Runtime and
+// States.QueryEvaluationError failures). Errors of task handlers and of
+// nested states keep their cause.
+func locate(serr *stateError, st *state, enteredID int64) *stateError {
+	if serr != nil && serr.own && !serr.located {
+		serr.cause = fmt.Sprintf("An error occurred while executing the state '%s' (entered at the event id #%d). %s", st.name, enteredID, serr.cause)
+		serr.located = true
+	}
+	return serr
+}
+
 // Input and output processing.
 
 func inputPath(st *state, input any, c *evalCtx) (any, *stateError) {
@@ -253,7 +293,7 @@ func inputPath(st *state, input any, c *evalCtx) (any, *stateError) {
 	case st.inputPath.p != nil:
 		v, err := st.inputPath.p.eval(input, c)
 		if err != nil {
-			return nil, runtimeErr("Invalid InputPath '%s': %s", st.inputPath.p.Source, err.cause)
+			return nil, pathErr("InputPath", st.inputPath.p.Source, err)
 		}
 		return v, nil
 	}
@@ -267,7 +307,7 @@ func outputPath(st *state, output any, c *evalCtx) (any, *stateError) {
 	case st.outputPath.p != nil:
 		v, err := st.outputPath.p.eval(output, c)
 		if err != nil {
-			return nil, runtimeErr("Invalid OutputPath '%s': %s", st.outputPath.p.Source, err.cause)
+			return nil, pathErr("OutputPath", st.outputPath.p.Source, err)
 		}
 		return v, nil
 	}
@@ -488,9 +528,15 @@ func (r *run) wait(ctx context.Context, st *state, input any, c *evalCtx) (any, 
 		if err != nil {
 			return nil, nil, runtimeErr("Invalid SecondsPath '%s': %s", st.secondsPath.Source, err.cause)
 		}
+		// AWS's wording (LocalStack's recorded test_base_wait_seconds_path).
 		n, ok := toInt(v)
-		if !ok || n < 0 || n > 99999999 {
-			return nil, nil, runtimeErr("The SecondsPath '%s' selected %s, which is not a non-negative integer", st.secondsPath.Source, excerpt(v))
+		switch {
+		case !ok:
+			return nil, nil, runtimeErr("The SecondsPath parameter cannot be parsed as a long value: %s == %s", st.secondsPath.Source, compactJSON(v))
+		case n < 0:
+			return nil, nil, runtimeErr("The SecondsPath parameter references a negative value: %s == %s", st.secondsPath.Source, compactJSON(v))
+		case n > 99999999:
+			return nil, nil, runtimeErr("The SecondsPath '%s' selected %s, which is more than 99999999 seconds", st.secondsPath.Source, excerpt(v))
 		}
 		d = time.Duration(n) * time.Second
 	case st.timestampPath != nil:
@@ -555,6 +601,9 @@ func (r *run) fail(st *state, input any, c *evalCtx) *stateError {
 			continue
 		case f.expr != nil:
 			if v, err = f.expr.eval(input, c); err != nil {
+				if err.missing != nil {
+					return runtimeErr("%s", err.missing.notFoundIn(f.field+"Path"))
+				}
 				return runtimeErr("Invalid %sPath in state '%s': %s", f.field, st.name, err.cause)
 			}
 		default:
@@ -573,7 +622,7 @@ func (r *run) fail(st *state, input any, c *evalCtx) *stateError {
 
 // withRetry runs a Task, Parallel or Map state's attempts under its Retry
 // and Catch policy.
-func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, entered time.Time, vars *varScope) (any, string, *asl.Object, *stateError) {
+func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, entered time.Time, enteredID int64, vars *varScope) (any, string, *asl.Object, *stateError) {
 	// Each retrier counts its own retries, whatever error names they were
 	// for: its interval grows and its MaxAttempts runs out with them, as
 	// in the specification's example (see the package documentation).
@@ -605,6 +654,7 @@ func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, e
 			}
 			serr = err // an Output or Assign that fails fails the state
 		}
+		locate(serr, st, enteredID)
 		if serr.halt {
 			return nil, "", nil, serr
 		}
@@ -876,9 +926,9 @@ func (r *run) mapState(ctx context.Context, st *state, input any, c *evalCtx, th
 	if !ok {
 		if st.jsonata {
 			// A JSONata Map's input that is not an array is a query
-			// evaluation error for AWS (LocalStack's recorded
-			// test_map_state_items_input_types).
-			return nil, queryErr("The items of Map state '%s' must be an array, got %s", st.name, jsonType(items)), ""
+			// evaluation error for AWS, in these words (LocalStack's
+			// recorded test_map_state_items_input_types).
+			return nil, queryErr("Map state input must be an array but was: %s", compactJSON(items)), ""
 		}
 		return nil, runtimeErr("The items of Map state '%s' must be an array, got %s", st.name, jsonType(items)), ""
 	}
@@ -890,7 +940,8 @@ func (r *run) mapState(ctx context.Context, st *state, input any, c *evalCtx, th
 		}
 		n, ok := toInt(v)
 		if !ok || n < 0 {
-			return nil, runtimeErr("The MaxConcurrencyPath '%s' selected %s, which is not a non-negative integer", st.maxConcurrencyPath.Source, excerpt(v)), ""
+			// AWS's wording (LocalStack's recorded test_max_concurrency_path).
+			return nil, runtimeErr("The MaxConcurrencyPath field refers to value \"%s\" which is not a valid integer: %s", rawText(v), st.maxConcurrencyPath.Source), ""
 		}
 		conc = int(n)
 	}

@@ -24,7 +24,7 @@ const ErrQueryEvaluation = "States.QueryEvaluationError"
 
 // queryErr builds a States.QueryEvaluationError.
 func queryErr(format string, args ...any) *stateError {
-	return &stateError{name: ErrQueryEvaluation, cause: fmt.Sprintf(format, args...)}
+	return &stateError{name: ErrQueryEvaluation, cause: fmt.Sprintf(format, args...), own: true}
 }
 
 // tJSONata is a "{% ... %}" string of a JSONata state.

@@ -59,6 +59,9 @@ type tDynamic struct {
 func (t *tDynamic) eval(in any, c *evalCtx) (any, *stateError) {
 	v, err := t.expr.eval(in, c)
 	if err != nil {
+		if err.missing != nil {
+			return nil, runtimeErr("%s", err.missing.notFoundIn(t.field))
+		}
 		if err.name == ErrRuntime && !strings.HasPrefix(err.cause, "The intrinsic") {
 			return nil, runtimeErr("The value of the field '%s' could not be evaluated: %s", t.field, err.cause)
 		}
