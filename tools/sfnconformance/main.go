@@ -240,7 +240,7 @@ func loadTemplateConstants(s source) (map[string]string, error) {
 		return nil, err
 	}
 	classRe := regexp.MustCompile(`(?m)^class (\w+)\(`)
-	constRe := regexp.MustCompile(`(?s)(\w+): Final\[str\] = os\.path\.join\(\s*_THIS_FOLDER,\s*"([^"]+)",?\s*\)`)
+	constRe := regexp.MustCompile(`(?s)(\w+)(?:: Final\[str\])? = os\.path\.join\(\s*_THIS_FOLDER,\s*"([^"]+)",?\s*\)`)
 	out := map[string]string{}
 	for _, f := range files {
 		if !strings.HasSuffix(f, ".py") {

@@ -58,7 +58,7 @@ func (t *tJSONata) eval(_ any, c *evalCtx) (any, *stateError) {
 	case errors.Is(err, jsonata.ErrUndefined):
 		return nil, queryErr("The JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", strings.TrimSpace(t.expr.Source), t.field)
 	case err != nil:
-		return nil, queryErr("An error occurred while evaluating the JSONata expression '%s' specified for the field '%s': %v", strings.TrimSpace(t.expr.Source), t.field, err)
+		return nil, queryErr("The JSONata expression '%s' specified for the field '%s' threw an error during evaluation. %v", strings.TrimSpace(t.expr.Source), t.field, err)
 	}
 	v, cerr := fromJSONata(res)
 	if cerr != nil {
