@@ -43,7 +43,13 @@ func convertHistory(s source, tf *testFile, testName, param string, events []*ev
 		raw []byte
 	}
 	var cands []cand
-	for _, ref := range fn.templates {
+	refs, fromModule := fn.templates, false
+	if len(refs) == 0 {
+		// The test takes its template from a module-level list: any
+		// template of the module may be it, if exactly one fits.
+		refs, fromModule = tf.all, true
+	}
+	for _, ref := range refs {
 		if !strings.HasSuffix(ref.file, ".json5") && !strings.HasSuffix(ref.file, ".json") {
 			continue // a Lambda function's source, an input file
 		}
@@ -65,6 +71,9 @@ func convertHistory(s source, tf *testFile, testName, param string, events []*ev
 	}
 	if len(cands) == 0 {
 		return nil, skipError(skipNoTemplate)
+	}
+	if fromModule && !allSame(cands, func(c cand) []byte { return c.raw }) {
+		return nil, skipError(skipAmbiguous)
 	}
 	if len(cands) > 1 {
 		var keep []cand

@@ -377,7 +377,9 @@ type testFile struct {
 	// funcs maps a test function to the template files its decorators and
 	// body name, and the edits it makes that the converter cannot redo.
 	funcs map[string]*testFunc
-	all   []string
+	// all is every template the module names, for a test that takes its
+	// template from a module-level list.
+	all []tmplRef
 }
 
 type testFunc struct {
@@ -480,9 +482,6 @@ func parseTestFile(py string, templates map[string]string) *testFile {
 		}
 		tf.funcs[d.name] = f
 	}
-	tf.all = nil
-	for _, r := range resolve(py) {
-		tf.all = append(tf.all, r.file)
-	}
+	tf.all = resolve(py)
 	return tf
 }

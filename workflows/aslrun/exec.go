@@ -526,6 +526,9 @@ func (r *run) wait(ctx context.Context, st *state, input any, c *evalCtx) (any, 
 	case st.secondsPath != nil:
 		v, err := st.secondsPath.eval(eff, c)
 		if err != nil {
+			if err.missing != nil { // AWS's wording (LocalStack's recorded test_logs)
+				return nil, nil, runtimeErr("The SecondsPath parameter does not reference an input value: %s", st.secondsPath.Source)
+			}
 			return nil, nil, runtimeErr("Invalid SecondsPath '%s': %s", st.secondsPath.Source, err.cause)
 		}
 		// AWS's wording (LocalStack's recorded test_base_wait_seconds_path).
