@@ -53,11 +53,14 @@
 // JSONata expressions are evaluated by github.com/xiatechs/jsonata-go
 // (JSONata 1.8 with most later functions), compiled once by asl.Parse.
 // aslrun adds the functions Step Functions adds ($partition, $range,
-// $hash, $random with a seed, $uuid, $parse) and $assert, and binds $now
-// and $millis to Options.Clock. Missing against the JSONata 2.0.6 that
-// Step Functions runs: $formatInteger and $parseInteger, and the # and @
-// binding and % parent operators (an expression using them fails at New);
-// objects built by JSONata come back with sorted keys. A failing
+// $hash, $random with a seed, $uuid, $parse), $assert, and JSONata 2.0's
+// $formatInteger and $parseInteger (ported from JSONata 2.0.6), and binds
+// $now and $millis to Options.Clock. Missing against the JSONata 2.0.6
+// that Step Functions runs: the # and @ binding and % parent operators
+// (an expression using them fails at New); objects built by JSONata come
+// back with sorted keys; a null member reads as undefined; the library's
+// error messages are not JSONata's T-coded ones (docs/linter.md, "JSONata
+// implementation", says why the library stays). A failing
 // expression, an undefined result or a value a field cannot take raises
 // States.QueryEvaluationError, which Retry and Catch handle.
 //

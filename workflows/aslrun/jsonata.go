@@ -181,7 +181,10 @@ func (e *env) extensions() map[string]jsonata.Extension {
 		"uuid":      {Func: func() string { return e.uuid() }},
 		"parse":     {Func: sfParse},
 		"assert":    {Func: jsonataAssert},
-		"millis":    {Func: func() int64 { return e.now().UnixMilli() }},
+		// JSONata 2.0 functions the library lacks (jsonata_integer.go).
+		"formatInteger": {Func: sfFormatInteger},
+		"parseInteger":  {Func: sfParseInteger},
+		"millis":        {Func: func() int64 { return e.now().UnixMilli() }},
 		"now": {Func: func(picture, tz jtypes.OptionalString) (string, error) {
 			return jlib.FromMillis(e.now().UnixMilli(), picture, tz)
 		}},
