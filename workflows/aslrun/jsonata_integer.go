@@ -186,6 +186,10 @@ func lettersToDecimal(letters string, a rune) float64 {
 	return dec
 }
 
+// maxRoman bounds the roman numerals $formatInteger writes (one "m" per
+// thousand), so that a large number cannot make a huge string.
+const maxRoman = 1_000_000
+
 type separator struct {
 	position int
 	char     string
@@ -298,6 +302,9 @@ func sfFormatInteger(value float64, picture string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if math.IsNaN(value) || math.Abs(value) > 1<<53 {
+		return "", fmt.Errorf("$formatInteger: %v is not an integer JSON can hold exactly", value)
+	}
 	v := int64(math.Floor(value))
 	neg := v < 0
 	if neg {
@@ -312,6 +319,9 @@ func sfFormatInteger(value float64, picture string) (string, error) {
 		}
 		out = decimalToLetters(v, a)
 	case "roman":
+		if v > maxRoman {
+			return "", fmt.Errorf("$formatInteger: %d is too large for roman numerals here (at most %d)", v, maxRoman)
+		}
 		out = decimalToRoman(v)
 		if f.upper {
 			out = strings.ToUpper(out)
