@@ -29,8 +29,8 @@ type layer struct {
 var layers = []layer{
 	{"tests", "tests across packages: template assertions, cdk-nag, lint of the synthesized workflows, end-to-end runs",
 		[]string{"test"}},
-	{"mains", "composition roots: the CDK app, the local runner's and the cost model's commands, each Lambda main, the linter's CLI",
-		[]string{"app", "cmd/...", "tasks/*/lambda", "workflows/cmd/..."}},
+	{"mains", "composition roots: the CDK app, the local runner's and the cost model's commands, each Lambda main, the linter's CLI, the conformance suite's converter",
+		[]string{"app", "cmd/...", "tasks/*/lambda", "workflows/cmd/...", "tools/sfnconformance"}},
 	{"cost model", "prices a payment from the synthesized template and measured runs of it on the local executor",
 		[]string{"cost"}},
 	{"local runner", "the payment API on a laptop: emulators, the synthesized workflows on the executor, the real handlers",

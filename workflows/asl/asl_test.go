@@ -189,6 +189,9 @@ func TestParseIntrinsicValidatesNamesArityAndLiterals(t *testing.T) {
 		"States.Format($.template, $.a)",
 		"States.Format('\\{\\} is not a placeholder, {} is', $.a)",
 		"States.Array($myVar, $$.Execution.Id, $.a['b,c'])",
+		// Accepted by AWS (issue #23, LocalStack's recorded runs).
+		"States.JsonToString(States.JsonMerge($.inputDefaults, $$.Execution.Input, false))",
+		`States.StringToJson('{"a": "b"}')`,
 	}
 	for _, s := range good {
 		if _, err := asl.ParseIntrinsic(s); err != nil {
@@ -207,7 +210,6 @@ func TestParseIntrinsicValidatesNamesArityAndLiterals(t *testing.T) {
 		"States.Array('unterminated)":    "unterminated",
 		"States.Array($.a, $.b[)":        "path",
 		"States.ArrayLength(States.X())": "unknown",
-		"States.Format('{a}', $.a)":      `unescaped "{"`,
 		"States.Format('\\n')":           "invalid escape",
 		"States.Format(1)":               "must be a string",
 	}
@@ -247,6 +249,9 @@ func TestParseExpressionFindsVariablesAndStatesMembers(t *testing.T) {
 		{"{% $count($states.context.Map.Item.Value) > $limit ? 'a' : 'b' %}", "limit", "context", false},
 		{"{% $exists($maybe) ? $maybe : 0 %}", "maybe", "", false},
 		{"{% $exists($maybe.a) %}", "", "", false},
+		// A built-in function named without a call is the function, not a
+		// variable (issue #23: AWS runs [($type = "tool_use")]).
+		{`{% $states.input.content[($type = "tool_use")] %}`, "", "input", false},
 	}
 	for _, tt := range tests {
 		e, msg := asl.ParseExpression(tt.src)

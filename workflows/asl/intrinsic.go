@@ -100,9 +100,10 @@ func nameLen(s string) int {
 // ParseIntrinsic parses an intrinsic function call and checks what can be
 // checked without data: known function names, argument counts, the
 // States.Format placeholders, the States.Hash algorithm, States.JsonToString
-// taking a path and a non-zero States.ArrayRange step. String literals may
-// escape ' { } and \ with a backslash and must escape them: an unescaped
-// brace that is not a {} placeholder is an error, as in Step Functions.
+// taking a path or a call, and a non-zero States.ArrayRange step. String
+// literals may escape ' { } and \ with a backslash; "{}" is a placeholder
+// and a lone unescaped brace is a literal brace, as Step Functions runs it
+// (its reference asks for the escape, its recorded runs do without).
 func ParseIntrinsic(s string) (*Intrinsic, error) {
 	p := &intrinsicParser{s: s}
 	fn, err := p.call(0)
@@ -256,9 +257,17 @@ func (p *intrinsicParser) stringLit() (Arg, error) {
 				p.i += 2
 				continue
 			}
-			return Arg{}, errors.New(`unescaped "{" in a string (write \{)`)
+			// A lone brace is a brace: AWS accepts and evaluates
+			// States.StringToJson('{"a": "b"}') (LocalStack's recorded
+			// test_json_merge_escaped_argument), although its reference
+			// says { and } must be escaped. Only "{}" is a placeholder.
+			cur.WriteByte(c)
+			all.WriteByte(c)
+			p.i++
 		case '}':
-			return Arg{}, errors.New(`unescaped "}" in a string (write \})`)
+			cur.WriteByte(c)
+			all.WriteByte(c)
+			p.i++
 		default:
 			cur.WriteByte(c)
 			all.WriteByte(c)
@@ -315,8 +324,10 @@ func checkCall(fn *Intrinsic) error {
 			return errors.New("States.Format's first argument must be a string")
 		}
 	case "States.JsonToString":
-		if fn.Args[0].Kind != ArgPath {
-			return errors.New("States.JsonToString takes a path")
+		// A path or a nested call (AWS runs
+		// States.JsonToString(States.JsonMerge(...)), issue #23).
+		if k := fn.Args[0].Kind; k != ArgPath && k != ArgFunc {
+			return errors.New("States.JsonToString takes a path or an intrinsic function call")
 		}
 	case "States.Hash":
 		if a := fn.Args[1]; a.Kind == ArgString {

@@ -331,7 +331,7 @@ func splitQuoted(s string) ([]string, error) {
 		if end < 0 {
 			return nil, errors.New("unterminated quoted name")
 		}
-		out = append(out, unescape(s[1:end-1]))
+		out = append(out, unescape(s[1:end-1], q))
 		s = strings.TrimSpace(s[end:])
 		if s == "" {
 			break
@@ -344,14 +344,17 @@ func splitQuoted(s string) ([]string, error) {
 	return out, nil
 }
 
-// unescape removes backslash escapes.
-func unescape(s string) string {
+// unescape removes the backslash before the name's own quote q and before
+// a backslash; any other backslash is part of the name. AWS reads
+// $['Test\""Name"'] as the key Test\""Name" (LocalStack's recorded
+// test_escape_sequence_parsing).
+func unescape(s string, q byte) string {
 	if !strings.Contains(s, `\`) {
 		return s
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) {
+		if s[i] == '\\' && i+1 < len(s) && (s[i+1] == q || s[i+1] == '\\') {
 			i++
 		}
 		b.WriteByte(s[i])

@@ -62,7 +62,9 @@ type Expression struct {
 	// "errorOutput", "context"; "" for $states as a whole), sorted.
 	// Guarded lists the variables it reads only to test them with
 	// $exists, which is how an expression reads a variable that may be
-	// unassigned.
+	// unassigned, and the names of JSONata built-in functions it reads
+	// without calling them ($type in [($type = "x")]), which are the
+	// function unless a state assigns a variable of that name.
 	Vars, States, Guarded []string
 	// Root is true when the expression reads $$.
 	Root bool
@@ -214,7 +216,7 @@ func (p problems) parsePayload(v any, path string, depth int) *Template {
 		return name, p.parseDynamic(k, str, fp), true
 	}, func(v any, at string) *Template {
 		if s, ok := v.(string); ok && IsJSONataString(s) {
-			p.add("query-language", at, fmt.Sprintf("%q is a JSONata expression in a JSONPath state, where it is a plain string", s), `set "QueryLanguage": "JSONata" on the state, or use a "key.$" path`)
+			p.add("language-lookalike", at, fmt.Sprintf("%q is a JSONata expression in a JSONPath state, where it is a plain string", s), `set "QueryLanguage": "JSONata" on the state, or use a "key.$" path`)
 		}
 		return &Template{Kind: TemplateLiteral, JSON: encodeOrdered(v)}
 	})
@@ -252,13 +254,20 @@ func IsJSONataString(s string) bool {
 func (p problems) parseJSONata(v any, path string, depth int) *Template {
 	return p.parseTree(v, path, depth, func(o *Object, k, fp string) (string, *Template, bool) {
 		if str, _ := o.Values[k].(string); strings.HasSuffix(k, ".$") && (strings.HasPrefix(str, "$") || !LooksIntrinsic(str)) {
-			p.add("query-language", fp, fmt.Sprintf("%q is a JSONPath \".$\" key in a JSONata state, where it is a plain key", k), "drop the .$ and write the value as a {% %} expression")
+			p.add("language-lookalike", fp, fmt.Sprintf("%q is a JSONPath \".$\" key in a JSONata state, where it is a plain key", k), "drop the .$ and write the value as a {% %} expression")
 		}
 		return "", nil, false
 	},
 		func(v any, at string) *Template {
 			s, ok := v.(string)
 			if !ok {
+				return &Template{Kind: TemplateLiteral, JSON: encodeOrdered(v)}
+			}
+			// " {% x %} " is a plain string for AWS, which runs it
+			// (LocalStack's recorded arguments and output tests): a
+			// lookalike, not an error.
+			if trimmed := strings.TrimSpace(s); trimmed != s && IsJSONataString(trimmed) {
+				p.add("language-lookalike", at, fmt.Sprintf("%q has whitespace around its {%% %%} delimiters, so it is a plain string", s), "remove the whitespace to make it an expression")
 				return &Template{Kind: TemplateLiteral, JSON: encodeOrdered(v)}
 			}
 			e, msg := ParseExpression(s)
@@ -348,7 +357,15 @@ func (e *Expression) analyse(root jparse.Node) {
 			case "states":
 				states[""] = true
 			default:
-				vars[x.Name] = true
+				// $type in [($type = "x")] is the built-in function
+				// unless a state assigns a variable of that name (AWS
+				// runs it; issue #23): a read that may be unassigned,
+				// like one inside $exists.
+				if IsJSONataFunction(x.Name) {
+					guarded[x.Name] = true
+				} else {
+					vars[x.Name] = true
+				}
 			}
 		case *jparse.PathNode:
 			if len(x.Steps) >= 2 {

@@ -137,6 +137,20 @@ func TestVariableAndStatesRulesPassOnceFixed(t *testing.T) {
 	}
 }
 
+// A JSONata built-in named without a call, as in [($type = "tool_use")],
+// is the function and no variable (issue #23).
+func TestBuiltInFunctionNamesAreNotVariables(t *testing.T) {
+	def := `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Output":"{% $states.input.content[($type = 'tool_use')] %}","End":true}}}`
+	got := ruleSet(asllint.Lint("type", mustParse(t, def), asllint.Options{Profile: asllint.ProfileStrict}))
+	if slices.Contains(got, "variable-undefined") {
+		t.Errorf("$type reported as an unassigned variable: %v", got)
+	}
+	bad := `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Output":"{% $states.input.content[($typo = 'tool_use')] %}","End":true}}}`
+	if got := ruleSet(asllint.Lint("typo", mustParse(t, bad), asllint.Options{Profile: asllint.ProfileStrict})); !slices.Contains(got, "variable-undefined") {
+		t.Errorf("$typo not reported: %v", got)
+	}
+}
+
 func TestLintAssemblyLintsEveryMachineWithItsOwnType(t *testing.T) {
 	opts := asllint.Options{Profile: asllint.ProfileStrict, DeclaredErrors: errorname.Strings(errorname.Declared()), Synchronous: true}
 	fs, err := asllint.LintAssembly("../asl/testdata/cdk.out", opts)

@@ -191,7 +191,7 @@ func compileState(s *asl.State) (*state, error) {
 	st := &state{name: s.Name, typ: s.Type, next: s.Next, defaultNext: s.Default, jsonata: s.QueryLanguage == asl.JSONata}
 	var err error
 	for field, dst := range map[string]*tnode{"Assign": &st.assign, "Arguments": &st.arguments, "Output": &st.output} {
-		if *dst, err = compileTemplate(s.Templates[field], s.Path+"."+field); err != nil {
+		if *dst, err = compileStateTemplate(s, s.Templates[field], s.Path+"."+field); err != nil {
 			return nil, err
 		}
 	}
@@ -204,10 +204,10 @@ func compileState(s *asl.State) (*state, error) {
 	if st.resultPath, err = optionalPath(s, "ResultPath"); err != nil {
 		return nil, err
 	}
-	if st.parameters, err = compileTemplate(s.Templates["Parameters"], s.Path+".Parameters"); err != nil {
+	if st.parameters, err = compileStateTemplate(s, s.Templates["Parameters"], s.Path+".Parameters"); err != nil {
 		return nil, err
 	}
-	if st.resultSelector, err = compileTemplate(s.Templates["ResultSelector"], s.Path+".ResultSelector"); err != nil {
+	if st.resultSelector, err = compileStateTemplate(s, s.Templates["ResultSelector"], s.Path+".ResultSelector"); err != nil {
 		return nil, err
 	}
 	for _, r := range s.Retry {
@@ -224,10 +224,10 @@ func compileState(s *asl.State) (*state, error) {
 		}
 		ct := catcher{errorEquals: c.ErrorEquals, next: c.Next}
 		where := fmt.Sprintf("%s.Catch[%d]", s.Path, i)
-		if ct.assign, err = compileTemplate(c.Assign, where+".Assign"); err != nil {
+		if ct.assign, err = compileStateTemplate(s, c.Assign, where+".Assign"); err != nil {
 			return nil, err
 		}
-		if ct.output, err = compileTemplate(c.Output, where+".Output"); err != nil {
+		if ct.output, err = compileStateTemplate(s, c.Output, where+".Output"); err != nil {
 			return nil, err
 		}
 		if rp, has := c.Raw["ResultPath"]; has {
@@ -327,7 +327,7 @@ func expressionField(s *asl.State, field string) (tnode, error) {
 	if t == nil || t.Kind != asl.TemplateJSONata {
 		return nil, nil
 	}
-	return compileTemplate(t, s.Path+"."+field)
+	return compileStateTemplate(s, t, s.Path+"."+field)
 }
 
 func compileChoice(st *state, s *asl.State) error {
@@ -336,16 +336,16 @@ func compileChoice(st *state, s *asl.State) error {
 		ch := choice{next: c.Next}
 		var err error
 		if s.QueryLanguage == asl.JSONata {
-			if ch.condition, err = compileTemplate(c.Condition, where+".Condition"); err != nil {
+			if ch.condition, err = compileStateTemplate(s, c.Condition, where+".Condition"); err != nil {
 				return err
 			}
-			if ch.output, err = compileTemplate(c.Output, where+".Output"); err != nil {
+			if ch.output, err = compileStateTemplate(s, c.Output, where+".Output"); err != nil {
 				return err
 			}
 		} else if ch.rule, err = compileRule(c.Rule, where); err != nil {
 			return err
 		}
-		if ch.assign, err = compileTemplate(c.Assign, where+".Assign"); err != nil {
+		if ch.assign, err = compileStateTemplate(s, c.Assign, where+".Assign"); err != nil {
 			return err
 		}
 		st.choices = append(st.choices, ch)
@@ -426,7 +426,7 @@ func compileMap(st *state, s *asl.State) error {
 	if sel == nil {
 		sel, field, st.parameters = s.Templates["Parameters"], "Parameters", nil
 	}
-	if st.itemSelector, err = compileTemplate(sel, s.Path+"."+field); err != nil {
+	if st.itemSelector, err = compileStateTemplate(s, sel, s.Path+"."+field); err != nil {
 		return err
 	}
 	if s.MaxConcurrency != nil {
@@ -438,7 +438,7 @@ func compileMap(st *state, s *asl.State) error {
 	if st.maxConcurrencyExpr, err = expressionField(s, "MaxConcurrency"); err != nil {
 		return err
 	}
-	st.itemsExpr, err = compileTemplate(s.Templates["Items"], s.Path+".Items")
+	st.itemsExpr, err = compileStateTemplate(s, s.Templates["Items"], s.Path+".Items")
 	return err
 }
 

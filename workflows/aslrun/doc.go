@@ -53,11 +53,14 @@
 // JSONata expressions are evaluated by github.com/xiatechs/jsonata-go
 // (JSONata 1.8 with most later functions), compiled once by asl.Parse.
 // aslrun adds the functions Step Functions adds ($partition, $range,
-// $hash, $random with a seed, $uuid, $parse) and $assert, and binds $now
-// and $millis to Options.Clock. Missing against the JSONata 2.0.6 that
-// Step Functions runs: $formatInteger and $parseInteger, and the # and @
-// binding and % parent operators (an expression using them fails at New);
-// objects built by JSONata come back with sorted keys. A failing
+// $hash, $random with a seed, $uuid, $parse), $assert, and JSONata 2.0's
+// $formatInteger and $parseInteger (ported from JSONata 2.0.6), and binds
+// $now and $millis to Options.Clock. Missing against the JSONata 2.0.6
+// that Step Functions runs: the # and @ binding and % parent operators
+// (an expression using them fails at New); objects built by JSONata come
+// back with sorted keys; a null member reads as undefined; the library's
+// error messages are not JSONata's T-coded ones (docs/linter.md, "JSONata
+// implementation", says why the library stays). A failing
 // expression, an undefined result or a value a field cannot take raises
 // States.QueryEvaluationError, which Retry and Catch handle.
 //
@@ -91,28 +94,69 @@
 //
 // # Where AWS and the specification differ
 //
-// aslrun does what AWS does:
+// Where the specification (or AWS's reference pages) and AWS's recorded
+// runs disagree, AWS wins. The oracle is the conformance suite
+// (conformance_test.go, testdata/conformance): executions AWS ran and
+// LocalStack's test suite recorded, converted by tools/sfnconformance and
+// run here with the recorded Lambda results; every case matches AWS's
+// status, output, error and cause but those the test's unsupported table
+// lists with a reason. aslrun does what AWS does:
+//
+//   - A string literal of an intrinsic function may hold a lone brace:
+//     States.StringToJson('{"a": "b"}') is accepted and evaluated (the
+//     reference says { and } must be escaped; only "{}" is a placeholder).
+//     States.JsonToString takes a nested call as well as a path.
+//
+//   - In a quoted bracket name, a backslash escapes only the quote and a
+//     backslash: $['Test\""Name"'] names the key Test\""Name".
+//
+//   - Errors the executor raises in a state (States.Runtime,
+//     States.QueryEvaluationError) are worded as AWS words them: "An
+//     error occurred while executing the state 'S' (entered at the event
+//     id #N). " then, for a path that matches nothing, Jayway's "Invalid path
+//     '$.a' : No results for path: $['a']" or "The JSONPath '$.a' specified
+//     for the field 'f' could not be found in the input '...'".
+//
+//   - A task time-out (States.Timeout) has an empty cause; a task result
+//     over 256 KiB is States.DataLimitExceeded "The state/task 'R' returned
+//     a result with a size exceeding the maximum number of bytes service
+//     limit." (R: the Lambda ARN, or "lambda" for lambda:invoke), caught
+//     like any task failure.
+//
+//   - $$.State has RetryCount only in states that can retry (Task,
+//     Parallel, Map); a Pass state's has Name and EnteredTime.
+//
+//   - A JSONata Map whose input is not an array fails with
+//     States.QueryEvaluationError, "Map state input must be an array but
+//     was: ...". JSONata's $range of one number gives the number.
 //
 //   - States.MathAdd and States.MathRandom round non-integer arguments to
 //     the nearest integer, halves up (1.49 + 1.5 = 3, -1.5 + 0 = -1), as
 //     the AWS documentation says; the specification does not say.
+//
 //   - States.StringToJson of an empty or blank string returns null, and
 //     States.Format renders object and array arguments as AWS does
 //     ({a=1, b=[x, y]}); both were observed in AWS runs.
+//
 //   - AWS's error-handling page calls States.DataLimitExceeded terminal
 //     for States.ALL, but AWS runs catch a task result over the quota
-//     with States.ALL; aslrun follows the runs for task results and keeps
-//     the error terminal for a state's own input and output.
+//     with States.ALL (LocalStack's recorded test_states_errors); aslrun
+//     follows the runs for task results and keeps the error terminal for
+//     a state's own input and output.
+//
 //   - AWS accepts a "." before a "[" in paths ($.[0], $.a.['b']), which
 //     the JSONPath of the specification does not.
+//
 //   - A Task's TimeoutSeconds is a deadline on the Invoker's context; the
 //     executor stops waiting at the deadline (States.Timeout) even if the
 //     Invoker ignores its context. Without TimeoutSeconds a Task has no
 //     limit of its own, as in AWS.
+//
 //   - An execution is bounded by the definition's TimeoutSeconds and by
 //     Options.ExecutionTimeout (five minutes by default, the EXPRESS
 //     limit): past it the status is TIMED_OUT with States.Timeout.
 //     Cancelling the context passed to Run aborts it (ABORTED).
+//
 //   - History events follow GetExecutionHistory; Lambda function ARN
 //     resources report LambdaFunction* events and other resources Task*
 //     events. Failed attempts that will be retried carry the chosen

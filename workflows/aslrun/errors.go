@@ -74,6 +74,27 @@ type stateError struct {
 	// catchable marks a States.DataLimitExceeded that Retry and Catch see
 	// (a task result over the quota).
 	catchable bool
+	// own marks an error the executor raised (runtimeErr, queryErr), and
+	// located one whose cause already names the state (see locate).
+	own, located bool
+	// missing is set when a path matched nothing, for the callers that
+	// word that as AWS does.
+	missing *missingPath
+}
+
+// missingPath describes a path that matched nothing: its source, the
+// input it read, and the Jayway-style wording AWS uses for the first step
+// that was missing ("No results for path: $['a']" for the last step,
+// "Missing property in path $['a']" for one on the way).
+type missingPath struct {
+	source, jayway string
+	input          any
+}
+
+// notFoundIn words a missing path the way AWS does for a payload template
+// field, ErrorPath or CausePath (LocalStack's recorded test_invalid_jsonpath).
+func (m *missingPath) notFoundIn(field string) string {
+	return fmt.Sprintf("The JSONPath '%s' specified for the field '%s' could not be found in the input '%s'", m.source, field, compactJSON(m.input))
 }
 
 func (e *stateError) Error() string { return e.name + ": " + e.cause }
@@ -84,7 +105,7 @@ func (e *stateError) terminal() bool {
 
 // runtimeErr builds a States.Runtime error.
 func runtimeErr(format string, args ...any) *stateError {
-	return &stateError{name: ErrRuntime, cause: fmt.Sprintf(format, args...)}
+	return &stateError{name: ErrRuntime, cause: fmt.Sprintf(format, args...), own: true}
 }
 
 // errorMatches reports whether error name matches one ErrorEquals entry.
@@ -131,13 +152,15 @@ type lambdaErrorPayload struct {
 //     a handler's error ("errorString" for errors.New, "wrapError" for
 //     fmt.Errorf with %w), with the same payload cause.
 func classifyInvokeError(err error, plainCause bool) *stateError {
+	// A task's States.DataLimitExceeded is caught like any task failure
+	// (AWS's recorded runs: test_states_errors, *_data_limit_exceeded_*).
 	var te *TaskError
 	if errors.As(err, &te) {
-		return &stateError{name: te.Name, cause: te.Cause}
+		return &stateError{name: te.Name, cause: te.Cause, catchable: true}
 	}
 	var tev TaskError
 	if errors.As(err, &tev) {
-		return &stateError{name: tev.Name, cause: tev.Cause}
+		return &stateError{name: tev.Name, cause: tev.Cause, catchable: true}
 	}
 	var ire *messages.InvokeResponse_Error
 	if errors.As(err, &ire) && ire != nil {

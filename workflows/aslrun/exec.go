@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -142,10 +143,16 @@ type evalCtx struct {
 }
 
 // newEvalCtx builds the context object of a state; item is the Map item
-// for a Map state's ItemSelector.
+// for a Map state's ItemSelector. A negative retryCount leaves
+// $$.State.RetryCount out, as AWS does in states that cannot retry
+// (LocalStack's recorded test_query_context_object_values: a Pass state's
+// $$.State has Name and EnteredTime only).
 func (r *run) newEvalCtx(stateName string, entered time.Time, retryCount int, item *asl.Object, vars *varScope) *evalCtx {
-	o := obj("Execution", r.ctxExec, "StateMachine", r.ctxSM,
-		"State", obj("EnteredTime", entered.UTC().Format(timeFormat), "Name", stateName, "RetryCount", num(int64(retryCount))))
+	stObj := obj("EnteredTime", entered.UTC().Format(timeFormat), "Name", stateName)
+	if retryCount >= 0 {
+		stObj.Set("RetryCount", num(int64(retryCount)))
+	}
+	o := obj("Execution", r.ctxExec, "StateMachine", r.ctxSM, "State", stObj)
 	if item != nil {
 		o.Set("Map", obj("Item", item))
 	}
@@ -197,17 +204,17 @@ func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.Ra
 	if inJSON == nil {
 		inJSON = mustEncode(input)
 	}
-	th.emit(Event{Type: evs[0], StateName: st.name, Input: inJSON})
+	enteredID := th.emit(Event{Type: evs[0], StateName: st.name, Input: inJSON})
 	var (
 		out    any
 		next   = st.next
 		assign *asl.Object
 		serr   *stateError
 	)
-	c := r.newEvalCtx(st.name, entered, 0, nil, vars).withInput(input)
+	c := r.newEvalCtx(st.name, entered, -1, nil, vars).withInput(input)
 	switch st.typ {
 	case "Task", "Parallel", "Map":
-		out, next, assign, serr = r.withRetry(ctx, st, input, th, entered, vars)
+		out, next, assign, serr = r.withRetry(ctx, st, input, th, entered, enteredID, vars)
 	case "Pass":
 		out, assign, serr = r.pass(st, input, c)
 	case "Choice":
@@ -218,10 +225,10 @@ func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.Ra
 		out, serr = r.succeed(st, input, c)
 		next = ""
 	case "Fail":
-		return nil, nil, "", r.fail(st, input, c)
+		return nil, nil, "", locate(r.fail(st, input, c), st, enteredID)
 	}
 	if serr != nil {
-		return nil, nil, "", serr
+		return nil, nil, "", locate(serr, st, enteredID)
 	}
 	// Assignments take effect once the state is done: every expression of
 	// the state read the variables as they were when it was entered.
@@ -237,6 +244,46 @@ func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.Ra
 	return out, b, next, nil
 }
 
+// pathErr words an InputPath or OutputPath that failed, as AWS does when
+// it matched nothing (LocalStack's recorded test_invalid_jsonpath,
+// test_catch_states_runtime).
+func pathErr(field, source string, err *stateError) *stateError {
+	if err.missing != nil && err.missing.jayway != "" {
+		return runtimeErr("Invalid path '%s' : %s", source, err.missing.jayway)
+	}
+	return runtimeErr("Invalid %s '%s': %s", field, source, err.cause)
+}
+
+// compactJSON is v as compact JSON, for error causes.
+func compactJSON(v any) string {
+	b, err := encodeJSON(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// rawText is a string as it is, anything else as compact JSON.
+func rawText(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return compactJSON(v)
+}
+
+// locate words an error the executor raised in a state as AWS does: "An
+// error occurred while executing the state 'S' (entered at the event id
+// #N). " and the message (LocalStack's recorded runs of States.Runtime and
+// States.QueryEvaluationError failures). Errors of task handlers and of
+// nested states keep their cause.
+func locate(serr *stateError, st *state, enteredID int64) *stateError {
+	if serr != nil && serr.own && !serr.located {
+		serr.cause = fmt.Sprintf("An error occurred while executing the state '%s' (entered at the event id #%d). %s", st.name, enteredID, serr.cause)
+		serr.located = true
+	}
+	return serr
+}
+
 // Input and output processing.
 
 func inputPath(st *state, input any, c *evalCtx) (any, *stateError) {
@@ -246,7 +293,7 @@ func inputPath(st *state, input any, c *evalCtx) (any, *stateError) {
 	case st.inputPath.p != nil:
 		v, err := st.inputPath.p.eval(input, c)
 		if err != nil {
-			return nil, runtimeErr("Invalid InputPath '%s': %s", st.inputPath.p.Source, err.cause)
+			return nil, pathErr("InputPath", st.inputPath.p.Source, err)
 		}
 		return v, nil
 	}
@@ -260,7 +307,7 @@ func outputPath(st *state, output any, c *evalCtx) (any, *stateError) {
 	case st.outputPath.p != nil:
 		v, err := st.outputPath.p.eval(output, c)
 		if err != nil {
-			return nil, runtimeErr("Invalid OutputPath '%s': %s", st.outputPath.p.Source, err.cause)
+			return nil, pathErr("OutputPath", st.outputPath.p.Source, err)
 		}
 		return v, nil
 	}
@@ -479,11 +526,20 @@ func (r *run) wait(ctx context.Context, st *state, input any, c *evalCtx) (any, 
 	case st.secondsPath != nil:
 		v, err := st.secondsPath.eval(eff, c)
 		if err != nil {
+			if err.missing != nil { // AWS's wording (LocalStack's recorded test_logs)
+				return nil, nil, runtimeErr("The SecondsPath parameter does not reference an input value: %s", st.secondsPath.Source)
+			}
 			return nil, nil, runtimeErr("Invalid SecondsPath '%s': %s", st.secondsPath.Source, err.cause)
 		}
+		// AWS's wording (LocalStack's recorded test_base_wait_seconds_path).
 		n, ok := toInt(v)
-		if !ok || n < 0 || n > 99999999 {
-			return nil, nil, runtimeErr("The SecondsPath '%s' selected %s, which is not a non-negative integer", st.secondsPath.Source, excerpt(v))
+		switch {
+		case !ok:
+			return nil, nil, runtimeErr("The SecondsPath parameter cannot be parsed as a long value: %s == %s", st.secondsPath.Source, compactJSON(v))
+		case n < 0:
+			return nil, nil, runtimeErr("The SecondsPath parameter references a negative value: %s == %s", st.secondsPath.Source, compactJSON(v))
+		case n > 99999999:
+			return nil, nil, runtimeErr("The SecondsPath '%s' selected %s, which is more than 99999999 seconds", st.secondsPath.Source, excerpt(v))
 		}
 		d = time.Duration(n) * time.Second
 	case st.timestampPath != nil:
@@ -548,6 +604,9 @@ func (r *run) fail(st *state, input any, c *evalCtx) *stateError {
 			continue
 		case f.expr != nil:
 			if v, err = f.expr.eval(input, c); err != nil {
+				if err.missing != nil {
+					return runtimeErr("%s", err.missing.notFoundIn(f.field+"Path"))
+				}
 				return runtimeErr("Invalid %sPath in state '%s': %s", f.field, st.name, err.cause)
 			}
 		default:
@@ -566,7 +625,7 @@ func (r *run) fail(st *state, input any, c *evalCtx) *stateError {
 
 // withRetry runs a Task, Parallel or Map state's attempts under its Retry
 // and Catch policy.
-func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, entered time.Time, vars *varScope) (any, string, *asl.Object, *stateError) {
+func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, entered time.Time, enteredID int64, vars *varScope) (any, string, *asl.Object, *stateError) {
 	// Each retrier counts its own retries, whatever error names they were
 	// for: its interval grows and its MaxAttempts runs out with them, as
 	// in the specification's example (see the package documentation).
@@ -598,6 +657,7 @@ func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, e
 			}
 			serr = err // an Output or Assign that fails fails the state
 		}
+		locate(serr, st, enteredID)
 		if serr.halt {
 			return nil, "", nil, serr
 		}
@@ -753,14 +813,18 @@ func (r *run) task(ctx context.Context, st *state, input any, c *evalCtx, th *th
 			return nil, herr, ""
 		}
 		if timeout > 0 && tctx.Err() != nil {
-			return nil, &stateError{name: ErrTimeout, cause: fmt.Sprintf("The task ran longer than its TimeoutSeconds (%s)", timeout)}, timedOut
+			// AWS gives a task time-out no cause (recorded runs:
+			// LocalStack's test_timeouts and test_invoke_timeout).
+			return nil, &stateError{name: ErrTimeout}, timedOut
 		}
 		return nil, classifyInvokeError(ierr, r.m.opts.PlainLambdaCause), failed
 	}
 	if len(res) > maxPayload {
 		// Unlike a state's input or output over the quota, a task result
 		// over it can be retried and caught (see the package documentation).
-		return nil, &stateError{name: ErrDataLimitExceeded, cause: fmt.Sprintf("The result of state '%s' is %d bytes, more than the %d bytes quota", st.name, len(res), maxPayload), catchable: true}, failed
+		// AWS's wording (LocalStack's recorded runs, test_states_errors):
+		// the Lambda ARN, or the integration's service name.
+		return nil, &stateError{name: ErrDataLimitExceeded, cause: fmt.Sprintf("The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", resultLimitName(st.resource)), catchable: true}, failed
 	}
 	var out any
 	res = bytes.Clone(bytes.TrimSpace(res)) // the history keeps it; the Invoker may reuse its buffer
@@ -775,6 +839,17 @@ func (r *run) task(ctx context.Context, st *state, input any, c *evalCtx, th *th
 	}
 	th.emit(Event{Type: succeeded, StateName: st.name, Resource: st.resource, Output: res})
 	return out, nil, ""
+}
+
+// resultLimitName names a task resource the way AWS's result-size error
+// does: "lambda" for arn:aws:states:::lambda:invoke, the resource itself
+// for a Lambda function ARN.
+func resultLimitName(resource string) string {
+	if svc, ok := strings.CutPrefix(resource, "arn:aws:states:::"); ok {
+		name, _, _ := strings.Cut(svc, ":")
+		return name
+	}
+	return resource
 }
 
 type invokeResult struct {
@@ -852,6 +927,12 @@ func (r *run) mapState(ctx context.Context, st *state, input any, c *evalCtx, th
 	}
 	arr, ok := items.([]any)
 	if !ok {
+		if st.jsonata {
+			// A JSONata Map's input that is not an array is a query
+			// evaluation error for AWS, in these words (LocalStack's
+			// recorded test_map_state_items_input_types).
+			return nil, queryErr("Map state input must be an array but was: %s", compactJSON(items)), ""
+		}
 		return nil, runtimeErr("The items of Map state '%s' must be an array, got %s", st.name, jsonType(items)), ""
 	}
 	conc := st.maxConcurrency
@@ -862,7 +943,8 @@ func (r *run) mapState(ctx context.Context, st *state, input any, c *evalCtx, th
 		}
 		n, ok := toInt(v)
 		if !ok || n < 0 {
-			return nil, runtimeErr("The MaxConcurrencyPath '%s' selected %s, which is not a non-negative integer", st.maxConcurrencyPath.Source, excerpt(v)), ""
+			// AWS's wording (LocalStack's recorded test_max_concurrency_path).
+			return nil, runtimeErr("The MaxConcurrencyPath field refers to value \"%s\" which is not a valid integer: %s", rawText(v), st.maxConcurrencyPath.Source), ""
 		}
 		conc = int(n)
 	}

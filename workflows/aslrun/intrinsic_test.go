@@ -42,6 +42,12 @@ func TestIntrinsicFunctions(t *testing.T) {
 		{"calls nest", `States.ArrayLength(States.ArrayPartition(States.ArrayRange(1, 10, 1), 3))`, `4`},
 		{"paths with brackets and commas inside quotes work as arguments", `States.Format('{}', $.items[0]['id'])`, `"1"`},
 		{"context paths work as arguments", `States.Format('{}/{}', $$.Execution.Name, $$.State.Name)`, `"test-exec/S"`},
+		// AWS runs these (issue #23; LocalStack's recorded
+		// test_json_merge_escaped_argument): JsonToString takes a call's
+		// result, and a lone brace in a literal is a brace.
+		{"JsonToString of a nested call's result", `States.JsonToString(States.JsonMerge($.obj, $$.Execution.Input.items[0], false))`, `"{\"foo\":\"bar\",\"id\":1}"`},
+		{"StringToJson of a literal with unescaped braces", `States.StringToJson('{"a": "b"}')`, `{"a":"b"}`},
+		{"JsonMerge of a literal with unescaped braces", `States.JsonMerge(States.StringToJson('{"constant_in_literal": "false"}'), $.obj, false)`, `{"constant_in_literal":"false","foo":"bar"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -100,7 +106,6 @@ func TestMalformedIntrinsicFunctionsAreDefinitionErrors(t *testing.T) {
 		{"a Format literal with more placeholders than values", `States.Format('{} {}', $.a)`},
 		{"an unterminated string", `States.Format('abc)`},
 		{"an invalid escape", `States.Format('\n')`},
-		{"a lone brace", `States.Format('{')`},
 		{"a missing parenthesis", `States.Array(1, 2`},
 		{"trailing text", `States.Array(1) x`},
 		{"a bad path", `States.Array($.a[)`},

@@ -24,7 +24,7 @@ const ErrQueryEvaluation = "States.QueryEvaluationError"
 
 // queryErr builds a States.QueryEvaluationError.
 func queryErr(format string, args ...any) *stateError {
-	return &stateError{name: ErrQueryEvaluation, cause: fmt.Sprintf(format, args...)}
+	return &stateError{name: ErrQueryEvaluation, cause: fmt.Sprintf(format, args...), own: true}
 }
 
 // tJSONata is a "{% ... %}" string of a JSONata state.
@@ -40,9 +40,11 @@ func (t *tJSONata) eval(_ any, c *evalCtx) (any, *stateError) {
 	// one), so binding does not touch the original.
 	e := *t.expr.Compiled
 	vars := map[string]any{"states": toJSONata(c.statesVar())}
-	for _, name := range t.expr.Vars {
-		if v, ok := c.vars.get(name); ok {
-			vars[name] = toJSONata(v)
+	for _, names := range [][]string{t.expr.Vars, t.expr.Guarded} {
+		for _, name := range names {
+			if v, ok := c.vars.get(name); ok {
+				vars[name] = toJSONata(v)
+			}
 		}
 	}
 	if err := e.RegisterVars(vars); err != nil {
@@ -56,7 +58,7 @@ func (t *tJSONata) eval(_ any, c *evalCtx) (any, *stateError) {
 	case errors.Is(err, jsonata.ErrUndefined):
 		return nil, queryErr("The JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", strings.TrimSpace(t.expr.Source), t.field)
 	case err != nil:
-		return nil, queryErr("An error occurred while evaluating the JSONata expression '%s' specified for the field '%s': %v", strings.TrimSpace(t.expr.Source), t.field, err)
+		return nil, queryErr("The JSONata expression '%s' specified for the field '%s' threw an error during evaluation. %v", strings.TrimSpace(t.expr.Source), t.field, err)
 	}
 	v, cerr := fromJSONata(res)
 	if cerr != nil {
@@ -179,7 +181,10 @@ func (e *env) extensions() map[string]jsonata.Extension {
 		"uuid":      {Func: func() string { return e.uuid() }},
 		"parse":     {Func: sfParse},
 		"assert":    {Func: jsonataAssert},
-		"millis":    {Func: func() int64 { return e.now().UnixMilli() }},
+		// JSONata 2.0 functions the library lacks (jsonata_integer.go).
+		"formatInteger": {Func: sfFormatInteger},
+		"parseInteger":  {Func: sfParseInteger},
+		"millis":        {Func: func() int64 { return e.now().UnixMilli() }},
 		"now": {Func: func(picture, tz jtypes.OptionalString) (string, error) {
 			return jlib.FromMillis(e.now().UnixMilli(), picture, tz)
 		}},
@@ -200,8 +205,10 @@ func sfPartition(arr []any, size float64) ([]any, error) {
 }
 
 // sfRange is $range(start, end, step): the numbers from start to end
-// (inclusive) by step, at most 1000 of them.
-func sfRange(start, end, step float64) ([]any, error) {
+// (inclusive) by step, at most 1000 of them. A range of one number is that
+// number, as a JSONata sequence of one is (AWS's recorded runs:
+// LocalStack's test_array_range, $range(1, 9, 9) = 1).
+func sfRange(start, end, step float64) (any, error) {
 	if step == 0 {
 		return nil, errors.New("$range: the step must not be 0")
 	}
@@ -211,6 +218,9 @@ func sfRange(start, end, step float64) ([]any, error) {
 			return nil, errors.New("$range: the range has more than 1000 items")
 		}
 		out = append(out, v)
+	}
+	if len(out) == 1 {
+		return out[0], nil
 	}
 	return out, nil
 }

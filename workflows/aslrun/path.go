@@ -2,6 +2,7 @@ package aslrun
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/theory/jsonpath"
 
@@ -65,14 +66,18 @@ func (p *path) eval(in any, c *evalCtx) (any, *stateError) {
 	if p.query == nil {
 		v, ok := walk(root, p.Steps)
 		if !ok {
-			return nil, runtimeErr("Invalid path '%s': the path matches nothing in %s", p.Source, excerpt(root))
+			e := runtimeErr("Invalid path '%s': the path matches nothing in %s", p.Source, excerpt(root))
+			e.missing = &missingPath{source: p.Source, jayway: jaywayMissing(root, p.Steps), input: root}
+			return nil, e
 		}
 		return v, nil
 	}
 	nodes := p.query.Select(toPlain(root))
 	if p.single {
 		if len(nodes) == 0 {
-			return nil, runtimeErr("Invalid path '%s': the path matches nothing in %s", p.Source, excerpt(root))
+			e := runtimeErr("Invalid path '%s': the path matches nothing in %s", p.Source, excerpt(root))
+			e.missing = &missingPath{source: p.Source, input: root}
+			return nil, e
 		}
 		return fromPlain(nodes[0]), nil
 	}
@@ -87,6 +92,29 @@ func (p *path) eval(in any, c *evalCtx) (any, *stateError) {
 func (p *path) exists(in any, c *evalCtx) bool {
 	_, err := p.eval(in, c)
 	return err == nil
+}
+
+// jaywayMissing words the first missing step of a path as Jayway (the
+// JSONPath library AWS runs) does: "No results for path: $['a']['b']" when
+// the last step is missing, "Missing property in path $['a']" when one on
+// the way is.
+func jaywayMissing(root any, steps []asl.Step) string {
+	var b strings.Builder
+	b.WriteString("$")
+	for i, s := range steps {
+		if s.IsIndex {
+			fmt.Fprintf(&b, "[%d]", s.Index)
+		} else {
+			fmt.Fprintf(&b, "['%s']", s.Name)
+		}
+		if _, ok := walk(root, steps[:i+1]); !ok {
+			if i == len(steps)-1 {
+				return "No results for path: " + b.String()
+			}
+			return "Missing property in path " + b.String()
+		}
+	}
+	return "No results for path: " + b.String()
 }
 
 func walk(v any, steps []asl.Step) (any, bool) {

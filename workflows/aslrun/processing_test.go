@@ -157,8 +157,10 @@ func TestPassState(t *testing.T) {
 		{"Result keys ending in .$ are not evaluated", `{"Type":"Pass","Result":{"x.$":"$.a"},"End":true}`, `{"a":1}`, `{"x.$":"$.a"}`},
 		{"InputPath then OutputPath", `{"Type":"Pass","InputPath":"$.a","OutputPath":"$.b","End":true}`, `{"a":{"b":3}}`, `3`},
 		{"ResultPath null keeps the input", `{"Type":"Pass","Result":1,"ResultPath":null,"End":true}`, `{"a":1}`, `{"a":1}`},
-		{"the context object is available", `{"Type":"Pass","Parameters":{"name.$":"$$.Execution.Name","sm.$":"$$.StateMachine.Name","in.$":"$$.Execution.Input.a","retry.$":"$$.State.RetryCount","entered.$":"$$.State.EnteredTime"},"End":true}`, `{"a":1}`,
-			`{"name":"test-exec","sm":"Payments","in":1,"retry":0,"entered":"2026-11-25T12:00:00.000Z"}`},
+		// A Pass state's $$.State has no RetryCount (AWS's recorded
+		// test_query_context_object_values); a Task's has.
+		{"the context object is available", `{"Type":"Pass","Parameters":{"name.$":"$$.Execution.Name","sm.$":"$$.StateMachine.Name","in.$":"$$.Execution.Input.a","state.$":"$$.State","entered.$":"$$.State.EnteredTime"},"End":true}`, `{"a":1}`,
+			`{"name":"test-exec","sm":"Payments","in":1,"state":{"EnteredTime":"2026-11-25T12:00:00.000Z","Name":"S"},"entered":"2026-11-25T12:00:00.000Z"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

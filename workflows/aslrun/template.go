@@ -59,6 +59,9 @@ type tDynamic struct {
 func (t *tDynamic) eval(in any, c *evalCtx) (any, *stateError) {
 	v, err := t.expr.eval(in, c)
 	if err != nil {
+		if err.missing != nil {
+			return nil, runtimeErr("%s", err.missing.notFoundIn(t.field))
+		}
 		if err.name == ErrRuntime && !strings.HasPrefix(err.cause, "The intrinsic") {
 			return nil, runtimeErr("The value of the field '%s' could not be evaluated: %s", t.field, err.cause)
 		}
@@ -69,6 +72,35 @@ func (t *tDynamic) eval(in any, c *evalCtx) (any, *stateError) {
 
 // compileTemplate compiles a parsed template; where is the field's JSON
 // path for error messages. A nil template compiles to nil.
+// compileStateTemplate compiles a template of state s at where (which
+// starts with s.Path) and names each JSONata expression's field as AWS
+// does in its errors: relative to the state, with "/" between the steps
+// ("Output/result", "Assign/total"; LocalStack's recorded
+// test_undefined_reference).
+func compileStateTemplate(s *asl.State, t *asl.Template, where string) (tnode, error) {
+	n, err := compileTemplate(t, where)
+	if err != nil {
+		return nil, err
+	}
+	relabel(n, s.Path+".")
+	return n, nil
+}
+
+func relabel(n tnode, prefix string) {
+	switch x := n.(type) {
+	case *tJSONata:
+		x.field = strings.ReplaceAll(strings.TrimPrefix(x.field, prefix), ".", "/")
+	case *tObject:
+		for _, v := range x.vals {
+			relabel(v, prefix)
+		}
+	case tArray:
+		for _, v := range x {
+			relabel(v, prefix)
+		}
+	}
+}
+
 func compileTemplate(t *asl.Template, where string) (tnode, error) {
 	if t == nil {
 		return nil, nil
