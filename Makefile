@@ -57,8 +57,11 @@ destroy: $(CDK) ## Delete every resource of the stack; SUFFIX=dev
 cost: ## Price a payment per path (table, fixed monthly cost, happy path per 1M) from the synthesized template and measured local runs; offline
 	go run ./cmd/cost
 
+# The emulators start once for the run (cmd/emulators) and every test
+# binary shares them; plain `go test ./...` also works, each binary then
+# starting its own.
 test: ## Run every test: unit, template, lint of the workflows, integration against emulators
-	go test ./...
+	go run ./cmd/emulators go test ./...
 
 vet: ## go vet and gofmt check
 	go vet ./...
