@@ -13,9 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/resilientpay/paymentapi/app/paymentstack"
 	"github.com/resilientpay/paymentapi/internal/awsenv"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+	"github.com/resilientpay/paymentapi/internal/platform"
 	"github.com/resilientpay/paymentapi/recovery"
 	"github.com/resilientpay/paymentapi/workflows/aslrun"
 )
@@ -69,7 +69,7 @@ func (r *Runner) pollOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return len(out.Messages), err
 	}
-	resp, err := r.invoker.lambda(ctx, naming.Physical(paymentstack.FnReprocess, r.cfg.Suffix), payload)
+	resp, err := r.invoker.lambda(ctx, naming.Physical(platform.FnReprocess, r.cfg.Suffix), payload)
 	if err != nil {
 		// A function error fails the whole batch: every message is
 		// received again after the visibility timeout.

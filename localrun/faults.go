@@ -17,8 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
 
-	"github.com/resilientpay/paymentapi/app/paymentstack"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+	"github.com/resilientpay/paymentapi/internal/platform"
 	"github.com/resilientpay/paymentapi/tasks/store"
 )
 
@@ -294,13 +294,13 @@ func (a *fakeAlarms) inAlarm() []string {
 	var types []string
 	switch a.faults.Active(TargetStore) {
 	case FaultUnavailable:
-		types = append(types, paymentstack.FnPersist+"-errors-alarm", paymentstack.FnReprocess+"-errors-alarm")
+		types = append(types, platform.FnPersist+"-errors-alarm", platform.FnReprocess+"-errors-alarm")
 	case FaultThrottled:
-		types = append(types, paymentstack.FnPersist+"-errors-alarm", paymentstack.FnReprocess+"-errors-alarm",
+		types = append(types, platform.FnPersist+"-errors-alarm", platform.FnReprocess+"-errors-alarm",
 			"table-read-throttles-alarm", "table-write-throttles-alarm")
 	}
 	if a.faults.Active(TargetQueue) != "" {
-		types = append(types, paymentstack.FnEnqueue+"-errors-alarm")
+		types = append(types, platform.FnEnqueue+"-errors-alarm")
 	}
 	out := make([]string, len(types))
 	for i, t := range types {

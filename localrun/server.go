@@ -15,9 +15,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/resilientpay/paymentapi/api"
-	"github.com/resilientpay/paymentapi/app/paymentstack"
 	"github.com/resilientpay/paymentapi/internal/awsenv"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+	"github.com/resilientpay/paymentapi/internal/platform"
 	"github.com/resilientpay/paymentapi/tasks/payment"
 	"github.com/resilientpay/paymentapi/tasks/reprocess"
 	"github.com/resilientpay/paymentapi/workflows/aslrun"
@@ -59,12 +59,12 @@ func (r *Runner) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		if !allowMethod(rec, req, http.MethodGet) {
 			break
 		}
-		r.proxy(rec, req, id, paymentstack.FnGetPayment, "/payments/{id}", map[string]string{"id": path[len("/payments/"):]}, r.stageBucket)
+		r.proxy(rec, req, id, platform.FnGetPayment, "/payments/{id}", map[string]string{"id": path[len("/payments/"):]}, r.stageBucket)
 	case path == "/health":
 		if !allowMethod(rec, req, http.MethodGet) {
 			break
 		}
-		r.proxy(rec, req, id, paymentstack.FnHealth, "/health", nil, r.healthBucket)
+		r.proxy(rec, req, id, platform.FnHealth, "/health", nil, r.healthBucket)
 	case strings.HasPrefix(path, "/_local/"):
 		r.serveLocal(rec, req)
 	default:

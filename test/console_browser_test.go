@@ -282,11 +282,13 @@ func TestConsoleInABrowser(t *testing.T) {
 	}
 	// The recovery workflow never sees a payment: the payment rules do not
 	// redact its EventBridge event (source aws.events).
-	start, err := chromedp.Run(ctx, chromedp.Click(`#workflow-graph .node-link[data-state="Start"]`),
-		chromedp.WaitVisible(`section.state-detail[data-state="Start"] details[open] pre.json`),
-		chromedp.Text(`section.state-detail[data-state="Start"]`))
-	if err != nil {
+	if err := chromedp.Do(ctx, chromedp.Click(`#workflow-graph .node-link[data-state="Start"]`),
+		chromedp.WaitVisible(`section.state-detail[data-state="Start"] details[open] pre.json`)); err != nil {
 		t.Fatalf("clicking the recovery's Start state did not show its input: %v", err)
+	}
+	start, err := chromedp.Run(ctx, chromedp.Text(`section.state-detail[data-state="Start"]`))
+	if err != nil {
+		t.Fatal(err)
 	}
 	if !strings.Contains(start, "aws.events") || strings.Contains(start, "[redacted]") {
 		t.Errorf("the recovery's Start input should show its event's source aws.events unredacted:\n%s", start)
