@@ -2,6 +2,7 @@ package cost
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -25,18 +26,31 @@ func TestExpressMemoryIsBilledIn64MBChunks(t *testing.T) {
 	}
 }
 
-func TestTheMemoryChoiceIsTheCheapestSizeWithinTheLatencyBudget(t *testing.T) {
-	s := &Settings{Functions: map[string]Function{"fast": {MemoryMB: 256}, "slow": {MemoryMB: 128}, "heavy": {MemoryMB: 128}}}
+func TestPriceMemoryScalesTheMeasuredCPUTimeToEachSize(t *testing.T) {
+	// GIVEN functions measured at 0.1 ms and 3 ms of one core, WHEN priced
+	// at each size, THEN each invocation is billed its duration stretched
+	// by 1769/size, rounded up to 1 ms, plus the request.
+	s := &Settings{Functions: map[string]Function{"fast": {MemoryMB: 512}, "slow": {MemoryMB: 128}}}
 	measured := map[string]*Measurement{PathProcessed: {
-		Invocations: map[string]float64{"fast": 1, "slow": 1, "heavy": 1},
-		// 0.1 ms is 1.4 ms at 128 MB; 3 ms is 41 ms at 128 MB and 20.7 ms
-		// at 256 MB, so 512 MB; 50 ms is over the budget at every size.
-		DurationMs: map[string]float64{"fast": 0.1, "slow": 3, "heavy": 50},
+		Invocations: map[string]float64{"fast": 1, "slow": 1},
+		DurationMs:  map[string]float64{"fast": 0.1, "slow": 3},
 	}}
-	want := map[string]float64{"fast": 128, "slow": 512, "heavy": 1024}
-	for _, mc := range ChooseMemory(measured, nil, s) {
-		if mc.Chosen != want[mc.Function] {
-			t.Errorf("%s (%.1f ms): chose %.0f MB, want %.0f (costs %v)", mc.Function, mc.MeasuredMs, mc.Chosen, want[mc.Function], mc.Costs)
+	perMs := func(mb float64) float64 { return mb / 1024 / 1000 * LambdaArmPerGBSecond * million }
+	want := map[string][]float64{
+		// 0.1 ms is 1.4 ms at 128 MB (2 billed), under 1 ms above.
+		"fast": {LambdaRequestsPerMillion + 2*perMs(128), LambdaRequestsPerMillion + perMs(256), LambdaRequestsPerMillion + perMs(512), LambdaRequestsPerMillion + perMs(1024)},
+		// 3 ms is 41.5 ms at 128 MB, 20.7 at 256, 10.4 at 512, 5.2 at 1024.
+		"slow": {LambdaRequestsPerMillion + 42*perMs(128), LambdaRequestsPerMillion + 21*perMs(256), LambdaRequestsPerMillion + 11*perMs(512), LambdaRequestsPerMillion + 6*perMs(1024)},
+	}
+	got := PriceMemory(measured, nil, s)
+	if len(got) != 2 || got[0].Function != "fast" || got[0].Configured != 512 || got[1].Configured != 128 {
+		t.Fatalf("PriceMemory = %+v", got)
+	}
+	for _, mp := range got {
+		for i, c := range mp.Costs {
+			if math.Abs(c-want[mp.Function][i]) > 1e-9 {
+				t.Errorf("%s at %.0f MB: $%.6f per 1M, want $%.6f", mp.Function, MemoryCandidates[i], c, want[mp.Function][i])
+			}
 		}
 	}
 }

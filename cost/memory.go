@@ -5,9 +5,12 @@ import (
 	"sort"
 )
 
-// MemoryChoice is a function's memory size chosen from its measured
-// duration and Lambda's price.
-type MemoryChoice struct {
+// MemoryPrice is what a function costs at each memory size, for the
+// record of the memory decision (app/paymentstack.FunctionMemory): the
+// sizes are chosen for latency on the synchronous path and for price
+// elsewhere, not by this table, whose durations are measured on the
+// machine that runs it.
+type MemoryPrice struct {
 	Function string
 	// MeasuredMs is the measured duration of an invocation (the median of
 	// the paths' medians, weighted by invocations), on one core of this
@@ -15,29 +18,24 @@ type MemoryChoice struct {
 	MeasuredMs float64
 	// Costs is the cost of 1M invocations at each of MemoryCandidates.
 	Costs []float64
-	// Chosen is the size ChooseMemory picks; Configured the template's.
-	Chosen, Configured float64
+	// Configured is the template's size.
+	Configured float64
 }
 
 // MemoryCandidates are the sizes compared, in MB.
 var MemoryCandidates = []float64{128, 256, 512, 1024}
-
-// LatencyBudgetMs bounds the estimated duration of a warm invocation: a
-// smaller size may not stretch an invocation's CPU time past it.
-const LatencyBudgetMs = 20
 
 // vCPUMB is the memory size at which Lambda gives a function one full
 // vCPU; below it the CPU share is proportional to memory (Lambda
 // developer guide, "Configure Lambda function memory").
 const vCPUMB = 1769
 
-// ChooseMemory picks each measured function's memory size. A function's
-// measured duration is CPU time on one core (the table is in memory), so
-// at m MB below 1,769 MB it takes about d x 1769/m. An invocation costs
-// the request plus m x that duration rounded up to 1 ms; the choice is
-// the cheapest size whose estimated duration stays within
-// LatencyBudgetMs, or the largest candidate when none does.
-func ChooseMemory(measured map[string]*Measurement, idle *Idle, s *Settings) []MemoryChoice {
+// PriceMemory prices 1M invocations of each measured function at each of
+// MemoryCandidates. A function's measured duration is CPU time on one
+// core (the table is in memory), so at m MB below 1,769 MB it takes about
+// d x 1769/m; an invocation costs the request plus m x that duration
+// rounded up to 1 ms.
+func PriceMemory(measured map[string]*Measurement, idle *Idle, s *Settings) []MemoryPrice {
 	total := map[string]float64{}
 	count := map[string]float64{}
 	for _, m := range measured {
@@ -52,22 +50,14 @@ func ChooseMemory(measured map[string]*Measurement, idle *Idle, s *Settings) []M
 			count[fn] += n
 		}
 	}
-	var out []MemoryChoice
+	var out []MemoryPrice
 	for fn, n := range count {
 		d := total[fn] / n
-		mc := MemoryChoice{Function: fn, MeasuredMs: d, Configured: s.Functions[fn].MemoryMB}
-		chosen := MemoryCandidates[len(MemoryCandidates)-1]
-		best := math.Inf(1)
+		mp := MemoryPrice{Function: fn, MeasuredMs: d, Configured: s.Functions[fn].MemoryMB}
 		for _, m := range MemoryCandidates {
-			est := d * math.Max(1, vCPUMB/m)
-			c := invocationCost(est, m)
-			mc.Costs = append(mc.Costs, c)
-			if est <= LatencyBudgetMs && c < best {
-				best, chosen = c, m
-			}
+			mp.Costs = append(mp.Costs, invocationCost(d*math.Max(1, vCPUMB/m), m))
 		}
-		mc.Chosen = chosen
-		out = append(out, mc)
+		out = append(out, mp)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Function < out[j].Function })
 	return out

@@ -51,7 +51,7 @@ type Result struct {
 	// traffic adds whatever its volume (X-Ray's reservoir, KMS data keys).
 	Fixed, Sustained           []Item
 	FixedTotal, SustainedTotal float64
-	Memory                     []MemoryChoice
+	Memory                     []MemoryPrice
 	// HappyPath is the 201 path per 1M payments; HappyPathSlow the same
 	// with every measured duration ten times longer (a deployed function
 	// also waits for DynamoDB, which the in-memory table does not).
@@ -93,7 +93,7 @@ func Price(s *Settings, measured map[string]*Measurement, idle *Idle) *Result {
 	for _, it := range e.Sustained {
 		e.SustainedTotal += it.USD
 	}
-	e.Memory = ChooseMemory(measured, idle, s)
+	e.Memory = PriceMemory(measured, idle, s)
 	return e
 }
 
@@ -314,13 +314,13 @@ func (e *Result) Render(w io.Writer) {
 	}
 	fmt.Fprintf(w, "| **Total** | | **%.2f** |\n", e.SustainedTotal)
 	if len(e.Memory) > 0 {
-		fmt.Fprintf(w, "\nLambda memory sizes from measured duration x price (see ChooseMemory)\n\n| Function | Measured | Cost per 1M invocations at 128 / 256 / 512 / 1024 MB | Chosen | Template |\n|---|---:|---|---:|---:|\n")
-		for _, mc := range e.Memory {
+		fmt.Fprintf(w, "\nLambda memory: each function's cost per 1M invocations at each size (measured duration x 1769/size, billed per ms; the sizes are a recorded decision, app/paymentstack.FunctionMemory)\n\n| Function | Measured | Cost per 1M invocations at 128 / 256 / 512 / 1024 MB | Template |\n|---|---:|---|---:|\n")
+		for _, mp := range e.Memory {
 			var costs []string
-			for _, c := range mc.Costs {
+			for _, c := range mp.Costs {
 				costs = append(costs, fmt.Sprintf("$%.3f", c))
 			}
-			fmt.Fprintf(w, "| %s | %.3f ms | %s | %.0f MB | %.0f MB |\n", mc.Function, mc.MeasuredMs, strings.Join(costs, " / "), mc.Chosen, mc.Configured)
+			fmt.Fprintf(w, "| %s | %.3f ms | %s | %.0f MB |\n", mp.Function, mp.MeasuredMs, strings.Join(costs, " / "), mp.Configured)
 		}
 	}
 	fmt.Fprintf(w, "\nWith every measured duration ten times longer, the happy path would cost $%.2f per 1M payments.\n", e.HappyPathSlow)

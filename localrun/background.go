@@ -14,9 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/resilientpay/paymentapi/app/paymentstack"
 	"github.com/resilientpay/paymentapi/internal/awsenv"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+	"github.com/resilientpay/paymentapi/internal/platform"
 	"github.com/resilientpay/paymentapi/recovery"
 	"github.com/resilientpay/paymentapi/workflows/aslrun"
 )
@@ -70,7 +70,7 @@ func (r *Runner) pollOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return len(out.Messages), err
 	}
-	resp, err := r.invoker.lambda(ctx, naming.Physical(paymentstack.FnReprocess, r.cfg.Suffix), payload)
+	resp, err := r.invoker.lambda(ctx, naming.Physical(platform.FnReprocess, r.cfg.Suffix), payload)
 	if err != nil {
 		// A function error fails the whole batch: every message is
 		// received again after the visibility timeout.
@@ -138,8 +138,7 @@ func (r *Runner) runRecovery(ctx context.Context, trigger string) *Record {
 		r.log.Error("recovery workflow did not start", "error", err.Error())
 		return nil
 	}
-	rec := &Record{ID: name, Workflow: naming.Physical(recovery.ResourceType, r.cfg.Suffix), Status: string(exec.Status), Error: exec.Error,
-		StartDate: exec.StartDate, StopDate: exec.StopDate, History: redactHistory(exec.History)}
+	rec := recoveryRecord(name, r.cfg.Suffix, exec)
 	r.execs.add(rec)
 	r.metrics.add("Local/RecoveryExecutions"+string(exec.Status), 1)
 	r.executionMetrics(naming.Physical(recovery.ResourceType, r.cfg.Suffix), exec.Status)
@@ -151,6 +150,17 @@ func (r *Runner) runRecovery(ctx context.Context, trigger string) *Record {
 		r.log.Info("recovery workflow finished", attrs...)
 	}
 	return rec
+}
+
+// recoveryRecord is the record kept of a recovery execution. Its history
+// is kept as it is: the recovery workflow never sees a payment (its input
+// is the schedule's EventBridge event, its states read queue counts and
+// the health report), so the payment rules of redactHistory, which hide
+// members named idempotencyKey, body and source, would only hide the
+// event's "source":"aws.events".
+func recoveryRecord(name, suffix string, exec *aslrun.Execution) *Record {
+	return &Record{ID: name, Workflow: naming.Physical(recovery.ResourceType, suffix), Status: string(exec.Status), Error: exec.Error,
+		StartDate: exec.StartDate, StopDate: exec.StopDate, History: exec.History}
 }
 
 // recoveryOutcome names the Succeed state the recovery ended in.
@@ -259,8 +269,8 @@ func (r *Runner) sampleQueues(ctx context.Context) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	deployed := map[string]string{
-		r.queue.url: naming.Physical(paymentstack.FailedQueue, r.cfg.Suffix),
-		r.dlq.url:   naming.Physical(paymentstack.FailedDLQ, r.cfg.Suffix),
+		r.queue.url: naming.Physical(platform.FailedQueue, r.cfg.Suffix),
+		r.dlq.url:   naming.Physical(platform.FailedDLQ, r.cfg.Suffix),
 	}
 	for {
 		select {

@@ -21,21 +21,27 @@ func (r *Runner) serveConsole(w http.ResponseWriter, req *http.Request) {
 	console.Handler(consoleSource{r}).ServeHTTP(w, req)
 }
 
-// consoleSource shows the runner's executions to the console. The records
-// hold histories redacted when they were kept (redactHistory): the
-// console never sees the idempotency key, the request body or the token.
+// consoleSource shows the runner's executions to the console. Payments
+// records are redacted (redactHistory) when first read and the list gets
+// their events without data: the console never sees the idempotency key,
+// the request body or the token.
 type consoleSource struct{ r *Runner }
 
 var _ console.Source = consoleSource{}
 
-// Executions returns every kept execution with its history.
+// Executions returns every kept execution with its history; a history
+// not redacted yet comes without its data (Record.pathHistory), which is
+// all the list reads.
 func (s consoleSource) Executions() []console.Execution {
 	e := s.r.execs
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := make([]console.Execution, 0, len(e.order))
 	for _, id := range e.order {
-		out = append(out, toConsole(e.byID[id]))
+		rec := e.byID[id]
+		c := toConsole(rec)
+		c.History = rec.pathHistory()
+		out = append(out, c)
 	}
 	return out
 }

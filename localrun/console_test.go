@@ -99,3 +99,51 @@ func TestConsoleIsServedUnderItsPrefixOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestConsoleListShowsThePathOfAnExecutionWhosePageWasNeverOpened(t *testing.T) {
+	// GIVEN a payments execution kept as createPayment keeps it (its
+	// history redacted only when first read), WHEN the list is rendered
+	// before anyone opened the execution's page, THEN its Path column
+	// already names the states it went through.
+	start := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	r := runnerWith()
+	r.execs.add(&Record{ID: "fresh", Workflow: "payments-workflow-dev", Status: "SUCCEEDED", HTTPStatus: 201,
+		StartDate: start, StopDate: start.Add(time.Millisecond), raw: []aslrun.Event{
+			{ID: 1, Timestamp: start, Type: aslrun.ExecutionStarted, Input: json.RawMessage(`{"idempotencyKey":"k"}`)},
+			{ID: 2, PreviousID: 1, Timestamp: start, Type: aslrun.TaskStateEntered, StateName: "Validate"},
+			{ID: 3, PreviousID: 2, Timestamp: start, Type: aslrun.TaskStateExited, StateName: "Validate"},
+			{ID: 4, PreviousID: 3, Timestamp: start, Type: aslrun.SucceedStateEntered, StateName: "Processed"},
+			{ID: 5, PreviousID: 4, Timestamp: start, Type: aslrun.SucceedStateExited, StateName: "Processed"},
+			{ID: 6, PreviousID: 5, Timestamp: start, Type: aslrun.ExecutionSucceeded},
+		}})
+	for _, path := range []string{"/_local/console/", "/_local/console/rows"} {
+		w := httptest.NewRecorder()
+		r.Handler().ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+		page := w.Body.String()
+		for _, state := range []string{">Validate", ">Processed"} {
+			if !strings.Contains(page, `<span class="step succeeded"`+state) {
+				t.Errorf("GET %s: the row's path lacks %s", path, state)
+			}
+		}
+		if strings.Contains(page, `"k"`) {
+			t.Errorf("GET %s shows the execution's data", path)
+		}
+	}
+}
+
+func TestTheRecoveryHistoryIsNotRedactedWithThePaymentRules(t *testing.T) {
+	// GIVEN a recovery execution started by its EventBridge event (whose
+	// "source" is aws.events, not a payment token), WHEN the runner keeps
+	// it, THEN its history keeps the event as it was: the payment rules
+	// (idempotencyKey, body, source) apply to the payments workflow only.
+	start := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	event := json.RawMessage(`{"detail-type":"Scheduled Event","source":"aws.events","detail":{}}`)
+	rec := recoveryRecord("local-recovery-1", "dev", &aslrun.Execution{Status: aslrun.Succeeded, StartDate: start, StopDate: start,
+		History: []aslrun.Event{{ID: 1, Timestamp: start, Type: aslrun.ExecutionStarted, Input: event}}})
+	if len(rec.History) != 1 || !strings.Contains(string(rec.History[0].Input), `"source":"aws.events"`) {
+		t.Errorf("the kept recovery history is %s, want the event's source aws.events", rec.History[0].Input)
+	}
+	if rec.Workflow != "recovery-workflow-dev" || rec.ID != "local-recovery-1" || rec.Status != "SUCCEEDED" {
+		t.Errorf("record = %+v", rec)
+	}
+}

@@ -21,11 +21,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/resilientpay/paymentapi/api"
-	"github.com/resilientpay/paymentapi/app/paymentstack"
 	"github.com/resilientpay/paymentapi/internal/awsenv"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/internal/cfn"
 	"github.com/resilientpay/paymentapi/internal/harness/memddb"
+	"github.com/resilientpay/paymentapi/internal/platform"
 	"github.com/resilientpay/paymentapi/internal/runtime/logging"
 	"github.com/resilientpay/paymentapi/recovery"
 	"github.com/resilientpay/paymentapi/tasks/health"
@@ -111,8 +111,8 @@ func NewExecutor(cfg ExecutorConfig) (*Executor, error) {
 		}
 		handlers[name] = e.observed(name, invokeFunc(f.invoke))
 	}
-	e.reprocess = handlers[e.names[paymentstack.FnReprocess]]
-	e.getPayment = handlers[e.names[paymentstack.FnGetPayment]]
+	e.reprocess = handlers[e.names[platform.FnReprocess]]
+	e.getPayment = handlers[e.names[platform.FnGetPayment]]
 	def, err := names.definition(naming.Physical(payments.ResourceType, cfg.Suffix))
 	if err != nil {
 		return nil, err
@@ -151,7 +151,7 @@ func (f invokeFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) 
 }
 
 // FunctionName is the physical name of a function of the payments path
-// (paymentstack.FnValidate, ...).
+// (platform.FnValidate, ...).
 func (e *Executor) FunctionName(resourceType string) string { return e.names[resourceType] }
 
 // Pay runs POST /payments as the API's integration does, for
@@ -272,7 +272,7 @@ func RecoveryOnIdle(ctx context.Context, tpl *cfn.Template, suffix string, logs 
 		suffix = "dev"
 	}
 	names := &localNames{t: tpl}
-	name := naming.Physical(paymentstack.FnHealthMonitor, suffix)
+	name := naming.Physical(platform.FnHealthMonitor, suffix)
 	env, err := names.functionEnv(name)
 	if err != nil {
 		return nil, err
@@ -313,7 +313,7 @@ func RecoveryOnIdle(ctx context.Context, tpl *cfn.Template, suffix string, logs 
 	if err != nil {
 		return nil, err
 	}
-	healthName := naming.Physical(paymentstack.FnHealth, suffix)
+	healthName := naming.Physical(platform.FnHealth, suffix)
 	healthEnv, err := names.functionEnv(healthName)
 	if err != nil {
 		return nil, err

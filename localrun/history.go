@@ -74,6 +74,18 @@ func (e *executions) get(id string) (*Record, bool) {
 	return r, ok
 }
 
+// pathHistory is a record's history as the console's list reads it (for
+// the states an execution went through): the redacted history once the
+// record was read, before that the raw events without their data. A
+// record is redacted when first read, but the list must show every
+// execution's path as soon as it ends.
+func (r *Record) pathHistory() []aslrun.Event {
+	if r.raw != nil {
+		return withoutData(r.raw)
+	}
+	return r.History
+}
+
 // list returns the records without their histories, newest first.
 func (e *executions) list() []Record {
 	e.mu.Lock()
@@ -105,7 +117,9 @@ func withoutData(events []aslrun.Event) []aslrun.Event {
 var secretFields = map[string]bool{"idempotencyKey": true, "body": true, "source": true}
 
 // redactHistory returns a copy of events with secret members of every
-// input and output replaced by "[redacted]".
+// input and output replaced by "[redacted]". Its rules are the payments
+// workflow's: apply it to that workflow's histories only (see
+// recoveryRecord).
 func redactHistory(events []aslrun.Event) []aslrun.Event {
 	out := make([]aslrun.Event, len(events))
 	for i, ev := range events {

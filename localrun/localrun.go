@@ -75,12 +75,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/resilientpay/paymentapi/app/paymentstack"
 	"github.com/resilientpay/paymentapi/internal/awsenv"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/internal/cfn"
 	"github.com/resilientpay/paymentapi/internal/harness/emulator"
 	"github.com/resilientpay/paymentapi/internal/harness/memddb"
+	"github.com/resilientpay/paymentapi/internal/platform"
 	"github.com/resilientpay/paymentapi/internal/runtime/deadline"
 	"github.com/resilientpay/paymentapi/internal/runtime/lambdamain"
 	"github.com/resilientpay/paymentapi/recovery"
@@ -360,7 +360,7 @@ func (r *Runner) createResources(ctx context.Context, tpl *cfn.Template) error {
 	}
 	r.names.table[table.LogicalID] = r.tableName
 
-	queueName, dlqName := name(paymentstack.FailedQueue), name(paymentstack.FailedDLQ)
+	queueName, dlqName := name(platform.FailedQueue), name(platform.FailedDLQ)
 	maxReceive, err := r.names.maxReceiveCount(queueName)
 	if err != nil {
 		return err
@@ -419,7 +419,7 @@ func (r *Runner) build(tpl *cfn.Template) error {
 		sqs:       r.sqs, metrics: r.metrics, cw: r.cw, log: r.log.With("component", "recovery-integrations"),
 		runningRecoveries: &r.runningRecoveries,
 	}
-	for _, fnType := range slices.Concat(paymentFunctions, []string{paymentstack.FnHealth, paymentstack.FnHealthMonitor}) {
+	for _, fnType := range slices.Concat(paymentFunctions, []string{platform.FnHealth, platform.FnHealthMonitor}) {
 		name := naming.Physical(fnType, r.cfg.Suffix)
 		env, err := r.names.functionEnv(name)
 		if err != nil {
@@ -438,12 +438,12 @@ func (r *Runner) build(tpl *cfn.Template) error {
 		log := slog.New(&logFilterHandler{next: r.log.Handler(), cw: r.cw, group: group}).With("function", name)
 		var f *function
 		switch fnType {
-		case paymentstack.FnHealth:
+		case platform.FnHealth:
 			// The deployed function caches its report for 5 s; locally it
 			// answers fresh so that injected faults show at once.
 			env["HEALTH_CACHE_SECONDS"] = "0"
 			f, err = handlerFunction(health.New(getenv, healthClients, log))
-		case paymentstack.FnHealthMonitor:
+		case platform.FnHealthMonitor:
 			f, err = handlerFunction(healthmonitor.New(getenv, healthClients, log))
 		default:
 			f, err = paymentFunction(fnType, getenv, clients, log)
@@ -506,8 +506,8 @@ func stateMachineARN(name string) string {
 
 // paymentFunctions are the functions of the payment path: the payments
 // workflow's Tasks, the queue's consumer and GET /payments/{id}.
-var paymentFunctions = []string{paymentstack.FnValidate, paymentstack.FnPersist, paymentstack.FnEnqueue,
-	paymentstack.FnReprocess, paymentstack.FnGetPayment}
+var paymentFunctions = []string{platform.FnValidate, platform.FnPersist, platform.FnEnqueue,
+	platform.FnReprocess, platform.FnGetPayment}
 
 // paymentClients are the clients the payment path's handlers are built
 // with: the table, the failed-transactions queue Enqueue sends to, and the
@@ -522,15 +522,15 @@ type paymentClients struct {
 // and the Executor build them.
 func paymentFunction(fnType string, getenv func(string) string, c paymentClients, log *slog.Logger) (*function, error) {
 	switch fnType {
-	case paymentstack.FnValidate:
+	case platform.FnValidate:
 		return handlerFunction(validate.New(getenv, log))
-	case paymentstack.FnPersist:
+	case platform.FnPersist:
 		return handlerFunction(persist.New(getenv, c.DB, log))
-	case paymentstack.FnEnqueue:
+	case platform.FnEnqueue:
 		return handlerFunction(enqueue.New(getenv, c.Queue, log))
-	case paymentstack.FnReprocess:
+	case platform.FnReprocess:
 		return handlerFunction(reprocess.New(getenv, reprocess.Clients{DB: c.DB, SQS: c.DLQ}, log))
-	case paymentstack.FnGetPayment:
+	case platform.FnGetPayment:
 		return handlerFunction(getpayment.New(getenv, c.DB, log))
 	}
 	return nil, fmt.Errorf("localrun: %s is not a function of the payment path", fnType)

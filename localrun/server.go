@@ -15,9 +15,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/resilientpay/paymentapi/api"
-	"github.com/resilientpay/paymentapi/app/paymentstack"
 	"github.com/resilientpay/paymentapi/internal/awsenv"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+	"github.com/resilientpay/paymentapi/internal/platform"
 	"github.com/resilientpay/paymentapi/tasks/health"
 	"github.com/resilientpay/paymentapi/tasks/payment"
 	"github.com/resilientpay/paymentapi/tasks/reprocess"
@@ -61,19 +61,19 @@ func (r *Runner) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		if !allowMethod(rec, req, http.MethodGet) {
 			break
 		}
-		r.proxy(rec, req, id, paymentstack.FnGetPayment, "/payments/{id}", map[string]string{"id": path[len("/payments/"):]}, r.stageBucket)
+		r.proxy(rec, req, id, platform.FnGetPayment, "/payments/{id}", map[string]string{"id": path[len("/payments/"):]}, r.stageBucket)
 	case path == "/health":
 		if !allowMethod(rec, req, http.MethodGet) {
 			break
 		}
-		r.proxy(rec, req, id, paymentstack.FnHealth, health.PublicResource, nil, r.healthBucket)
+		r.proxy(rec, req, id, platform.FnHealth, health.PublicResource, nil, r.healthBucket)
 	case path == "/health/report":
 		// An AWS_IAM route, like /payments: the function serves the full
 		// report to the caller in the request context (callerOf).
 		if !allowMethod(rec, req, http.MethodGet) {
 			break
 		}
-		r.proxy(rec, req, id, paymentstack.FnHealth, health.ReportResource, nil, r.stageBucket)
+		r.proxy(rec, req, id, platform.FnHealth, health.ReportResource, nil, r.stageBucket)
 	case strings.HasPrefix(path, "/_local/"):
 		r.serveLocal(rec, req)
 	default:

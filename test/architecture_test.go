@@ -65,6 +65,9 @@ var forbidden = []struct{ from, to, why string }{
 	{"internal/cdk/...", module + "/internal/harness/...", "helpers of one audience do not import another's"},
 	{"internal/harness/...", module + "/internal/cdk/...", "helpers of one audience do not import another's"},
 	{"workflows/asl...", module + "/tasks/...", "the ASL engine knows no payment"},
+	{"localrun/...", module + "/app/paymentstack", "the local runner needs the platform's names (internal/platform), not the stack"},
+	{"cost", module + "/app/paymentstack", "the cost model needs the platform's names (internal/platform), not the stack"},
+	{"internal/platform", "github.com/aws/...", "the platform's names link nothing"},
 }
 
 // match reports whether a module-relative package path matches a pattern.

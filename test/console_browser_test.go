@@ -148,11 +148,13 @@ func TestConsoleInABrowser(t *testing.T) {
 	if err := r.Faults().Apply(localrun.FaultRequest{Store: localrun.FaultOK}); err != nil {
 		t.Fatal(err)
 	}
-	waitCtx, waitCancel := context.WithTimeout(ctx, 15*time.Second)
+	// The page polls every 2 s; the bound only keeps a broken poll from
+	// using the whole browsing budget, with room for a loaded machine.
+	waitCtx, waitCancel := context.WithTimeout(ctx, time.Minute)
 	err := chromedp.Do(waitCtx, chromedp.WaitVisible(`tr[data-id="`+id202+`"]`))
 	waitCancel()
 	if err != nil {
-		t.Fatalf("the open list did not show the 202 execution within 15 s: %v", err)
+		t.Fatalf("the open list did not show the 202 execution: %v", err)
 	}
 	answers, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](
 		`Object.fromEntries([...document.querySelectorAll('#execution-rows tr[data-id]')].map(tr => [tr.dataset.id, tr.dataset.http]))`))
@@ -161,6 +163,18 @@ func TestConsoleInABrowser(t *testing.T) {
 	}
 	if answers[id201] != "201" || answers[id202] != "202" || answers[recovery.ID] != "none" {
 		t.Errorf("the list shows the answers %v, want %s: 201, %s: 202 and %s: none", answers, id201, id202, recovery.ID)
+	}
+	// Every row's Path column names the states its execution went
+	// through as soon as it ended, though no execution page was opened.
+	paths, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](
+		`Object.fromEntries([...document.querySelectorAll('#execution-rows tr[data-id]')].map(tr => [tr.dataset.id, tr.querySelector('td.path').textContent]))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{id201: "Processed", id202: "Queued", recovery.ID: "Start"} {
+		if !strings.Contains(paths[id], want) {
+			t.Errorf("the list's Path of %s is %q before its page was opened, want the states it went through (%s)", id, paths[id], want)
+		}
 	}
 	phase("list checked")
 	noSecrets("the list")
@@ -194,6 +208,15 @@ func TestConsoleInABrowser(t *testing.T) {
 		taken, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#workflow-graph path.edge.taken').length`))
 		if err != nil || taken < 3 {
 			t.Errorf("the %s's graph highlights %d transitions (%v), want at least 3", tc.name, taken, err)
+		}
+		// No edge label overprints another: the browser measures the
+		// drawn text (under Persisted? the Choice's rules and Default).
+		overlaps, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](labelOverlaps))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range overlaps {
+			t.Errorf("the %s's graph draws overlapping edge labels: %s", tc.name, o)
 		}
 		noSecrets("the " + tc.name + "'s execution page")
 		shot("console-execution-"+tc.name+".png", true)
@@ -259,6 +282,19 @@ func TestConsoleInABrowser(t *testing.T) {
 			t.Errorf("CheckHealth's details lack %q:\n%s", want, health)
 		}
 	}
+	// The recovery workflow never sees a payment: the payment rules do not
+	// redact its EventBridge event (source aws.events).
+	if err := chromedp.Do(ctx, chromedp.Click(`#workflow-graph .node-link[data-state="Start"]`),
+		chromedp.WaitVisible(`section.state-detail[data-state="Start"] details[open] pre.json`)); err != nil {
+		t.Fatalf("clicking the recovery's Start state did not show its input: %v", err)
+	}
+	start, err := chromedp.Run(ctx, chromedp.Text(`section.state-detail[data-state="Start"]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(start, "aws.events") || strings.Contains(start, "[redacted]") {
+		t.Errorf("the recovery's Start input should show its event's source aws.events unredacted:\n%s", start)
+	}
 
 	phase("details checked")
 	mu.Lock()
@@ -267,6 +303,18 @@ func TestConsoleInABrowser(t *testing.T) {
 		t.Errorf("the browser console reported: %s", p)
 	}
 }
+
+// labelOverlaps lists the pairs of edge labels of the page's graph whose
+// drawn text boxes intersect.
+const labelOverlaps = `(() => {
+  const labels = [...document.querySelectorAll('#workflow-graph text.edge-label')].map(t => [t.textContent, t.getBBox()]);
+  const out = [];
+  labels.forEach(([a, p], i) => labels.slice(i + 1).forEach(([b, q]) => {
+    if (p.x < q.x + q.width && q.x < p.x + p.width && p.y < q.y + q.height && q.y < p.y + p.height)
+      out.push(a + ' at ' + [p.x, p.y, p.width, p.height].map(Math.round) + ' and ' + b + ' at ' + [q.x, q.y, q.width, q.height].map(Math.round));
+  }));
+  return out;
+})()`
 
 // chromiumPath finds Chromium, or skips the test when it is missing
 // outside CI (CI must run it: .ci/run installs Chromium).

@@ -61,22 +61,6 @@ func TestTheHappyPathCostsAtMostTheBudget(t *testing.T) {
 	}
 }
 
-func TestEveryFunctionHasTheMemorySizeTheCostModelChooses(t *testing.T) {
-	// GIVEN each function's measured duration, WHEN the cost model
-	// compares the memory sizes, THEN the template configures the one it
-	// chooses.
-	e := estimate(t)
-	if len(e.Memory) != len(e.Settings.Functions) {
-		t.Errorf("memory chosen for %d of %d functions: every function must be measured", len(e.Memory), len(e.Settings.Functions))
-	}
-	for _, mc := range e.Memory {
-		if mc.Configured != mc.Chosen {
-			t.Errorf("%s: %.0f MB configured, the cost model chooses %.0f MB (measured %.3f ms; costs per 1M at %v MB: %.3f)",
-				mc.Function, mc.Configured, mc.Chosen, mc.MeasuredMs, cost.MemoryCandidates, mc.Costs)
-		}
-	}
-}
-
 // BenchmarkPaymentsExecution runs one payments-workflow execution (a new
 // payment, 201) on the executor with the real handlers in process over an
 // in-memory table: the executor's and handlers' own cost, without HTTP or

@@ -1,6 +1,10 @@
 package test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/resilientpay/paymentapi/app/paymentstack"
+)
 
 // Tests of the Lambda functions the stack bundles from tasks/.
 
@@ -70,6 +74,45 @@ func TestTheReprocessEventSourceHasAMaximumConcurrency(t *testing.T) {
 		n, _ := scaling["MaximumConcurrency"].(float64)
 		if n < 2 || n > 10 {
 			t.Errorf("%s: MaximumConcurrency = %v, want 2..10", id, props(r)["ScalingConfig"])
+		}
+	}
+}
+
+func TestEveryFunctionHasTheMemorySizeOfItsRecordedDecision(t *testing.T) {
+	// GIVEN the recorded memory decisions (paymentstack.FunctionMemory:
+	// latency first on the synchronous path, the cheapest elsewhere), WHEN
+	// the app is synthesized, THEN every function has its decision's size
+	// and every decision names a function of the stack.
+	s := synth(t, suffix)
+	seen := map[string]bool{}
+	for id, r := range s.Resources("AWS::Lambda::Function") {
+		p := props(r)
+		name, _ := p["FunctionName"].(string)
+		var decision paymentstack.MemoryDecision
+		found := false
+		for fnType, d := range paymentstack.FunctionMemory {
+			if name == fnType+"-"+suffix {
+				decision, found = d, true
+				seen[fnType] = true
+			}
+		}
+		if !found {
+			t.Errorf("%s (%s): no memory decision in paymentstack.FunctionMemory", id, name)
+			continue
+		}
+		if mem, _ := p["MemorySize"].(float64); mem != decision.MB {
+			t.Errorf("%s: MemorySize = %v, the recorded decision is %.0f MB (%s)", name, p["MemorySize"], decision.MB, decision.Why)
+		}
+	}
+	for fnType := range paymentstack.FunctionMemory {
+		if !seen[fnType] {
+			t.Errorf("paymentstack.FunctionMemory decides for %s, which the stack does not have", fnType)
+		}
+	}
+	// The synchronous path is sized for latency, above Lambda's minimum.
+	for _, fnType := range []string{paymentstack.FnValidate, paymentstack.FnPersist, paymentstack.FnEnqueue, paymentstack.FnGetPayment, paymentstack.FnHealth} {
+		if mb := paymentstack.MemoryMB(fnType); mb < 512 {
+			t.Errorf("%s, on the synchronous path, has %.0f MB: at less than 512 MB its cold start takes 4x longer", fnType, mb)
 		}
 	}
 }

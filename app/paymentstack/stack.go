@@ -25,6 +25,7 @@ import (
 	"github.com/resilientpay/paymentapi/internal/cdk/golambda"
 	"github.com/resilientpay/paymentapi/internal/cdk/grants"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+	"github.com/resilientpay/paymentapi/internal/platform"
 	"github.com/resilientpay/paymentapi/recovery"
 	"github.com/resilientpay/paymentapi/storage"
 	"github.com/resilientpay/paymentapi/tasks/healthcheck"
@@ -50,24 +51,25 @@ type Stack struct {
 }
 
 // Function names (resource types) of the platform, also the logical
-// grouping of their alarms and dashboard graphs.
+// grouping of their alarms and dashboard graphs. They live in the CDK-free
+// package internal/names (the local runner and the cost model need them
+// without the CDK); these are aliases.
 const (
-	FnValidate      = "validate-function"
-	FnPersist       = "persist-function"
-	FnEnqueue       = "enqueue-function"
-	FnReprocess     = "reprocess-function"
-	FnGetPayment    = "get-payment-function"
-	FnHealth        = "health-function"
-	FnHealthMonitor = "health-monitor-function"
+	FnValidate      = platform.FnValidate
+	FnPersist       = platform.FnPersist
+	FnEnqueue       = platform.FnEnqueue
+	FnReprocess     = platform.FnReprocess
+	FnGetPayment    = platform.FnGetPayment
+	FnHealth        = platform.FnHealth
+	FnHealthMonitor = platform.FnHealthMonitor
 )
 
-// FunctionMemoryMB is every function's memory size, chosen by the cost
-// model (package cost, ChooseMemory) from the functions' measured
-// durations and Lambda's price: their work is a few tenths of a
-// millisecond of CPU and a network wait, so the smallest size is the
-// cheapest that keeps a warm invocation within the latency budget. A test
-// checks the template against the model's choice.
-const FunctionMemoryMB = 128
+// FunctionMemoryMB is the memory size of a function off the synchronous
+// path.
+//
+// Deprecated: each function's size is a recorded decision; use
+// MemoryMB(resourceType) and add a new function to FunctionMemory.
+const FunctionMemoryMB = BackgroundMemoryMB
 
 // ReprocessMaxConcurrency bounds the reprocess function's event source.
 const ReprocessMaxConcurrency = 5
@@ -86,10 +88,11 @@ const FailedMaxReceiveCount = 10
 // queue's oldest-message alarm fires after minutes.
 const FailedRetentionDays = 14
 
-// Resource types of the failed-transactions queue and its DLQ.
+// Resource types of the failed-transactions queue and its DLQ (aliases
+// of internal/names).
 const (
-	FailedQueue = "failed-transactions-queue"
-	FailedDLQ   = "failed-transactions-dlq"
+	FailedQueue = platform.FailedQueue
+	FailedDLQ   = platform.FailedDLQ
 )
 
 // New builds the stack.
@@ -144,11 +147,11 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 		"IDEMPOTENCY_TTL_HOURS": jsii.String(strconv.Itoa(cfg.IdempotencyTTLHours)),
 	}
 	validate := fn("Validate", FnValidate, "./tasks/validate/lambda", "Validates payment requests",
-		payments.Budget.Validate.FunctionTimeoutSeconds, FunctionMemoryMB, nil)
+		payments.Budget.Validate.FunctionTimeoutSeconds, MemoryMB(FnValidate), nil)
 	persist := fn("Persist", FnPersist, "./tasks/persist/lambda", "Persists payments idempotently",
-		payments.Budget.Persist.FunctionTimeoutSeconds, FunctionMemoryMB, tableEnv)
+		payments.Budget.Persist.FunctionTimeoutSeconds, MemoryMB(FnPersist), tableEnv)
 	enqueue := fn("Enqueue", FnEnqueue, "./tasks/enqueue/lambda", "Queues payments the store could not take",
-		payments.Budget.Enqueue.FunctionTimeoutSeconds, FunctionMemoryMB, map[string]*string{"FAILED_QUEUE_URL": failed.Queue.QueueUrl()})
+		payments.Budget.Enqueue.FunctionTimeoutSeconds, MemoryMB(FnEnqueue), map[string]*string{"FAILED_QUEUE_URL": failed.Queue.QueueUrl()})
 	reprocessEnv := map[string]*string{
 		"FAILED_DLQ_URL": failed.DLQ.QueueUrl(),
 	}
@@ -156,9 +159,9 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 		reprocessEnv[k] = v
 	}
 	reprocess := fn("Reprocess", FnReprocess, "./tasks/reprocess/lambda", "Persists queued payments; dead-letters and parks what cannot be",
-		30, FunctionMemoryMB, reprocessEnv)
+		30, MemoryMB(FnReprocess), reprocessEnv)
 	getPayment := fn("GetPayment", FnGetPayment, "./tasks/getpayment/lambda", "Reads a payment by id",
-		5, FunctionMemoryMB, map[string]*string{"TABLE_NAME": table.TableName()})
+		5, MemoryMB(FnGetPayment), map[string]*string{"TABLE_NAME": table.TableName()})
 
 	grants.PersistInto(persist.Role, table, key)
 	grants.PersistInto(reprocess.Role, table, key)
@@ -203,13 +206,13 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 		}
 	}
 	health := fn("Health", FnHealth, "./tasks/health/lambda", "Answers GET /health with the health report",
-		10, FunctionMemoryMB, healthEnv())
+		10, MemoryMB(FnHealth), healthEnv())
 	// Under the CheckHealth Task's 30 s, with a margin; the check itself
 	// is bounded at 20 s (healthmonitor).
 	monitorEnv := healthEnv()
 	monitorEnv[healthcheck.EnvCountParked] = jsii.String("true")
 	monitor := fn("HealthMonitor", FnHealthMonitor, "./tasks/healthmonitor/lambda", "Reads the platform's health for the recovery workflow",
-		25, FunctionMemoryMB, monitorEnv)
+		25, MemoryMB(FnHealthMonitor), monitorEnv)
 	grants.CountIndex(monitor.Role, table, key, store.ParkedIndex)
 	// The data plane as the functions see it: a payment attempt, a queued
 	// payment's retry or a health probe that finds the store unavailable.

@@ -44,6 +44,12 @@ const (
 	containerHead  = 2*boxPadY + 2*lineHeight
 	branchGap      = 20.0
 	graphMargin    = 16.0
+	// Edge labels are 11 px text (console.css .edge-label), bold when
+	// the edge was taken: the box a label's text covers from its
+	// baseline.
+	labelCharWidth = 7.0
+	labelAscent    = 11.0
+	labelDescent   = 3.0
 )
 
 // point is a position in the SVG, in pixels.
@@ -96,6 +102,8 @@ type edge struct {
 	// Back marks an edge that closes a loop (drawn upwards).
 	Back bool
 
+	labelAt point
+
 	from, to *node
 	chain    []*node // from, dummies..., to, in layout direction
 }
@@ -127,14 +135,119 @@ func (e *edge) D() string {
 	return b.String()
 }
 
-// LabelAt is where the edge's label starts: just right of the middle of
-// its first leg (where the curve between two layers passes).
-func (e *edge) LabelAt() point {
-	if len(e.Points) < 2 {
-		return point{}
+// LabelAt is where the edge's label starts (its left end, on the text's
+// baseline), as placeLabels chose it.
+func (e *edge) LabelAt() point { return e.labelAt }
+
+// labelBox is the rectangle a label's text covers when it starts at p.
+func labelBox(label string, p point) rect {
+	return rect{X: p.X, Y: p.Y - labelAscent, W: float64(len([]rune(label))) * labelCharWidth, H: labelAscent + labelDescent}
+}
+
+// rect is an axis-aligned rectangle: top left and size.
+type rect struct{ X, Y, W, H float64 }
+
+func (a rect) overlaps(b rect) bool {
+	return a.X < b.X+b.W && b.X < a.X+a.W && a.Y < b.Y+b.H && b.Y < a.Y+a.H
+}
+
+// labelFractions are where along the first leg of its edge a label may
+// sit, from the top of the leg to its bottom, in order of preference: the
+// middle first.
+var labelFractions = []float64{0.5, 0.3, 0.7, 0.15, 0.85}
+
+// placeLabels gives every labelled edge a label position where its text
+// covers no state and no label placed before it. Several edges leave a
+// Choice (its rules and Default) or a Task (its Catches) close together,
+// so the middles of their first legs are often closer than a label is
+// wide: each label tries points along its own first leg, right of the
+// line and then left of it, and the first free one wins. Choice and Next
+// labels are placed before Catch labels, which the page shows only on the
+// Catch taken.
+func placeLabels(g *graph) {
+	var obstacles []rect
+	for _, n := range g.Nodes {
+		if !n.Container && !n.dummy {
+			obstacles = append(obstacles, rect{n.X, n.Y, n.W, n.H})
+		}
 	}
-	a, p := e.Points[0], e.Points[1]
-	return point{X: (a.X+p.X)/2 + 6, Y: (a.Y+p.Y)/2 + 4}
+	free := func(r rect) bool {
+		if r.X < 0 || r.X+r.W > g.Width || r.Y < 0 || r.Y+r.H > g.Height {
+			return false
+		}
+		for _, o := range obstacles {
+			if r.overlaps(o) {
+				return false
+			}
+		}
+		return true
+	}
+	var labelled []*edge
+	for _, e := range g.Edges {
+		if e.Label != "" && len(e.Points) >= 2 {
+			labelled = append(labelled, e)
+		}
+	}
+	sort.SliceStable(labelled, func(i, j int) bool {
+		return labelled[i].Kind != "catch" && labelled[j].Kind == "catch"
+	})
+	for _, e := range labelled {
+		w := labelBox(e.Label, point{}).W
+		a, p := e.Points[0], e.Points[1]
+		var candidates []point
+		for _, f := range labelFractions {
+			y := a.Y + (p.Y-a.Y)*f
+			x := legX(a, p, y)
+			baseline := y + labelAscent/2
+			candidates = append(candidates, point{x + 6, baseline}, point{x - 6 - w, baseline})
+		}
+		chosen := candidates[0]
+		found := false
+		for _, c := range candidates {
+			if free(labelBox(e.Label, c)) {
+				chosen, found = c, true
+				break
+			}
+		}
+		// No free point on the leg (a crowded layer): below the
+		// preferred point, one line at a time.
+		for step := 1; !found && step <= 20; step++ {
+			c := point{candidates[0].X, candidates[0].Y + float64(step)*(labelAscent+labelDescent)}
+			if free(labelBox(e.Label, c)) {
+				chosen, found = c, true
+			}
+		}
+		e.labelAt = chosen
+		obstacles = append(obstacles, labelBox(e.Label, chosen))
+	}
+}
+
+// legX is the x where the first leg of an edge, from a to p, passes at
+// height y: a straight line, or the curve D draws between two layers
+// (control points at the middle height), whose y grows with its parameter.
+func legX(a, p point, y float64) float64 {
+	switch {
+	case a.X == p.X:
+		return a.X
+	case a.Y == p.Y:
+		return (a.X + p.X) / 2
+	}
+	my := (a.Y + p.Y) / 2
+	bez := func(t, p0, p1, p2, p3 float64) float64 {
+		u := 1 - t
+		return u*u*u*p0 + 3*u*u*t*p1 + 3*u*t*t*p2 + t*t*t*p3
+	}
+	lo, hi := 0.0, 1.0
+	up := p.Y < a.Y
+	for range 40 {
+		t := (lo + hi) / 2
+		if by := bez(t, a.Y, my, my, p.Y); (by < y) != up {
+			lo = t
+		} else {
+			hi = t
+		}
+	}
+	return bez((lo+hi)/2, a.X, a.X, p.X, p.X)
 }
 
 // labeller gives the text lines of a state's box: its name first.
@@ -145,7 +258,9 @@ type labeller func(*asl.State) []string
 // End marker: their type (Succeed, Fail) or an End: true says it, and the
 // arrows into a shared End box would cross the whole graph.
 func layoutDefinition(d *asl.Definition, label labeller) *graph {
-	return layoutLevel(d, true, label)
+	g := layoutLevel(d, true, label)
+	placeLabels(g)
+	return g
 }
 
 func layoutLevel(d *asl.Definition, top bool, label labeller) *graph {

@@ -327,3 +327,62 @@ func TestLayoutRoutesEdgesAroundOtherBoxes(t *testing.T) {
 		})
 	}
 }
+
+// box is a rectangle: top left and size.
+type box struct{ X, Y, W, H float64 }
+
+func (a box) overlaps(b box) bool {
+	return a.X < b.X+b.W && b.X < a.X+a.W && a.Y < b.Y+b.H && b.Y < a.Y+a.H
+}
+
+// textBox is where an edge label's text is drawn: it starts at LabelAt
+// (x, baseline) in the 11 px font, taken labels in bold.
+func textBox(e *edge) box {
+	p := e.LabelAt()
+	return box{X: p.X, Y: p.Y - labelAscent, W: float64(len([]rune(e.Label))) * labelCharWidth, H: labelAscent + labelDescent}
+}
+
+func TestLayoutKeepsEveryEdgeLabelClearOfTheOthersAndOfTheBoxes(t *testing.T) {
+	// GIVEN a Choice with several rules (the payments workflow's
+	// "Persisted?" has rule 1, rule 2 and Default) and Catches, WHEN the
+	// layout places the edge labels, THEN no two label boxes overlap and
+	// none covers a state's box.
+	fanOut := `{"StartAt":"Pick","States":{
+	  "Pick":{"Type":"Choice","Choices":[
+	    {"Variable":"$.a","NumericEquals":1,"Next":"A"},
+	    {"Variable":"$.a","NumericEquals":2,"Next":"B"},
+	    {"Variable":"$.a","NumericEquals":3,"Next":"A"},
+	    {"Variable":"$.a","NumericEquals":4,"Next":"C"}],"Default":"D"},
+	  "A":{"Type":"Succeed"},"B":{"Type":"Succeed"},"C":{"Type":"Succeed"},"D":{"Type":"Fail"}}}`
+	cases := append(layoutCases[:len(layoutCases):len(layoutCases)], struct{ name, def string }{"a Choice with four rules to three states and a Default", fanOut})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, g := layoutOf(t, tc.def)
+			var labelled []*edge
+			for _, e := range g.Edges {
+				if e.Label != "" {
+					labelled = append(labelled, e)
+				}
+			}
+			if len(labelled) == 0 {
+				t.Fatal("no labelled edge: the case tests nothing")
+			}
+			for i, a := range labelled {
+				for _, b := range labelled[i+1:] {
+					if textBox(a).overlaps(textBox(b)) {
+						t.Errorf("label %q of %s -> %s at %+v overlaps label %q of %s -> %s at %+v",
+							a.Label, a.From, a.To, textBox(a), b.Label, b.From, b.To, textBox(b))
+					}
+				}
+				for _, n := range g.Nodes {
+					if n.Container || n.dummy {
+						continue
+					}
+					if nb := (box{n.X, n.Y, n.W, n.H}); textBox(a).overlaps(nb) {
+						t.Errorf("label %q of %s -> %s at %+v covers state %q at %+v", a.Label, a.From, a.To, textBox(a), n.ID, nb)
+					}
+				}
+			}
+		})
+	}
+}

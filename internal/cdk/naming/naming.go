@@ -9,6 +9,8 @@ import (
 	"regexp"
 
 	"github.com/aws/constructs-go/constructs/v10"
+
+	"github.com/resilientpay/paymentapi/internal/platform"
 )
 
 // ContextKey is the CDK context key that holds the environment suffix.
@@ -56,7 +58,7 @@ func Name(scope constructs.Construct, resourceType string) string {
 // Physical is the one naming rule, {resource-type}-{environment-suffix}, for
 // callers that know the suffix without a construct scope (the local runner).
 func Physical(resourceType, suffix string) string {
-	return resourceType + "-" + suffix
+	return platform.Physical(resourceType, suffix)
 }
 
 // NamePtr is Name as a *string, the form CDK props take.

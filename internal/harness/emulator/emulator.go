@@ -254,6 +254,40 @@ func (p *Process) waitHTTP(ctx context.Context, probe func(ctx context.Context, 
 	}
 }
 
+// ProbeDynamoDB checks that a DynamoDB Local answers ListTables at
+// endpoint.
+func ProbeDynamoDB(ctx context.Context, endpoint string) error {
+	return probeOnce(ctx, endpoint, listTables)
+}
+
+// ProbeSQS checks that an SQS emulator answers HTTP at endpoint.
+func ProbeSQS(ctx context.Context, endpoint string) error {
+	return probeOnce(ctx, endpoint, nil)
+}
+
+func probeOnce(ctx context.Context, endpoint string, probe func(ctx context.Context, endpoint string) (*http.Request, error)) error {
+	var req *http.Request
+	var err error
+	if probe == nil {
+		req, err = http.NewRequestWithContext(ctx, http.MethodGet, endpoint+"/", nil)
+	} else {
+		req, err = probe(ctx, endpoint)
+	}
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	if probe != nil && resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("HTTP %d", resp.StatusCode)
+	}
+	return nil
+}
+
 // listTables is a DynamoDB ListTables request. DynamoDB Local checks that a
 // request is signed but not the signature; answering it also warms up the
 // code path of the first API call, which is slow on a cold JVM.

@@ -2,34 +2,67 @@ package emulator
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"sync"
 	"testing"
+	"time"
 )
 
-// shared is one emulator per test binary, started on first use.
+// Environment variables that hand the test binaries emulators started
+// once for the whole run (cmd/emulators, which make test uses): a test
+// binary uses the endpoint they name instead of starting its own. Without
+// them (plain go test ./...) each test binary starts its own emulators.
+const (
+	DynamoDBEndpointEnv = "PAYMENTAPI_TEST_DYNAMODB_ENDPOINT"
+	SQSEndpointEnv      = "PAYMENTAPI_TEST_SQS_ENDPOINT"
+)
+
+// shared is one emulator per test binary, started on first use, or the
+// one of the whole run named by env.
 type shared struct {
-	once  sync.Once
-	start func(context.Context) (*Process, error)
-	proc  *Process
-	err   error
+	once     sync.Once
+	name     string
+	env      string
+	start    func(context.Context) (*Process, error)
+	probe    func(ctx context.Context, endpoint string) error
+	proc     *Process
+	endpoint string
+	err      error
 }
 
 var (
-	dynamoDB = &shared{start: StartDynamoDB}
-	sqsQueue = &shared{start: StartSQS}
+	dynamoDB = &shared{name: "DynamoDB Local", env: DynamoDBEndpointEnv, start: StartDynamoDB, probe: ProbeDynamoDB}
+	sqsQueue = &shared{name: "SQS emulator", env: SQSEndpointEnv, start: StartSQS, probe: ProbeSQS}
 )
 
-func (s *shared) endpoint(tb testing.TB) string {
+func (s *shared) get(tb testing.TB) string {
 	tb.Helper()
 	if testing.Short() {
 		tb.Skip("emulator: integration test skipped in -short mode")
 	}
-	s.once.Do(func() { s.proc, s.err = s.start(context.Background()) })
+	s.once.Do(func() {
+		if ep := os.Getenv(s.env); ep != "" {
+			// The run's emulator was ready before any test binary
+			// started; a probe makes a stale variable a clear failure.
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := s.probe(ctx, ep); err != nil {
+				s.err = fmt.Errorf("emulator: the %s named by %s=%s does not answer: %w", s.name, s.env, ep, err)
+				return
+			}
+			s.endpoint = ep
+			return
+		}
+		s.proc, s.err = s.start(context.Background())
+		if s.err == nil {
+			s.endpoint = s.proc.Endpoint()
+		}
+	})
 	if s.err != nil {
 		tb.Fatalf("%v", s.err)
 	}
-	return s.proc.Endpoint()
+	return s.endpoint
 }
 
 func (s *shared) stop() {
@@ -39,23 +72,26 @@ func (s *shared) stop() {
 }
 
 // DynamoDB returns the endpoint of the test binary's DynamoDB Local,
-// starting it on first use. Tests share it: give each test its own table.
+// starting it on first use, or the run's (DynamoDBEndpointEnv). Tests
+// share it, across test binaries too: give each test its own table, with
+// a name no other process picks (a random part).
 // It skips the test in -short mode and fails it if the emulator cannot
 // start (Java or npm missing, install failed).
 func DynamoDB(tb testing.TB) string {
 	tb.Helper()
-	return dynamoDB.endpoint(tb)
+	return dynamoDB.get(tb)
 }
 
 // SQS returns the endpoint of the test binary's SQS emulator, starting it
-// on first use. Tests share it: give each test its own queues.
+// on first use, or the run's (SQSEndpointEnv). Tests share it, across
+// test binaries too: give each test its own queues.
 func SQS(tb testing.TB) string {
 	tb.Helper()
-	return sqsQueue.endpoint(tb)
+	return sqsQueue.get(tb)
 }
 
-// StopAll stops the emulators DynamoDB and SQS started. Call it after
-// m.Run in TestMain (Main does).
+// StopAll stops the emulators DynamoDB and SQS started (not the run's,
+// which its starter stops). Call it after m.Run in TestMain (Main does).
 func StopAll() {
 	dynamoDB.stop()
 	sqsQueue.stop()
