@@ -1,6 +1,7 @@
 package paymentstack
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"github.com/resilientpay/paymentapi/internal/cdk/golambda"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/internal/cfn"
+	"github.com/resilientpay/paymentapi/internal/harness/npmproject"
 )
 
 // SynthOptions configure an in-process synthesis.
@@ -51,13 +53,16 @@ type Synthesized struct {
 // process); the caller calls jsii.Close when it no longer synthesizes.
 // CDK's panics (programmer errors, failed validations) are returned as
 // errors; the assembly directory is kept so a validation report can be
-// read.
+// read. The kernel runs on a supported Node (UseSupportedNode).
 func Synthesize(opts SynthOptions) (s *Synthesized, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("synthesizing the app: %v", r)
 		}
 	}()
+	if err := UseSupportedNode(); err != nil {
+		return nil, err
+	}
 	overrides := map[string]interface{}{golambda.StubCodeContextKey: opts.StubCode}
 	if opts.Suffix != "" {
 		overrides[naming.ContextKey] = opts.Suffix
@@ -98,7 +103,6 @@ func LoadTemplate(moduleDir, path, suffix string) (*cfn.Template, error) {
 	if path != "" {
 		return cfn.ReadFile(path)
 	}
-	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 	synth, err := Synthesize(SynthOptions{ModuleDir: moduleDir, Suffix: suffix, StubCode: true, SkipValidation: true})
 	jsii.Close()
 	if err != nil {
@@ -106,4 +110,16 @@ func LoadTemplate(moduleDir, path, suffix string) (*cfn.Template, error) {
 	}
 	defer os.RemoveAll(synth.AssemblyDir)
 	return cfn.Parse(synth.Template)
+}
+
+// UseSupportedNode points the jsii kernel at a Node.js the CDK supports
+// (22 or later): $JSII_NODE, the machine's node when it is new enough, or
+// the one tools/node pins, installed on first use
+// (npmproject.SupportedNode). Call it before the first CDK call of a
+// process; Synthesize does.
+func UseSupportedNode() error {
+	if err := npmproject.UseSupportedNode(context.Background()); err != nil {
+		return fmt.Errorf("finding a Node.js >= %d for the CDK: %w", npmproject.MinNodeMajor, err)
+	}
+	return nil
 }
