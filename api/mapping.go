@@ -243,3 +243,9 @@ func ExecutionInput(requestID, caller, idempotencyKey string, body []byte) []byt
 	})
 	return b
 }
+
+// ExecutionInputFor is ExecutionInput for a request API Gateway authorized
+// as id: what the request template builds from $context.identity.
+func ExecutionInputFor(requestID string, id Identity, idempotencyKey string, body []byte) []byte {
+	return ExecutionInput(requestID, id.UserArn, idempotencyKey, body)
+}
