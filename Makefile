@@ -79,6 +79,10 @@ deploy: $(CDK) ## Deploy to us-east-1 (needs AWS credentials and a bootstrapped 
 destroy: $(CDK) ## Delete every resource of the stack; SUFFIX=dev
 	$(CDK) destroy $(CDK_FLAGS) --force
 
+.PHONY: smoke
+smoke: ## Walk the deployed stack with signed requests (default AWS credentials; SUFFIX=dev) and report as a table; LOCAL=1 walks `make run` instead
+	go run ./cmd/smoke -suffix $(SUFFIX) $(if $(LOCAL),-local)
+
 cost: $(NODE) ## Price a payment per path (table, fixed monthly cost, happy path per 1M) from the synthesized template and measured local runs; offline
 	go run ./cmd/cost
 

@@ -314,7 +314,7 @@ const DefaultCaller = "arn:aws:iam::" + awsenv.LocalAccount + ":user/local-devel
 // runner accepted (Config.RequireSignature off) with the caller it was
 // answered as; the deployed API would have answered 403. `make smoke`
 // reads it to tell such a runner from one that checks like AWS.
-const UnsignedCallerHeader = "X-Local-Unsigned-Caller"
+const UnsignedCallerHeader = api.LocalUnsignedCallerHeader
 
 // authenticate is API Gateway's IAM authorization of a route: a signed
 // request must verify (SigV4, DefaultCredential or Config.Credentials)

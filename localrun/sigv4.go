@@ -34,8 +34,8 @@ type Credential struct {
 // at start, README "Signed requests"). It is no AWS credential: it only
 // signs requests to the local runner, as DefaultCaller.
 var DefaultCredential = Credential{
-	AccessKeyID:     "AKIALOCALDEVELOPER01",
-	SecretAccessKey: "local-runner-secret-not-an-aws-credential",
+	AccessKeyID:     awsenv.LocalAccessKeyID,
+	SecretAccessKey: awsenv.LocalSecretAccessKey,
 	UserArn:         DefaultCaller,
 }
 
