@@ -187,9 +187,13 @@ type paymentItem struct {
 	Status      string            `dynamodbav:"status"`
 	CreatedAt   string            `dynamodbav:"created_at"`
 	RequestHash string            `dynamodbav:"request_hash"`
-	// Owner is the caller that made the payment (payment.OwnerOf); Get
-	// answers only to it.
+	// Owner is the caller that made the payment (payment.OwnerID: the
+	// principal's unique id; its ARN for a payment made before the
+	// versioned derivations); Get answers only to it.
 	Owner string `dynamodbav:"owner"`
+	// OwnerArn is the owner's readable ARN (payment.OwnerOf); empty for a
+	// payment made before the versioned derivations.
+	OwnerArn string `dynamodbav:"owner_arn,omitempty"`
 }
 
 func (it paymentItem) receipt() Receipt {
@@ -250,7 +254,7 @@ func (s *Store) Persist(ctx context.Context, p payment.Payment) (payment.Result,
 		PK: PaymentKey(p.ID), ID: p.ID, Amount: p.Amount, Currency: p.Currency, Source: p.Source,
 		MerchantID: p.MerchantID, Description: p.Description, Metadata: p.Metadata,
 		Status: StatusProcessed, CreatedAt: now.UTC().Format(time.RFC3339Nano), RequestHash: p.RequestHash,
-		Owner: p.Owner,
+		Owner: p.Owner, OwnerArn: p.OwnerArn,
 	}
 	body, err := json.Marshal(item.receipt())
 	if err != nil {
@@ -266,7 +270,7 @@ func (s *Store) Persist(ctx context.Context, p payment.Payment) (payment.Result,
 		Response: string(response), PaymentID: p.ID, CreatedAt: item.CreatedAt,
 		ExpiresAt: now.Add(s.ttl).Unix(),
 	}
-	in, err := s.transaction(item, record, now)
+	in, err := s.transaction(item, record, p.Legacy, now)
 	if err != nil {
 		return payment.Result{}, errInternal.Wrap(err)
 	}
@@ -304,10 +308,21 @@ func (s *Store) Persist(ctx context.Context, p payment.Payment) (payment.Result,
 		if found && rec.ExpiresAt >= now.Unix() {
 			return answer(rec, p)
 		}
+		if p.Legacy != nil {
+			rec, found, rerr := s.readRecord(ctx, p.Legacy.IdempotencyKeyHash)
+			if rerr != nil {
+				return payment.Result{}, rerr
+			}
+			if found && rec.ExpiresAt >= now.Unix() {
+				legacy := p
+				legacy.RequestHash = p.Legacy.RequestHash
+				return answer(rec, legacy)
+			}
+		}
 	}
 }
 
-func (s *Store) transaction(item paymentItem, record idempotencyItem, now time.Time) (*dynamodb.TransactWriteItemsInput, error) {
+func (s *Store) transaction(item paymentItem, record idempotencyItem, legacy *payment.LegacyKeys, now time.Time) (*dynamodb.TransactWriteItemsInput, error) {
 	payItem, err := attributevalue.MarshalMap(item)
 	if err != nil {
 		return nil, err
@@ -316,7 +331,7 @@ func (s *Store) transaction(item paymentItem, record idempotencyItem, now time.T
 	if err != nil {
 		return nil, err
 	}
-	return &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 		{Put: &types.Put{
 			TableName: aws.String(s.table),
 			Item:      recItem,
@@ -334,7 +349,23 @@ func (s *Store) transaction(item paymentItem, record idempotencyItem, now time.T
 			ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
 			ExpressionAttributeNames: map[string]string{"#pk": PartitionKey},
 		}},
-	}}, nil
+	}}
+	if legacy != nil && legacy.IdempotencyKeyHash != "" {
+		// The migration: the same key sent before the versioned
+		// derivations has a live version-1 record; then that record
+		// answers (resolve), in the same transaction so that no request in
+		// flight across the deploy can slip a second payment in.
+		in.TransactItems = append(in.TransactItems, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+			TableName:                aws.String(s.table),
+			Key:                      map[string]types.AttributeValue{PartitionKey: &types.AttributeValueMemberS{Value: IdempotencyKey(legacy.IdempotencyKeyHash)}},
+			ConditionExpression:      aws.String("attribute_not_exists(#pk) OR #exp < :now"),
+			ExpressionAttributeNames: map[string]string{"#pk": PartitionKey, "#exp": TTLAttribute},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Unix(), 10)},
+			},
+		}})
+	}
+	return in, nil
 }
 
 // Cancellation reason codes of TransactWriteItems.
@@ -359,7 +390,7 @@ func (s *Store) resolve(ctx context.Context, p payment.Payment, now time.Time, e
 		}
 		return payment.Result{}, true, classify(err)
 	}
-	codes := make([]string, 2)
+	codes := make([]string, 3)
 	for i, r := range canceled.CancellationReasons {
 		if i < len(codes) {
 			codes[i] = aws.ToString(r.Code)
@@ -371,8 +402,22 @@ func (s *Store) resolve(ctx context.Context, p payment.Payment, now time.Time, e
 			return payment.Result{}, true, errUnavailable.Wrap(err)
 		}
 	}
-	recordCode, paymentCode := codes[0], codes[1]
+	recordCode, paymentCode, legacyCode := codes[0], codes[1], codes[2]
 	switch {
+	case legacyCode == reasonCondition && p.Legacy != nil:
+		// The key was first sent before the versioned derivations: its
+		// version-1 record answers, as it would have before the upgrade.
+		rec, found, rerr := s.readRecord(ctx, p.Legacy.IdempotencyKeyHash)
+		if rerr != nil {
+			return payment.Result{}, true, rerr
+		}
+		if !found || rec.ExpiresAt < now.Unix() {
+			return payment.Result{}, false, err // it expired meanwhile: try again
+		}
+		legacy := p
+		legacy.RequestHash = p.Legacy.RequestHash
+		res, aerr := answer(rec, legacy)
+		return res, true, aerr
 	case recordCode == reasonCondition:
 		// A live record exists: answer from it.
 		rec, found, rerr := s.readRecord(ctx, p.IdempotencyKeyHash)
@@ -458,15 +503,33 @@ func (s *Store) get(ctx context.Context, pk string, into any) (bool, error) {
 
 // Get returns the payment with the given id if owner made it, or
 // ErrNotFound: another owner's payment is answered like an unknown one.
-func (s *Store) Get(ctx context.Context, owner, id string) (Receipt, error) {
+// owner is the caller's payment.OwnerID; legacyOwner, when given, is its
+// ARN (payment.OwnerOf), which owns the payments made before the
+// versioned derivations (they have no owner_arn).
+func (s *Store) Get(ctx context.Context, owner, id string, legacyOwner ...string) (Receipt, error) {
 	it, found, err := s.readPayment(ctx, id)
 	if err != nil {
 		return Receipt{}, err
 	}
-	if !found || owner == "" || it.Owner != owner {
+	if !found || owner == "" || !ownedBy(it, owner, legacyOwner) {
 		return Receipt{}, ErrNotFound
 	}
 	return it.receipt(), nil
+}
+
+func ownedBy(it paymentItem, owner string, legacyOwners []string) bool {
+	if it.Owner == owner {
+		return true
+	}
+	if it.OwnerArn != "" { // a versioned payment: its unique id decides
+		return false
+	}
+	for _, l := range legacyOwners {
+		if l != "" && it.Owner == l {
+			return true
+		}
+	}
+	return false
 }
 
 // Describe returns the table status (ACTIVE, UPDATING, ...) for health
