@@ -29,9 +29,9 @@ const (
 	principal = "AROA3XFRBF23EXAMPLE01:i-0abc1234"
 	owner     = "AROA3XFRBF23EXAMPLE01"
 	ownerArn  = "arn:aws:sts::111122223333:assumed-role/checkout-service"
-	key    = "client-key-0b7e8d1c"
-	token  = "tok_Zq81LmXw93Kd02Pa"
-	card   = "4242424242424242"
+	key       = "client-key-0b7e8d1c"
+	token     = "tok_Zq81LmXw93Kd02Pa"
+	card      = "4242424242424242"
 )
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
