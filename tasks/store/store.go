@@ -270,7 +270,15 @@ func (s *Store) Persist(ctx context.Context, p payment.Payment) (payment.Result,
 		Response: string(response), PaymentID: p.ID, CreatedAt: item.CreatedAt,
 		ExpiresAt: now.Add(s.ttl).Unix(),
 	}
-	in, err := s.transaction(item, record, p.Legacy, now)
+	// The migration: the same key sent before the versioned derivations
+	// has a live version-1 record; then that record answers, as it would
+	// have before the upgrade. A strongly consistent read (1 RRU) rather
+	// than a condition check in the transaction (2 WCU): see
+	// docs/security.md, "Identity and derivations".
+	if res, found, err := s.answerLegacy(ctx, p, now); found || err != nil {
+		return res, err
+	}
+	in, err := s.transaction(item, record, now)
 	if err != nil {
 		return payment.Result{}, errInternal.Wrap(err)
 	}
@@ -308,21 +316,13 @@ func (s *Store) Persist(ctx context.Context, p payment.Payment) (payment.Result,
 		if found && rec.ExpiresAt >= now.Unix() {
 			return answer(rec, p)
 		}
-		if p.Legacy != nil {
-			rec, found, rerr := s.readRecord(ctx, p.Legacy.IdempotencyKeyHash)
-			if rerr != nil {
-				return payment.Result{}, rerr
-			}
-			if found && rec.ExpiresAt >= now.Unix() {
-				legacy := p
-				legacy.RequestHash = p.Legacy.RequestHash
-				return answer(rec, legacy)
-			}
+		if res, found, err := s.answerLegacy(ctx, p, now); found || err != nil {
+			return res, err
 		}
 	}
 }
 
-func (s *Store) transaction(item paymentItem, record idempotencyItem, legacy *payment.LegacyKeys, now time.Time) (*dynamodb.TransactWriteItemsInput, error) {
+func (s *Store) transaction(item paymentItem, record idempotencyItem, now time.Time) (*dynamodb.TransactWriteItemsInput, error) {
 	payItem, err := attributevalue.MarshalMap(item)
 	if err != nil {
 		return nil, err
@@ -350,21 +350,6 @@ func (s *Store) transaction(item paymentItem, record idempotencyItem, legacy *pa
 			ExpressionAttributeNames: map[string]string{"#pk": PartitionKey},
 		}},
 	}}
-	if legacy != nil && legacy.IdempotencyKeyHash != "" {
-		// The migration: the same key sent before the versioned
-		// derivations has a live version-1 record; then that record
-		// answers (resolve), in the same transaction so that no request in
-		// flight across the deploy can slip a second payment in.
-		in.TransactItems = append(in.TransactItems, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-			TableName:                aws.String(s.table),
-			Key:                      map[string]types.AttributeValue{PartitionKey: &types.AttributeValueMemberS{Value: IdempotencyKey(legacy.IdempotencyKeyHash)}},
-			ConditionExpression:      aws.String("attribute_not_exists(#pk) OR #exp < :now"),
-			ExpressionAttributeNames: map[string]string{"#pk": PartitionKey, "#exp": TTLAttribute},
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Unix(), 10)},
-			},
-		}})
-	}
 	return in, nil
 }
 
@@ -390,7 +375,7 @@ func (s *Store) resolve(ctx context.Context, p payment.Payment, now time.Time, e
 		}
 		return payment.Result{}, true, classify(err)
 	}
-	codes := make([]string, 3)
+	codes := make([]string, 2)
 	for i, r := range canceled.CancellationReasons {
 		if i < len(codes) {
 			codes[i] = aws.ToString(r.Code)
@@ -402,22 +387,8 @@ func (s *Store) resolve(ctx context.Context, p payment.Payment, now time.Time, e
 			return payment.Result{}, true, errUnavailable.Wrap(err)
 		}
 	}
-	recordCode, paymentCode, legacyCode := codes[0], codes[1], codes[2]
+	recordCode, paymentCode := codes[0], codes[1]
 	switch {
-	case legacyCode == reasonCondition && p.Legacy != nil:
-		// The key was first sent before the versioned derivations: its
-		// version-1 record answers, as it would have before the upgrade.
-		rec, found, rerr := s.readRecord(ctx, p.Legacy.IdempotencyKeyHash)
-		if rerr != nil {
-			return payment.Result{}, true, rerr
-		}
-		if !found || rec.ExpiresAt < now.Unix() {
-			return payment.Result{}, false, err // it expired meanwhile: try again
-		}
-		legacy := p
-		legacy.RequestHash = p.Legacy.RequestHash
-		res, aerr := answer(rec, legacy)
-		return res, true, aerr
 	case recordCode == reasonCondition:
 		// A live record exists: answer from it.
 		rec, found, rerr := s.readRecord(ctx, p.IdempotencyKeyHash)
@@ -453,6 +424,26 @@ func (s *Store) resolve(ctx context.Context, p payment.Payment, now time.Time, e
 	default:
 		return payment.Result{}, true, errInternal.Wrap(err)
 	}
+}
+
+// answerLegacy answers a request from the live version-1 record of its
+// key (p.Legacy), if there is one: found is false when there is none or p
+// has no legacy keys.
+func (s *Store) answerLegacy(ctx context.Context, p payment.Payment, now time.Time) (payment.Result, bool, error) {
+	if p.Legacy == nil || p.Legacy.IdempotencyKeyHash == "" {
+		return payment.Result{}, false, nil
+	}
+	rec, found, err := s.readRecord(ctx, p.Legacy.IdempotencyKeyHash)
+	if err != nil {
+		return payment.Result{}, false, err
+	}
+	if !found || rec.ExpiresAt < now.Unix() {
+		return payment.Result{}, false, nil
+	}
+	legacy := p
+	legacy.RequestHash = p.Legacy.RequestHash
+	res, err := answer(rec, legacy)
+	return res, true, err
 }
 
 // answer replies to a request whose key has a live idempotency record.
