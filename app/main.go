@@ -21,7 +21,7 @@ func main() {
 		os.Exit(1)
 	}
 	// `make synth` exports JSII_NODE; a CDK CLI started otherwise may not.
-	if err := paymentstack.UseSupportedNode(); err != nil {
+	if err := paymentstack.ReexecOnSupportedNode(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

@@ -153,10 +153,14 @@ func (m *Monitoring) Alarms() []cw.Alarm { return append([]cw.Alarm(nil), m.alar
 // platform unhealthy for the recovery workflow.
 func (m *Monitoring) RecoveryGatingAlarmNames() []string { return append([]string(nil), m.gating...) }
 
-var fiveMinutes = awscdk.Duration_Minutes(jsii.Number(5))
+// fiveMinutes is a function, not a package-level value: a jsii call while
+// packages initialise would start the CDK's Node kernel before
+// paymentstack.ReexecOnSupportedNode has chosen a supported Node
+// (test/node_test.go checks there is none).
+func fiveMinutes() awscdk.Duration { return awscdk.Duration_Minutes(jsii.Number(5)) }
 
 func sum() *cw.MetricOptions {
-	return &cw.MetricOptions{Statistic: jsii.String("Sum"), Period: fiveMinutes}
+	return &cw.MetricOptions{Statistic: jsii.String("Sum"), Period: fiveMinutes()}
 }
 
 func graph(title string, width float64, metrics ...cw.IMetric) cw.GraphWidget {
@@ -186,7 +190,7 @@ func (m *Monitoring) MonitorAPI(api apigw.RestApi, stage string, paymentRoutes .
 			Namespace: jsii.String("AWS/ApiGateway"), MetricName: jsii.String(metric),
 			DimensionsMap: &map[string]*string{"ApiName": api.RestApiName(), "Stage": jsii.String(stage),
 				"Method": jsii.String(r.Method), "Resource": jsii.String(r.Resource)},
-			Statistic: jsii.String(statistic), Period: fiveMinutes,
+			Statistic: jsii.String(statistic), Period: fiveMinutes(),
 			Label: jsii.String(metric + " " + r.Method + " " + r.Resource),
 		})
 	}
@@ -198,7 +202,7 @@ func (m *Monitoring) MonitorAPI(api apigw.RestApi, stage string, paymentRoutes .
 	}
 	errors5xx := cw.NewMathExpression(&cw.MathExpressionProps{
 		Expression: jsii.String(strings.Join(ids, " + ")), UsingMetrics: &using,
-		Label: jsii.String("5XX of the payment routes"), Period: fiveMinutes,
+		Label: jsii.String("5XX of the payment routes"), Period: fiveMinutes(),
 	})
 	p99 := route("Latency", "p99", paymentRoutes[0])
 	m.Alarm(AlarmSpec{ResourceType: "api-latency-p99-alarm", Description: "p99 latency of " + paymentRoutes[0].Method + " " + paymentRoutes[0].Resource + " above threshold for 15 minutes",
@@ -220,7 +224,7 @@ func (m *Monitoring) MonitorWorkflow(name string, sm sfn.IStateMachine) {
 	m.Alarm(AlarmSpec{ResourceType: name + "-timed-out-alarm", Description: "Executions timed out (the 29 s budget was exceeded)",
 		Metric: timedOut, Threshold: 0, GatesRecovery: true})
 	m.row("Workflow: "+name, graph("Executions", 12, sm.MetricStarted(sum()), sm.MetricSucceeded(sum()), failed, timedOut),
-		graph("Execution time p99 (ms)", 12, sm.MetricTime(&cw.MetricOptions{Statistic: jsii.String("p99"), Period: fiveMinutes})))
+		graph("Execution time p99 (ms)", 12, sm.MetricTime(&cw.MetricOptions{Statistic: jsii.String("p99"), Period: fiveMinutes()})))
 }
 
 // MonitorFunction alarms on a function's errors and throttles; its graphs
@@ -234,7 +238,7 @@ func (m *Monitoring) MonitorFunction(name string, fn awslambda.IFunction, gatesR
 	m.Alarm(AlarmSpec{ResourceType: name + "-throttles-alarm", Description: "Function " + name + " was throttled",
 		Metric: throttles, Threshold: 0, GatesRecovery: gatesRecovery})
 	m.lambdaRow = append(m.lambdaRow, graph(name, 8, fn.MetricInvocations(sum()), errs, throttles,
-		fn.MetricDuration(&cw.MetricOptions{Statistic: jsii.String("p99"), Period: fiveMinutes})))
+		fn.MetricDuration(&cw.MetricOptions{Statistic: jsii.String("p99"), Period: fiveMinutes()})))
 }
 
 // MonitorTable alarms on read and write throttling of the table.
@@ -255,7 +259,7 @@ func (m *Monitoring) MonitorTable(table awsdynamodb.Table) {
 // deferred or failing for days). None gates recovery: dead letters are
 // what recovery fixes.
 func (m *Monitoring) MonitorQueue(name string, queue awssqs.IQueue, dlq awssqs.IQueue) {
-	max := &cw.MetricOptions{Statistic: jsii.String("Maximum"), Period: fiveMinutes}
+	max := &cw.MetricOptions{Statistic: jsii.String("Maximum"), Period: fiveMinutes()}
 	widgets := []cw.IWidget{}
 	if queue != nil {
 		age := queue.MetricApproximateAgeOfOldestMessage(max)
@@ -288,7 +292,7 @@ func (m *Monitoring) MonitorParked(reprocessLogs awslogs.ILogGroup) {
 		MetricValue: jsii.String("1"), Dimensions: &dims, Unit: cw.Unit_COUNT,
 	})
 	parked := cw.NewMetric(&cw.MetricProps{Namespace: jsii.String(PaymentsNamespace), MetricName: jsii.String(MetricPaymentsParked),
-		DimensionsMap: &dims, Statistic: jsii.String("Sum"), Period: fiveMinutes})
+		DimensionsMap: &dims, Statistic: jsii.String("Sum"), Period: fiveMinutes()})
 	m.Alarm(AlarmSpec{ResourceType: "payments-parked-alarm",
 		Description: "A queued payment was parked: its key was reused after a 202, it is not a payment, or it failed past the redrive bound. See the runbook.",
 		Metric:      parked, Threshold: 0})
@@ -301,13 +305,13 @@ func (m *Monitoring) MonitorRecovery(sm sfn.IStateMachine) {
 	dims := &map[string]*string{"Environment": jsii.String(naming.Suffix(m.scope))}
 	metric := func(name string) cw.Metric {
 		return cw.NewMetric(&cw.MetricProps{Namespace: jsii.String(RecoveryNamespace), MetricName: jsii.String(name),
-			DimensionsMap: dims, Statistic: jsii.String("Sum"), Period: fiveMinutes})
+			DimensionsMap: dims, Statistic: jsii.String("Sum"), Period: fiveMinutes()})
 	}
 	failed := cw.NewMathExpression(&cw.MathExpressionProps{
 		Expression:   jsii.String("failed + timedOut + aborted"),
 		UsingMetrics: &map[string]cw.IMetric{"failed": sm.MetricFailed(sum()), "timedOut": sm.MetricTimedOut(sum()), "aborted": sm.MetricAborted(sum())},
 		Label:        jsii.String("Recovery executions not succeeded"),
-		Period:       fiveMinutes,
+		Period:       fiveMinutes(),
 	})
 	m.Alarm(AlarmSpec{ResourceType: "recovery-workflow-failed-alarm", Description: "The recovery workflow itself failed, timed out or was aborted",
 		Metric: failed, Threshold: 0})

@@ -21,6 +21,11 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// The jsii kernel runs on Node 22+ under plain `go test` too.
+	if err := paymentstack.ReexecOnSupportedNode(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	code := m.Run()
 	jsii.Close()
 	emulator.StopAll()

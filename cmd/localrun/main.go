@@ -33,6 +33,9 @@ func main() {
 }
 
 func run() error {
+	if err := paymentstack.ReexecOnSupportedNode(); err != nil {
+		return err
+	}
 	addr := flag.String("addr", "127.0.0.1:8080", "address to serve the API on")
 	template := flag.String("template", "", "synthesized template file or cdk.out directory (default: synthesize in process)")
 	suffix := flag.String("suffix", "", "environment suffix (default: cdk.json's environmentSuffix)")

@@ -67,20 +67,6 @@ func supportedNode(ctx context.Context, fromEnv string) (string, error) {
 	return node, nil
 }
 
-// UseSupportedNode points jsii at a supported Node (SupportedNode) by
-// setting JSII_NODE for this process, unless it is set already. Call it
-// before the first jsii call starts the kernel.
-func UseSupportedNode(ctx context.Context) error {
-	if os.Getenv(NodeEnv) != "" {
-		return nil
-	}
-	node, err := SupportedNode(ctx)
-	if err != nil {
-		return err
-	}
-	return os.Setenv(NodeEnv, node)
-}
-
 // NodeMajor runs `node --version` and returns its major version.
 func NodeMajor(ctx context.Context, node string) (int, error) {
 	out, err := exec.CommandContext(ctx, node, "--version").Output()
