@@ -4,10 +4,25 @@ CDK_DIR := tools/cdk
 CDK := $(CDK_DIR)/node_modules/.bin/cdk
 CDK_EXTRA ?=
 CDK_FLAGS := -c environmentSuffix=$(SUFFIX) $(CDK_EXTRA)
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help synth deploy diff destroy test lint tools fmt vet cost
+# The CDK (the jsii kernel and the CLI) runs on Node 22 or later. When the
+# machine's node is older, the one pinned in tools/node (Node's official
+# binaries as npm packages, from its lock file) goes first on PATH and is
+# jsii's JSII_NODE, for every target; `go test` finds it the same way
+# without make (internal/harness/npmproject).
+NODE_DIR := tools/node
+NODE_MIN := 22
+SYSTEM_NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
+ifeq ($(shell test "0$(SYSTEM_NODE_MAJOR)" -ge $(NODE_MIN) 2>/dev/null && echo ok),ok)
+NODE :=
+else
+NODE := $(CURDIR)/$(NODE_DIR)/node_modules/.bin/node
+export PATH := $(CURDIR)/$(NODE_DIR)/node_modules/.bin:$(PATH)
+export JSII_NODE := $(NODE)
+endif
+
+.PHONY: help synth deploy diff destroy test lint tools fmt vet cost node
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -17,7 +32,7 @@ LOCALRUN := $${TMPDIR:-/tmp}/paymentapi-localrun
 # go build -v names each package it compiles: on a fresh clone (hundreds of
 # packages, minutes) one line counts them; a warm build prints nothing. The
 # awk script exits with go build's status.
-run: ## Run the payment API on 127.0.0.1:8080 with emulators, no AWS account (ARGS="-history -recovery-interval 30s")
+run: $(NODE) ## Run the payment API on 127.0.0.1:8080 with emulators, no AWS account (ARGS="-history -recovery-interval 30s")
 	@echo "localrun: building (on a fresh clone this compiles the CDK modules first: a few minutes)"
 	@total=$$(go list -deps ./cmd/localrun 2>/dev/null | wc -l); \
 	{ go build -v -o "$(LOCALRUN)" ./cmd/localrun 2>&1; echo "exit $$?"; } | awk -v total="$$total" '\
@@ -26,16 +41,26 @@ run: ## Run the payment API on 127.0.0.1:8080 with emulators, no AWS account (AR
 	  { if (line) printf "\n"; line = 0; print }'
 	"$(LOCALRUN)" $(ARGS)
 
-bench-local: ## Measure POST /payments against the local runner with DynamoDB Local, then with an in-memory store: req/s, p50, p99 (LOAD=2000 CONCURRENCY=16)
+bench-local: $(NODE) ## Measure POST /payments against the local runner with DynamoDB Local, then with an in-memory store: req/s, p50, p99 (LOAD=2000 CONCURRENCY=16)
 	go build -o "$(LOCALRUN)" ./cmd/localrun
 	"$(LOCALRUN)" -load $(or $(LOAD),2000) -concurrency $(or $(CONCURRENCY),16)
 	"$(LOCALRUN)" -load $(or $(LOAD),2000) -concurrency $(or $(CONCURRENCY),16) -memory-store
 
-$(CDK): $(CDK_DIR)/package.json $(CDK_DIR)/package-lock.json
+$(CDK): $(CDK_DIR)/package.json $(CDK_DIR)/package-lock.json $(NODE)
 	npm ci --prefix $(CDK_DIR) --no-audit --no-fund
 	@touch $(CDK)
 
-tools: $(CDK) ## Install the pinned CDK CLI (tools/cdk) from its lock file
+ifneq ($(NODE),)
+$(NODE): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	@echo "node $$(node --version 2>/dev/null || echo missing) is older than $(NODE_MIN): installing the Node pinned in $(NODE_DIR)"
+	npm ci --prefix $(NODE_DIR) --no-audit --no-fund --loglevel=error
+	@touch $(NODE)
+endif
+
+node: $(NODE) ## Show the Node the CDK runs on (installs tools/node when the machine's node is older than 22)
+	@echo "CDK Node: $$(command -v node) $$(node --version)"
+
+tools: $(CDK) ## Install the pinned CDK CLI (tools/cdk) and, if needed, Node 22 (tools/node) from their lock files
 
 # CDK's built-in template validation (resource schemas, default rules) is
 # most of a synthesis (~8 s of CPU): make test validates the real synthesis
@@ -72,14 +97,18 @@ import-table: $(CDK) ## Adopt a restored table into the stack (cdk import) befor
 	mapping=$$(go run ./cmd/restore -suffix $(SUFFIX) -import-mapping $(TABLE)) && \
 	  $(CDK) import $(CDK_FLAGS) -c transactionsTable=$(TABLE) --force --resource-mapping-inline "$$mapping"
 
-cost: ## Price a payment per path (table, fixed monthly cost, happy path per 1M) from the synthesized template and measured local runs; offline
+.PHONY: smoke
+smoke: ## Walk the deployed stack with signed requests (default AWS credentials; SUFFIX=dev) and report as a table; LOCAL=1 walks `make run` instead
+	go run ./cmd/smoke -suffix $(SUFFIX) $(if $(LOCAL),-local)
+
+cost: $(NODE) ## Price a payment per path (table, fixed monthly cost, happy path per 1M) from the synthesized template and measured local runs; offline
 	go run ./cmd/cost
 
 # The emulators start once for the run (cmd/emulators) and every test
 # binary shares them; plain `go test ./...` also works, each binary then
 # starting its own. -ldflags=-w leaves DWARF out of the test binaries:
 # linking the CDK-linked ones (~140 MB each) takes 40% less CPU.
-test: ## Run every test: unit, template, lint of the workflows, integration against emulators
+test: $(NODE) ## Run every test: unit, template, lint of the workflows, integration against emulators
 	go run ./cmd/emulators go test -ldflags=-w ./...
 
 vet: ## go vet and gofmt check

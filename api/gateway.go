@@ -19,6 +19,12 @@ const IdempotencyKeyHeader = "Idempotency-Key"
 // after checking the signature (tests prove both).
 const LocalCallerHeader = "X-Local-Caller"
 
+// LocalUnsignedCallerHeader is set by the local runner on its answer to
+// an unsigned request it accepted as a local caller (it was started
+// without -require-signature); the deployed API answers such a request
+// 403 and never sets it.
+const LocalUnsignedCallerHeader = "X-Local-Unsigned-Caller"
+
 // RequiredFields are the body fields API Gateway's request model requires.
 // The model checks presence only: types, formats and card data are the
 // Validate task's job, so that every contract error has one answer (a

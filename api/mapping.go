@@ -114,8 +114,9 @@ func genericProblem(status int) Response {
 
 // RequestTemplate is the integration request template of POST /payments:
 // it starts a synchronous execution named after the API request id with
-// the request id, the caller API Gateway authenticated
-// ($context.identity.userArn: the SigV4 signer, never a header), the
+// the request id, the caller API Gateway authenticated (the SigV4 signer,
+// never a header: $context.identity.userArn, the readable ARN, and
+// $context.identity.caller, the principal id that owns the payment), the
 // Idempotency-Key header (matched case-insensitively) and the raw body,
 // the last three base64-encoded so that no byte can break the JSON
 // (docs/workflow-contract.md).
@@ -125,10 +126,11 @@ func RequestTemplate(stateMachineArn string) string {
 #if($name.toLowerCase() == "idempotency-key")#set($key = $input.params().header.get($name))#end
 #end
 #set($caller = "$!context.identity.userArn")
+#set($principal = "$!context.identity.caller")
 {
   "stateMachineArn": "` + stateMachineArn + `",
   "name": "$context.requestId",
-  "input": "{\"requestId\":\"$context.requestId\",\"caller\":\"$util.base64Encode($caller)\",\"idempotencyKey\":\"$util.base64Encode($key)\",\"body\":\"$util.base64Encode($input.body)\"}"
+  "input": "{\"requestId\":\"$context.requestId\",\"caller\":\"$util.base64Encode($caller)\",\"principal\":\"$util.base64Encode($principal)\",\"idempotencyKey\":\"$util.base64Encode($key)\",\"body\":\"$util.base64Encode($input.body)\"}"
 }`
 }
 
@@ -232,12 +234,21 @@ func StartFailureTemplate() string {
 }
 
 // ExecutionInput is the execution input the request template builds for a
-// request of caller (the SigV4 identity): what the local runner passes to
-// the payments workflow.
+// request of the principal whose ARN is caller, with the principal id the
+// local runner gives it (LocalIdentity): what tests pass to the payments
+// workflow. See ExecutionInputFor.
 func ExecutionInput(requestID, caller, idempotencyKey string, body []byte) []byte {
+	return ExecutionInputFor(requestID, LocalIdentity(caller), idempotencyKey, body)
+}
+
+// ExecutionInputFor is the execution input the request template builds for
+// a request API Gateway authorized as id: what the local runner passes to
+// the payments workflow.
+func ExecutionInputFor(requestID string, id Identity, idempotencyKey string, body []byte) []byte {
 	b, _ := json.Marshal(map[string]string{
 		"requestId":      requestID,
-		"caller":         base64.StdEncoding.EncodeToString([]byte(caller)),
+		"caller":         base64.StdEncoding.EncodeToString([]byte(id.UserArn)),
+		"principal":      base64.StdEncoding.EncodeToString([]byte(id.Caller)),
 		"idempotencyKey": base64.StdEncoding.EncodeToString([]byte(idempotencyKey)),
 		"body":           base64.StdEncoding.EncodeToString(body),
 	})

@@ -190,6 +190,30 @@ func FuzzValidateAtGateway(f *testing.F) {
 	})
 }
 
+func TestLocalIdentityShapesPrincipalIDsLikeIAM(t *testing.T) {
+	for _, tt := range []struct{ name, arn, prefix, suffix, account string }{
+		{"a user is AIDA and 17 characters", "arn:aws:iam::111122223333:user/u", "AIDA", "", "111122223333"},
+		{"an assumed role is AROA, 17 characters of the role and the session", "arn:aws:sts::111122223333:assumed-role/r/s-1", "AROA", ":s-1", "111122223333"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			id := LocalIdentity(tt.arn)
+			if !strings.HasPrefix(id.Caller, tt.prefix) || !strings.HasSuffix(id.Caller, tt.suffix) || len(id.Caller) != 21+len(tt.suffix) ||
+				id.User != id.Caller || id.AccountID != tt.account || id.UserArn != tt.arn {
+				t.Errorf("LocalIdentity(%q) = %+v", tt.arn, id)
+			}
+		})
+	}
+	// Two sessions of one role share the role's id; another role does not.
+	a, b := LocalIdentity("arn:aws:sts::1:assumed-role/r/s-1"), LocalIdentity("arn:aws:sts::1:assumed-role/r/s-2")
+	c := LocalIdentity("arn:aws:sts::1:assumed-role/r2/s-1")
+	if a.Caller[:21] != b.Caller[:21] || a.Caller[:21] == c.Caller[:21] {
+		t.Errorf("role ids: %s %s %s", a.Caller, b.Caller, c.Caller)
+	}
+	if (LocalIdentity("") != Identity{}) {
+		t.Error("no ARN has an identity")
+	}
+}
+
 func TestExecutionInputIsWhatTheRequestTemplateBuilds(t *testing.T) {
 	in := ExecutionInput("req-1", "arn:aws:iam::1:user/u", `k"\'`, []byte(`{"amount":1}`))
 	var got map[string]string
@@ -201,7 +225,8 @@ func TestExecutionInputIsWhatTheRequestTemplateBuilds(t *testing.T) {
 	}
 	tmpl := RequestTemplate("arn")
 	for _, want := range []string{`\"idempotencyKey\":\"$util.base64Encode($key)\"`, `\"body\":\"$util.base64Encode($input.body)\"`, `\"requestId\":\"$context.requestId\"`,
-		`#set($caller = "$!context.identity.userArn")`, `\"caller\":\"$util.base64Encode($caller)\"`} {
+		`#set($caller = "$!context.identity.userArn")`, `\"caller\":\"$util.base64Encode($caller)\"`,
+		`#set($principal = "$!context.identity.caller")`, `\"principal\":\"$util.base64Encode($principal)\"`} {
 		if !strings.Contains(tmpl, want) {
 			t.Errorf("the request template lacks %s", want)
 		}

@@ -77,7 +77,9 @@ func renderRequestBy(t *testing.T, userArn, requestID string, headers map[string
 	}
 	ctx := map[string]any{"requestId": requestID}
 	if userArn != "" {
-		ctx["identity"] = map[string]any{"userArn": userArn, "caller": "AROA0000:i-0abc1234", "accountId": "123456789012"}
+		// $context.identity as API Gateway fills it for the signer.
+		id := LocalIdentity(userArn)
+		ctx["identity"] = map[string]any{"userArn": id.UserArn, "caller": id.Caller, "user": id.User, "accountId": id.AccountID, "accessKey": "ASIAEXAMPLEEXAMPLE01"}
 	}
 	res, err := velocity(t).Render(vtl.Request{
 		Template: RequestTemplate(testStateMachineArn),
@@ -130,6 +132,10 @@ func checkExecutionInputBy(t *testing.T, got executionRequest, caller, requestID
 	}
 	if c, err := base64.StdEncoding.DecodeString(gotInput["caller"]); err != nil || string(c) != caller {
 		t.Errorf("input caller decodes to %q (%v), want %q", c, err, caller)
+	}
+	// The principal id that owns the payment is $context.identity.caller.
+	if c, err := base64.StdEncoding.DecodeString(gotInput["principal"]); err != nil || string(c) != LocalIdentity(caller).Caller {
+		t.Errorf("input principal decodes to %q (%v), want %q", c, err, LocalIdentity(caller).Caller)
 	}
 	// And the workflow gets back the client's bytes.
 	if b, err := base64.StdEncoding.DecodeString(gotInput["body"]); err != nil || !bytes.Equal(b, body) {

@@ -20,6 +20,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	// `make synth` exports JSII_NODE; a CDK CLI started otherwise may not.
+	if err := paymentstack.ReexecOnSupportedNode(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	app, _, err := paymentstack.NewApp(moduleDir, nil, "")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "configuration:", err)

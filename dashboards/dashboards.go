@@ -202,10 +202,14 @@ func (m *Monitoring) Alarms() []cw.Alarm { return append([]cw.Alarm(nil), m.alar
 // platform unhealthy for the recovery workflow.
 func (m *Monitoring) RecoveryGatingAlarmNames() []string { return append([]string(nil), m.gating...) }
 
-var fiveMinutes = awscdk.Duration_Minutes(jsii.Number(5))
+// fiveMinutes is a function, not a package-level value: a jsii call while
+// packages initialise would start the CDK's Node kernel before
+// paymentstack.ReexecOnSupportedNode has chosen a supported Node
+// (test/node_test.go checks there is none).
+func fiveMinutes() awscdk.Duration { return awscdk.Duration_Minutes(jsii.Number(5)) }
 
 func sum() *cw.MetricOptions {
-	return &cw.MetricOptions{Statistic: jsii.String("Sum"), Period: fiveMinutes}
+	return &cw.MetricOptions{Statistic: jsii.String("Sum"), Period: fiveMinutes()}
 }
 
 func graph(title string, width float64, metrics ...cw.IMetric) cw.GraphWidget {
@@ -235,7 +239,7 @@ func (m *Monitoring) MonitorAPI(api apigw.RestApi, stage string, paymentRoutes .
 			Namespace: jsii.String("AWS/ApiGateway"), MetricName: jsii.String(metric),
 			DimensionsMap: &map[string]*string{"ApiName": api.RestApiName(), "Stage": jsii.String(stage),
 				"Method": jsii.String(r.Method), "Resource": jsii.String(r.Resource)},
-			Statistic: jsii.String(statistic), Period: fiveMinutes,
+			Statistic: jsii.String(statistic), Period: fiveMinutes(),
 			Label: jsii.String(metric + " " + r.Method + " " + r.Resource),
 		})
 	}
@@ -247,7 +251,7 @@ func (m *Monitoring) MonitorAPI(api apigw.RestApi, stage string, paymentRoutes .
 	}
 	errors5xx := cw.NewMathExpression(&cw.MathExpressionProps{
 		Expression: jsii.String(strings.Join(ids, " + ")), UsingMetrics: &using,
-		Label: jsii.String("5XX of the payment routes"), Period: fiveMinutes,
+		Label: jsii.String("5XX of the payment routes"), Period: fiveMinutes(),
 	})
 	p99 := route("Latency", "p99", paymentRoutes[0])
 	m.Alarm(AlarmSpec{ResourceType: "api-latency-p99-alarm", Description: "p99 latency of " + paymentRoutes[0].Method + " " + paymentRoutes[0].Resource + " above threshold for 15 minutes",
@@ -269,7 +273,7 @@ func (m *Monitoring) MonitorWorkflow(name string, sm sfn.IStateMachine) {
 	m.Alarm(AlarmSpec{ResourceType: name + "-timed-out-alarm", Description: "Executions timed out (the 29 s budget was exceeded)",
 		Metric: timedOut, Threshold: 0, Evaluation: FailureSignal, GatesRecovery: true})
 	m.row("Workflow: "+name, graph("Executions", 12, sm.MetricStarted(sum()), sm.MetricSucceeded(sum()), failed, timedOut),
-		graph("Execution time p99 (ms)", 12, sm.MetricTime(&cw.MetricOptions{Statistic: jsii.String("p99"), Period: fiveMinutes})))
+		graph("Execution time p99 (ms)", 12, sm.MetricTime(&cw.MetricOptions{Statistic: jsii.String("p99"), Period: fiveMinutes()})))
 }
 
 // MonitorFunction alarms on a function's errors and throttles; its graphs
@@ -283,7 +287,7 @@ func (m *Monitoring) MonitorFunction(name string, fn awslambda.IFunction, gatesR
 	m.Alarm(AlarmSpec{ResourceType: name + "-throttles-alarm", Description: "Function " + name + " was throttled",
 		Metric: throttles, Threshold: 0, Evaluation: FailureSignal, GatesRecovery: gatesRecovery})
 	m.lambdaRow = append(m.lambdaRow, graph(name, 8, fn.MetricInvocations(sum()), errs, throttles,
-		fn.MetricDuration(&cw.MetricOptions{Statistic: jsii.String("p99"), Period: fiveMinutes})))
+		fn.MetricDuration(&cw.MetricOptions{Statistic: jsii.String("p99"), Period: fiveMinutes()})))
 }
 
 // MonitorTable alarms on read and write throttling of the table and on
@@ -303,11 +307,11 @@ func (m *Monitoring) MonitorTable(table awsdynamodb.ITable) {
 		id := fmt.Sprintf("op%d", i)
 		using[id] = cw.NewMetric(&cw.MetricProps{Namespace: jsii.String("AWS/DynamoDB"), MetricName: jsii.String("SystemErrors"),
 			DimensionsMap: &map[string]*string{"TableName": table.TableName(), "Operation": jsii.String(op)},
-			Statistic:     jsii.String("Sum"), Period: fiveMinutes})
+			Statistic:     jsii.String("Sum"), Period: fiveMinutes()})
 		ids[i] = "FILL(" + id + ", 0)"
 	}
 	systemErrors := cw.NewMathExpression(&cw.MathExpressionProps{Expression: jsii.String(strings.Join(ids, " + ")), UsingMetrics: &using,
-		Label: jsii.String("SystemErrors (" + strings.Join(StoreOperations, ", ") + ")"), Period: fiveMinutes})
+		Label: jsii.String("SystemErrors (" + strings.Join(StoreOperations, ", ") + ")"), Period: fiveMinutes()})
 	m.Alarm(AlarmSpec{ResourceType: "table-read-throttles-alarm", Description: "DynamoDB throttled reads of the transactions table",
 		Metric: filled(reads, "read throttle events"), Threshold: 0, Evaluation: FailureSignal, GatesRecovery: true})
 	m.Alarm(AlarmSpec{ResourceType: "table-write-throttles-alarm", Description: "DynamoDB throttled writes to the transactions table",
@@ -322,7 +326,7 @@ func (m *Monitoring) MonitorTable(table awsdynamodb.ITable) {
 // filled is FILL(metric, 0): missing periods read as zero.
 func filled(metric cw.IMetric, label string) cw.MathExpression {
 	return cw.NewMathExpression(&cw.MathExpressionProps{Expression: jsii.String("FILL(m, 0)"),
-		UsingMetrics: &map[string]cw.IMetric{"m": metric}, Label: jsii.String(label), Period: fiveMinutes})
+		UsingMetrics: &map[string]cw.IMetric{"m": metric}, Label: jsii.String(label), Period: fiveMinutes()})
 }
 
 // MonitorStore alarms when the functions find the store unavailable: a
@@ -349,7 +353,7 @@ func (m *Monitoring) MonitorStore(unavailableLine string, logGroups map[string]a
 		})
 	}
 	unavailable := cw.NewMetric(&cw.MetricProps{Namespace: jsii.String(PaymentsNamespace), MetricName: jsii.String(MetricStoreUnavailable),
-		DimensionsMap: &dims, Statistic: jsii.String("Sum"), Period: fiveMinutes})
+		DimensionsMap: &dims, Statistic: jsii.String("Sum"), Period: fiveMinutes()})
 	m.Alarm(AlarmSpec{ResourceType: "store-unavailable-alarm",
 		Description: "Functions found the transaction store unavailable (payments, queued payments or the health probe)",
 		Metric:      unavailable, Threshold: 0, Evaluation: FailureSignal, GatesRecovery: true})
@@ -366,7 +370,7 @@ func (m *Monitoring) MonitorStore(unavailableLine string, logGroups map[string]a
 // act. The dead-letter alarms do not gate: dead letters are what recovery
 // fixes.
 func (m *Monitoring) MonitorQueue(name string, queue awssqs.IQueue, dlq awssqs.IQueue) {
-	max := &cw.MetricOptions{Statistic: jsii.String("Maximum"), Period: fiveMinutes}
+	max := &cw.MetricOptions{Statistic: jsii.String("Maximum"), Period: fiveMinutes()}
 	widgets := []cw.IWidget{}
 	if queue != nil {
 		age := queue.MetricApproximateAgeOfOldestMessage(max)
@@ -394,7 +398,7 @@ func (m *Monitoring) MonitorQueue(name string, queue awssqs.IQueue, dlq awssqs.I
 // for the platform.
 func (m *Monitoring) MonitorParked() {
 	parked := cw.NewMetric(&cw.MetricProps{Namespace: jsii.String(RecoveryNamespace), MetricName: jsii.String(MetricPaymentsParked),
-		DimensionsMap: &map[string]*string{"Environment": jsii.String(naming.Suffix(m.scope))}, Statistic: jsii.String("Maximum"), Period: fiveMinutes})
+		DimensionsMap: &map[string]*string{"Environment": jsii.String(naming.Suffix(m.scope))}, Statistic: jsii.String("Maximum"), Period: fiveMinutes()})
 	m.Alarm(AlarmSpec{ResourceType: "payments-parked-alarm",
 		Description: "Queued payments are parked: a key reused after a 202, a message that is not a payment, or poison. It clears when none is left. See the runbook.",
 		Metric:      parked, Threshold: 0, Evaluation: Level})
@@ -407,13 +411,13 @@ func (m *Monitoring) MonitorRecovery(sm sfn.IStateMachine) {
 	dims := &map[string]*string{"Environment": jsii.String(naming.Suffix(m.scope))}
 	metric := func(name string) cw.Metric {
 		return cw.NewMetric(&cw.MetricProps{Namespace: jsii.String(RecoveryNamespace), MetricName: jsii.String(name),
-			DimensionsMap: dims, Statistic: jsii.String("Sum"), Period: fiveMinutes})
+			DimensionsMap: dims, Statistic: jsii.String("Sum"), Period: fiveMinutes()})
 	}
 	failed := cw.NewMathExpression(&cw.MathExpressionProps{
 		Expression:   jsii.String("failed + timedOut + aborted"),
 		UsingMetrics: &map[string]cw.IMetric{"failed": sm.MetricFailed(sum()), "timedOut": sm.MetricTimedOut(sum()), "aborted": sm.MetricAborted(sum())},
 		Label:        jsii.String("Recovery executions not succeeded"),
-		Period:       fiveMinutes,
+		Period:       fiveMinutes(),
 	})
 	m.Alarm(AlarmSpec{ResourceType: "recovery-workflow-failed-alarm", Description: "The recovery workflow itself failed, timed out or was aborted",
 		Metric: failed, Threshold: 0, Evaluation: Occurrence})

@@ -176,7 +176,7 @@ func proxyCall(ctx context.Context, h lambda.Handler, resource, path, requestID 
 	payload, err := json.Marshal(events.APIGatewayProxyRequest{Resource: resource, Path: path, HTTPMethod: "GET", PathParameters: params,
 		RequestContext: events.APIGatewayProxyRequestContext{AccountID: awsenv.LocalAccount, ResourcePath: resource, Stage: api.StageName,
 			RequestID: requestID, HTTPMethod: "GET", Path: "/" + api.StageName + path,
-			Identity: events.APIGatewayRequestIdentity{UserArn: DefaultCaller, AccountID: awsenv.LocalAccount}}})
+			Identity: localIdentity(api.LocalIdentity(DefaultCaller))}})
 	if err != nil {
 		return resp, err
 	}
@@ -372,4 +372,10 @@ func (emptyQueues) GetQueueAttributes(_ context.Context, in *sqs.GetQueueAttribu
 
 func (emptyQueues) ListMessageMoveTasks(context.Context, *sqs.ListMessageMoveTasksInput, ...func(*sqs.Options)) (*sqs.ListMessageMoveTasksOutput, error) {
 	return &sqs.ListMessageMoveTasksOutput{}, nil
+}
+
+// localIdentity is the proxy event's identity of a caller, as API Gateway
+// fills it for IAM authorization.
+func localIdentity(id api.Identity) events.APIGatewayRequestIdentity {
+	return events.APIGatewayRequestIdentity{UserArn: id.UserArn, Caller: id.Caller, User: id.User, AccountID: id.AccountID, AccessKey: id.AccessKey}
 }

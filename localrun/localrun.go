@@ -23,13 +23,17 @@
 //
 // # Where the local API differs from the deployed one
 //
-//   - No SigV4 (IAM) authorization and no WAF but its body-size rule (a
-//     body over 16 KiB is 413). The caller that owns a
-//     request's payments (the SigV4 identity, deployed) is named by the
-//     X-Local-Caller header (api.LocalCallerHeader); without it every
-//     request is DefaultCaller's. The deployed API ignores the header.
-//     Unknown routes and wrong methods answer 403 with API Gateway's
-//     MISSING_AUTHENTICATION_TOKEN problem, as the deployed API does.
+//   - SigV4 is verified with local credentials (DefaultCredential,
+//     Config.Credentials) instead of IAM; a wrong signature is 403
+//     INVALID_SIGNATURE. Unsigned requests are 403 only with
+//     Config.RequireSignature; otherwise the caller that owns their
+//     payments is named by the X-Local-Caller header
+//     (api.LocalCallerHeader), or is DefaultCaller. The deployed API
+//     ignores the header. Principal ids are derived from ARNs
+//     (api.LocalIdentity). No WAF but its body-size rule (a body over
+//     16 KiB is 413). Unknown routes and wrong methods answer 403 with
+//     API Gateway's MISSING_AUTHENTICATION_TOKEN problem, as the
+//     deployed API does.
 //   - Execution histories (GET /_local/executions/{requestId}) show what
 //     the Step Functions console would: every event, and inputs and
 //     outputs only when the synthesized workflow logs execution data (the
@@ -152,6 +156,18 @@ type Config struct {
 	HistoryTo io.Writer
 	// Logger receives JSON logs; nil discards them.
 	Logger *slog.Logger
+	// RequireSignature answers unsigned requests to the IAM-authorized
+	// routes (POST /payments, GET /payments/{id}) 403, as the deployed
+	// API does. Off, an unsigned request is the caller named by the
+	// X-Local-Caller header, or DefaultCaller, and its answer says so
+	// (UnsignedCallerHeader). Signed requests are verified either way.
+	RequireSignature bool
+	// Credentials are the access keys the runner verifies signatures
+	// with, besides DefaultCredential.
+	Credentials []Credential
+	// Now is the clock signatures are checked against (default
+	// time.Now).
+	Now func() time.Time
 }
 
 // localCallTimeout is the functions' per-call SDK timeout locally (the
@@ -187,6 +203,7 @@ type Runner struct {
 	apiName                   string
 	queue, dlq                queueRef
 	stageBucket, healthBucket *tokenBucket
+	verifier                  *sigv4Verifier
 
 	runningRecoveries atomic.Int64
 	recoverySeq       atomic.Int64
@@ -205,6 +222,9 @@ type Runner struct {
 func Start(ctx context.Context, cfg Config) (r *Runner, err error) {
 	if cfg.Template == nil {
 		return nil, errors.New("localrun: Config.Template is required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if cfg.Suffix == "" {
 		cfg.Suffix = "dev"
@@ -235,7 +255,8 @@ func Start(ctx context.Context, cfg Config) (r *Runner, err error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	r = &Runner{cfg: cfg, log: log, faults: newFaults(), metrics: newMetrics(), execs: newExecutions(cfg.KeepExecutions),
-		queueAges: newQueueAges(3*cfg.VisibilityTimeout + time.Second)}
+		queueAges: newQueueAges(3*cfg.VisibilityTimeout + time.Second),
+		verifier: newSigV4Verifier(append([]Credential{DefaultCredential}, cfg.Credentials...), cfg.Now)}
 	r.faults.onChange = func(target, kind string, d time.Duration) {
 		log.Warn("fault changed", "target", target, "fault", kind, "duration", d.String())
 	}

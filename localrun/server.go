@@ -56,24 +56,32 @@ func (r *Runner) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		if !allowMethod(rec, req, http.MethodPost) {
 			break
 		}
-		r.createPayment(rec, req, id)
+		if ident, ok := r.authenticate(rec, req); ok {
+			r.createPayment(rec, req, id, ident)
+		}
 	case strings.HasPrefix(path, "/payments/") && !strings.Contains(path[len("/payments/"):], "/"):
 		if !allowMethod(rec, req, http.MethodGet) {
 			break
 		}
-		r.proxy(rec, req, id, platform.FnGetPayment, "/payments/{id}", map[string]string{"id": path[len("/payments/"):]}, r.stageBucket)
+		if ident, ok := r.authenticate(rec, req); ok {
+			r.proxy(rec, req, id, platform.FnGetPayment, "/payments/{id}", map[string]string{"id": path[len("/payments/"):]}, r.stageBucket, ident)
+		}
 	case path == "/health":
 		if !allowMethod(rec, req, http.MethodGet) {
 			break
 		}
-		r.proxy(rec, req, id, platform.FnHealth, health.PublicResource, nil, r.healthBucket)
+		// A public route (no IAM authorization): API Gateway checks no
+		// signature and passes no identity.
+		r.proxy(rec, req, id, platform.FnHealth, health.PublicResource, nil, r.healthBucket, api.Identity{})
 	case path == "/health/report":
 		// An AWS_IAM route, like /payments: the function serves the full
-		// report to the caller in the request context (callerOf).
+		// report to the signing caller in the request context.
 		if !allowMethod(rec, req, http.MethodGet) {
 			break
 		}
-		r.proxy(rec, req, id, platform.FnHealth, health.ReportResource, nil, r.stageBucket)
+		if ident, ok := r.authenticate(rec, req); ok {
+			r.proxy(rec, req, id, platform.FnHealth, health.ReportResource, nil, r.stageBucket, ident)
+		}
 	case strings.HasPrefix(path, "/_local/"):
 		r.serveLocal(rec, req)
 	default:
@@ -179,7 +187,7 @@ func jsonContent(ct string) bool {
 
 // createPayment is POST /payments: what API Gateway and the
 // StartSyncExecution integration do, in their order.
-func (r *Runner) createPayment(w http.ResponseWriter, req *http.Request, id string) {
+func (r *Runner) createPayment(w http.ResponseWriter, req *http.Request, id string, caller api.Identity) {
 	body, err := io.ReadAll(io.LimitReader(req.Body, maxBody+1))
 	if err != nil {
 		writeGateway(w, "BAD_REQUEST_BODY", http.StatusBadRequest)
@@ -212,7 +220,7 @@ func (r *Runner) createPayment(w http.ResponseWriter, req *http.Request, id stri
 		writeGateway(w, "UNSUPPORTED_MEDIA_TYPE", http.StatusUnsupportedMediaType)
 		return
 	}
-	input := api.ExecutionInput(id, callerOf(req), req.Header.Get(api.IdempotencyKeyHeader), body)
+	input := api.ExecutionInputFor(id, caller, req.Header.Get(api.IdempotencyKeyHeader), body)
 	ctx, cancel := context.WithTimeout(req.Context(), integrationTimeout)
 	defer cancel()
 	exec, err := r.payments.Run(ctx, "", input)
@@ -265,7 +273,7 @@ func writeResponse(w http.ResponseWriter, resp api.Response) {
 
 // proxy invokes a Lambda proxy integration (GET /payments/{id}, GET
 // /health) with the event API Gateway would send.
-func (r *Runner) proxy(w http.ResponseWriter, req *http.Request, id, fn, resource string, params map[string]string, bucket *tokenBucket) {
+func (r *Runner) proxy(w http.ResponseWriter, req *http.Request, id, fn, resource string, params map[string]string, bucket *tokenBucket, caller api.Identity) {
 	if !bucket.allow() {
 		writeGateway(w, "THROTTLED", http.StatusTooManyRequests)
 		return
@@ -288,7 +296,7 @@ func (r *Runner) proxy(w http.ResponseWriter, req *http.Request, id, fn, resourc
 			AccountID: awsenv.LocalAccount, ResourcePath: resource, Stage: api.StageName, RequestID: id,
 			HTTPMethod: req.Method, Path: "/" + api.StageName + req.URL.Path, Protocol: req.Proto,
 			Identity: events.APIGatewayRequestIdentity{SourceIP: sourceIP(req.RemoteAddr), UserAgent: req.UserAgent(),
-				UserArn: callerOf(req), AccountID: awsenv.LocalAccount},
+				UserArn: caller.UserArn, Caller: caller.Caller, User: caller.User, AccountID: caller.AccountID, AccessKey: caller.AccessKey},
 			RequestTimeEpoch: time.Now().UnixMilli(),
 		},
 	}
@@ -324,15 +332,55 @@ func (r *Runner) proxy(w http.ResponseWriter, req *http.Request, id, fn, resourc
 	}
 }
 
-// DefaultCaller is the caller of local requests that do not name one in
-// api.LocalCallerHeader: one identity, so that the README's examples work
-// without it.
+// DefaultCaller is the principal of DefaultCredential and, unless
+// Config.RequireSignature is set, the caller of unsigned local requests
+// that do not name one in api.LocalCallerHeader: one identity, so that
+// the README's unsigned and signed examples see the same payments.
 const DefaultCaller = "arn:aws:iam::" + awsenv.LocalAccount + ":user/local-developer"
 
-// callerOf is the local stand-in for the SigV4 identity API Gateway puts
-// in the request context: the X-Local-Caller header, or DefaultCaller.
-// The deployed API never reads the header.
-func callerOf(req *http.Request) string {
+// UnsignedCallerHeader marks an answer to an unsigned request that the
+// runner accepted (Config.RequireSignature off) with the caller it was
+// answered as; the deployed API would have answered 403. `make smoke`
+// reads it to tell such a runner from one that checks like AWS.
+const UnsignedCallerHeader = api.LocalUnsignedCallerHeader
+
+// authenticate is API Gateway's IAM authorization of a route: a signed
+// request must verify (SigV4, DefaultCredential or Config.Credentials)
+// and is its signer's, as $context.identity says; a wrong signature is 403
+// INVALID_SIGNATURE, an unsigned request 403 MISSING_AUTHENTICATION_TOKEN
+// when signatures are required, else the X-Local-Caller header's caller or
+// DefaultCaller. ok is false when the request was answered.
+func (r *Runner) authenticate(w http.ResponseWriter, req *http.Request) (api.Identity, bool) {
+	body, err := readBody(req, maxBody)
+	if err != nil {
+		writeGateway(w, "BAD_REQUEST_BODY", http.StatusBadRequest)
+		return api.Identity{}, false
+	}
+	id, err := r.verifier.verify(req.Context(), req, body)
+	switch {
+	case err == nil:
+		return id, true
+	case !errors.Is(err, errUnsigned):
+		r.log.Info("request refused: SigV4 signature does not verify", "reason", err.Error())
+		writeGateway(w, "INVALID_SIGNATURE", http.StatusForbidden)
+		return api.Identity{}, false
+	case r.cfg.RequireSignature:
+		writeGateway(w, "MISSING_AUTHENTICATION_TOKEN", http.StatusForbidden)
+		return api.Identity{}, false
+	}
+	caller := DefaultCaller
+	if c := strings.TrimSpace(req.Header.Get(api.LocalCallerHeader)); c != "" {
+		caller = c
+	}
+	w.Header().Set(UnsignedCallerHeader, caller)
+	return api.LocalIdentity(caller), true
+}
+
+// operatorOf is who acts on the runner's own endpoints (/_local/parked):
+// the X-Local-Caller header's caller, or DefaultCaller. These endpoints
+// stand for an operator's tools (cmd/parked records the STS caller), not
+// for the API, so they take no signature.
+func operatorOf(req *http.Request) string {
 	if c := strings.TrimSpace(req.Header.Get(api.LocalCallerHeader)); c != "" {
 		return c
 	}
@@ -435,12 +483,12 @@ func (r *Runner) serveParked(w http.ResponseWriter, req *http.Request) {
 			writeProblem(w, http.StatusBadRequest, "Bad Request", `Send {"replay":"<key>"} or {"resolve":"<key>","how":"..."}.`)
 			return
 		case in.Replay != "":
-			err = ops.Replay(req.Context(), in.Replay, callerOf(req))
+			err = ops.Replay(req.Context(), in.Replay, operatorOf(req))
 		default:
 			if in.How == "" {
 				in.How = "resolved by hand"
 			}
-			err = ops.Resolve(req.Context(), in.Resolve, in.How, callerOf(req))
+			err = ops.Resolve(req.Context(), in.Resolve, in.How, operatorOf(req))
 		}
 		switch {
 		case errors.Is(err, store.ErrParkedAgain):

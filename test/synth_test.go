@@ -21,7 +21,11 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+	// The jsii kernel runs on Node 22+ under plain `go test` too.
+	if err := paymentstack.ReexecOnSupportedNode(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	code := m.Run()
 	jsii.Close()
 	emulator.StopAll()

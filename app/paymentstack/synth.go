@@ -1,9 +1,12 @@
 package paymentstack
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"syscall"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
@@ -11,6 +14,7 @@ import (
 	"github.com/resilientpay/paymentapi/internal/cdk/golambda"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/internal/cfn"
+	"github.com/resilientpay/paymentapi/internal/harness/npmproject"
 )
 
 // SynthOptions configure an in-process synthesis.
@@ -54,7 +58,8 @@ type Synthesized struct {
 // process); the caller calls jsii.Close when it no longer synthesizes.
 // CDK's panics (programmer errors, failed validations) are returned as
 // errors; the assembly directory is kept so a validation report can be
-// read.
+// read. Its process must have started on a supported Node
+// (ReexecOnSupportedNode).
 func Synthesize(opts SynthOptions) (s *Synthesized, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -104,7 +109,6 @@ func LoadTemplate(moduleDir, path, suffix string) (*cfn.Template, error) {
 	if path != "" {
 		return cfn.ReadFile(path)
 	}
-	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 	synth, err := Synthesize(SynthOptions{ModuleDir: moduleDir, Suffix: suffix, StubCode: true, SkipValidation: true})
 	jsii.Close()
 	if err != nil {
@@ -112,4 +116,37 @@ func LoadTemplate(moduleDir, path, suffix string) (*cfn.Template, error) {
 	}
 	defer os.RemoveAll(synth.AssemblyDir)
 	return cfn.Parse(synth.Template)
+}
+
+// ReexecOnSupportedNode makes the CDK's jsii kernel run on a Node.js the
+// CDK supports (22 or later) when the machine's node is older: unless
+// JSII_NODE is set, it finds one (npmproject.SupportedNode: the machine's
+// node when it is new enough, else the one tools/node pins, installed on
+// first use) and, if that is not the machine's node, executes the running
+// program again with JSII_NODE and PATH pointing at it. Setting them later
+// in the process would be too late: jsii-runtime-go chooses the node
+// command of its kernel while packages initialise (the generated packages'
+// init functions register their types through kernel.GetClient), though
+// the process starts later. Call it first in the main function or TestMain
+// of a program that synthesizes in process; on success it does not return
+// when it re-executes. `make` exports JSII_NODE itself.
+func ReexecOnSupportedNode() error {
+	if os.Getenv(npmproject.NodeEnv) != "" {
+		return nil
+	}
+	ctx := context.Background()
+	node, err := npmproject.SupportedNode(ctx)
+	if err != nil {
+		return fmt.Errorf("finding a Node.js >= %d for the CDK: %w", npmproject.MinNodeMajor, err)
+	}
+	if onPath, err := exec.LookPath("node"); err == nil && onPath == node {
+		return nil // the machine's node is supported: jsii already uses it
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	env := append(os.Environ(), npmproject.NodeEnv+"="+node,
+		"PATH="+filepath.Dir(node)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return syscall.Exec(exe, os.Args, env)
 }

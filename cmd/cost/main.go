@@ -26,6 +26,9 @@ func main() {
 }
 
 func run() error {
+	if err := paymentstack.ReexecOnSupportedNode(); err != nil {
+		return err
+	}
 	template := flag.String("template", "", "synthesized template file or cdk.out directory (default: synthesize in process)")
 	suffix := flag.String("suffix", "", "environment suffix (default: cdk.json's environmentSuffix)")
 	n := flag.Int("n", 200, "payments measured per path")

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/resilientpay/paymentapi/app/paymentstack"
+	"github.com/resilientpay/paymentapi/internal/awsenv"
 	"github.com/resilientpay/paymentapi/internal/cdk/golambda"
 	"github.com/resilientpay/paymentapi/internal/runtime/logging"
 	"github.com/resilientpay/paymentapi/localrun"
@@ -32,6 +33,9 @@ func main() {
 }
 
 func run() error {
+	if err := paymentstack.ReexecOnSupportedNode(); err != nil {
+		return err
+	}
 	addr := flag.String("addr", "127.0.0.1:8080", "address to serve the API on")
 	template := flag.String("template", "", "synthesized template file or cdk.out directory (default: synthesize in process)")
 	suffix := flag.String("suffix", "", "environment suffix (default: cdk.json's environmentSuffix)")
@@ -47,6 +51,7 @@ func run() error {
 	load := flag.Int("load", 0, "measure: send this many POST /payments (max 100000) on loopback, print req/s and latency, exit")
 	concurrency := flag.Int("concurrency", 8, "concurrent clients for -load")
 	throttle := flag.Bool("throttle", false, "with -load: keep the stage's throttling (default: off, to measure the runner)")
+	requireSig := flag.Bool("require-signature", false, "answer unsigned requests to POST /payments and GET /payments/{id} 403, as the deployed API does (default: they are "+localrun.DefaultCaller+"'s, or X-Local-Caller's)")
 	cpuProfile := flag.String("cpuprofile", "", "with -load: write a CPU profile of the measured run to this file (go tool pprof)")
 	flag.Parse()
 
@@ -80,6 +85,7 @@ func run() error {
 	cfg := localrun.Config{
 		Template: tpl, Suffix: *suffix, DynamoDBEndpoint: *ddbEndpoint, SQSEndpoint: *sqsEndpoint, MemoryStore: *memoryStore,
 		RecoveryInterval: *recoveryEvery, TimeScale: *timeScale, AlarmTimeScale: *alarmScale, VisibilityTimeout: *visibility, Logger: log,
+		RequireSignature: *requireSig,
 	}
 	if *history {
 		cfg.HistoryTo = os.Stderr
@@ -107,15 +113,26 @@ func run() error {
 	if err := r.Serve(*addr); err != nil {
 		return err
 	}
-	printReady(os.Stderr, r.Addr(), *recoveryEvery)
+	printReady(os.Stderr, r.Addr(), *recoveryEvery, *requireSig)
 	<-ctx.Done()
 	fmt.Fprintln(os.Stderr, "localrun: stopping the emulators...")
 	return nil
 }
 
-func printReady(w io.Writer, addr string, recovery time.Duration) {
+func printReady(w io.Writer, addr string, recovery time.Duration, requireSig bool) {
 	base := "http://" + addr
+	unsigned := "unsigned requests are " + localrun.DefaultCaller + "'s (-require-signature refuses them, as AWS does)"
+	if requireSig {
+		unsigned = "unsigned requests are refused with 403, as AWS does"
+	}
 	fmt.Fprintf(w, `
+Local SigV4 credentials (region %[3]s, service execute-api; no AWS credential, they only work here):
+  AWS_ACCESS_KEY_ID=%[4]s
+  AWS_SECRET_ACCESS_KEY=%[5]s
+  principal %[6]s; %[7]s.
+  Signed with curl: curl --aws-sigv4 aws:amz:%[3]s:execute-api --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" ...
+  make smoke LOCAL=1 walks this API with signed requests.
+
 Payment API running at %[1]s (recovery every %[2]s). Try:
 
   curl -si %[1]s/payments -H 'Content-Type: application/json' -H 'Idempotency-Key: first-try-1' \
@@ -129,7 +146,8 @@ Payment API running at %[1]s (recovery every %[2]s). Try:
   curl -s  %[1]s/_local/metrics
 
 Ctrl-C stops it and the emulators.
-`, base, recovery)
+`, base, recovery, awsenv.Region, localrun.DefaultCredential.AccessKeyID, localrun.DefaultCredential.SecretAccessKey,
+		localrun.DefaultCaller, unsigned)
 }
 
 // runLoad starts the runner on loopback, measures POST /payments and stops.

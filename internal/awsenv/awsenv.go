@@ -16,3 +16,13 @@ const LocalAccount = "123456789012"
 
 // Partition is the AWS partition of Region, as ${AWS::Partition} reads.
 const Partition = "aws"
+
+// LocalAccessKeyID and LocalSecretAccessKey are the local runner's
+// documented SigV4 credentials (README "Signed requests"): they sign
+// requests to the local API only and are no AWS credential, so they are
+// no secret. The local runner verifies them; `make smoke LOCAL=1` signs
+// with them.
+const (
+	LocalAccessKeyID     = "AKIALOCALDEVELOPER01"
+	LocalSecretAccessKey = "local-runner-secret-not-an-aws-credential"
+)

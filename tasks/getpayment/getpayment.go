@@ -18,7 +18,7 @@ import (
 
 // getter reads a payment of an owner; *store.Store implements it.
 type getter interface {
-	Get(ctx context.Context, owner, id string) (store.Receipt, error)
+	Get(ctx context.Context, owner, id string, legacyOwner ...string) (store.Receipt, error)
 }
 
 // Handler handles GET /payments/{id}.
@@ -44,14 +44,16 @@ func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) 
 		log.Info("payment not found", "malformed_id", true) // never the id itself
 		return problem(store.ErrNotFound), nil
 	}
-	// The caller API Gateway authenticated (SigV4), never a header.
-	owner := payment.OwnerOf(ev.RequestContext.Identity.UserArn)
+	// The caller API Gateway authenticated (SigV4), never a header: the
+	// principal's unique id owns its payments; its ARN owns those made
+	// before the versioned derivations.
+	owner := payment.OwnerID(ev.RequestContext.Identity.Caller)
 	if owner == "" {
 		log.Error("request without a caller identity: is the route's IAM authorization off?")
 		return problem(store.ErrNotFound), nil
 	}
 	log = log.With("payment_id", id)
-	rec, err := h.Store.Get(ctx, owner, id)
+	rec, err := h.Store.Get(ctx, owner, id, payment.OwnerOf(ev.RequestContext.Identity.UserArn))
 	if err != nil {
 		e := payment.AsError(err)
 		if e.Name == errorname.NotFound {

@@ -21,9 +21,13 @@ import (
 type fakeStore struct {
 	known store.Receipt
 	err   error
+	// owner and legacyOwner are what the last Get asked with.
+	owner       string
+	legacyOwner []string
 }
 
-func (f *fakeStore) Get(_ context.Context, owner, id string) (store.Receipt, error) {
+func (f *fakeStore) Get(_ context.Context, owner, id string, legacyOwner ...string) (store.Receipt, error) {
+	f.owner, f.legacyOwner = owner, legacyOwner
 	if f.err != nil {
 		return store.Receipt{}, f.err
 	}
@@ -35,21 +39,23 @@ func (f *fakeStore) Get(_ context.Context, owner, id string) (store.Receipt, err
 
 const (
 	knownID = "pay_abcdefghijklmnopqrstuvwxyz"
-	// knownOwner made the known payment; callerArn is a session of it, as
-	// API Gateway puts it in the request context.
-	knownOwner = "arn:aws:sts::111122223333:assumed-role/checkout-service"
-	callerArn  = knownOwner + "/i-0abc1234"
+	// knownOwner made the known payment: the unique id of the role
+	// knownArn; callerArn is a session of it, as API Gateway puts it in the
+	// request context ($context.identity.caller is knownOwner:i-0abc1234).
+	knownOwner = "AROA3XFRBF23EXAMPLE01"
+	knownArn   = "arn:aws:sts::111122223333:assumed-role/checkout-service"
+	callerArn  = knownArn + "/i-0abc1234"
 )
 
 func request(id string) events.APIGatewayProxyRequest {
-	return requestBy(callerArn, id)
+	return requestBy(knownOwner+":i-0abc1234", callerArn, id)
 }
 
-func requestBy(userArn, id string) events.APIGatewayProxyRequest {
+func requestBy(principalID, userArn, id string) events.APIGatewayProxyRequest {
 	return events.APIGatewayProxyRequest{
 		HTTPMethod: "GET", Path: "/payments/" + id, PathParameters: map[string]string{"id": id},
 		RequestContext: events.APIGatewayProxyRequestContext{RequestID: "req-1",
-			Identity: events.APIGatewayRequestIdentity{UserArn: userArn}},
+			Identity: events.APIGatewayRequestIdentity{UserArn: userArn, Caller: principalID, User: principalID}},
 	}
 }
 
@@ -65,11 +71,13 @@ func TestOnlyTheOwnerSeesAPayment(t *testing.T) {
 		req        events.APIGatewayProxyRequest
 		wantStatus int
 	}{
-		{"the owner (any session of its role) reads its payment", requestBy(knownOwner+"/another-session", knownID), 200},
-		{"another caller gets 404", requestBy("arn:aws:iam::444455556666:user/another-merchant", knownID), 404},
-		{"a request without a caller identity gets 404", requestBy("", knownID), 404},
+		{"the owner (any session of its role) reads its payment", requestBy(knownOwner+":another-session", knownArn+"/another-session", knownID), 200},
+		{"a role deleted and created again under the same name gets 404", requestBy("AROANEWROLEUNIQUEID01:i-0abc1234", callerArn, knownID), 404},
+		{"another caller gets 404", requestBy("AIDAANOTHERMERCHANT01", "arn:aws:iam::444455556666:user/another-merchant", knownID), 404},
+		{"a request without a caller identity gets 404", requestBy("", "", knownID), 404},
+		{"a request with only an ARN gets 404", requestBy("", callerArn, knownID), 404},
 		{"another caller naming the owner in headers gets 404", func() events.APIGatewayProxyRequest {
-			r := requestBy("arn:aws:iam::444455556666:user/another-merchant", knownID)
+			r := requestBy("AIDAANOTHERMERCHANT01", "arn:aws:iam::444455556666:user/another-merchant", knownID)
 			r.Headers = map[string]string{"X-Local-Caller": knownOwner, "X-Amz-Security-Token": callerArn}
 			r.MultiValueHeaders = map[string][]string{"X-Local-Caller": {knownOwner}}
 			return r
@@ -88,6 +96,19 @@ func TestOnlyTheOwnerSeesAPayment(t *testing.T) {
 				t.Errorf("another caller's payment answers %v %s, an unknown id %v %s", resp.Headers, resp.Body, unknown.Headers, unknown.Body)
 			}
 		})
+	}
+}
+
+// TestTheARNIsAskedForOnlyAsTheLegacyOwner: the store gets the unique id
+// as the owner and the role's ARN (without the session) for payments made
+// before the versioned derivations.
+func TestTheARNIsAskedForOnlyAsTheLegacyOwner(t *testing.T) {
+	f := &fakeStore{}
+	if _, err := handler(f).Handle(context.Background(), request(knownID)); err != nil {
+		t.Fatal(err)
+	}
+	if f.owner != knownOwner || len(f.legacyOwner) != 1 || f.legacyOwner[0] != knownArn {
+		t.Errorf("Get asked with owner %q, legacy %q; want %q, [%q]", f.owner, f.legacyOwner, knownOwner, knownArn)
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 )
 
 func ExampleParseRequest() {
-	p, err := payment.ParseRequest("arn:aws:iam::111122223333:user/shop-7", "order-1001", []byte(`{
+	p, err := payment.ParseRequest("AIDAJQABLZS4A3QDU576Q", "order-1001", []byte(`{
 		"amount": 1999,
 		"currency": "EUR",
 		"source": "tok_4xZq81LmXw93Kd02",
@@ -17,7 +17,7 @@ func ExampleParseRequest() {
 	}`))
 	fmt.Println(p.ID, p.Amount, p.Currency, err)
 
-	_, err = payment.ParseRequest("arn:aws:iam::111122223333:user/shop-7", "order-1002", []byte(`{"amount": 1.5, "currency": "eur", "colour": "red"}`))
+	_, err = payment.ParseRequest("AIDAJQABLZS4A3QDU576Q", "order-1002", []byte(`{"amount": 1.5, "currency": "eur", "colour": "red"}`))
 	var e *payment.Error
 	if errors.As(err, &e) {
 		fmt.Println(e.Name, e.Problem.Status)
@@ -26,7 +26,7 @@ func ExampleParseRequest() {
 		}
 	}
 	// Output:
-	// pay_xpvaomf7cb4wu3vecfbsxonah6 1999 EUR <nil>
+	// pay_gc5iph2opvrpv6zoqdqpftati5 1999 EUR <nil>
 	// Payment.Invalid 400
 	//   colour: is not a field of a payment request
 	//   amount: must be an integer written without a fraction or an exponent

@@ -24,14 +24,25 @@ type Payment struct {
 	MerchantID  string            `json:"merchant_id"`
 	Description string            `json:"description,omitempty"`
 	Metadata    map[string]string `json:"metadata,omitempty"`
-	// Owner is the caller that made the payment (see OwnerOf): only it
-	// can read the payment, and its idempotency keys are its own.
+	// Owner is the caller that made the payment: the unique id of its IAM
+	// principal (see OwnerID; the ARN for a payment made before
+	// DerivationVersion). Only it can read the payment, and its
+	// idempotency keys are its own.
 	Owner string `json:"owner"`
-	// IdempotencyKeyHash is the hex digest of the owner and the
+	// OwnerArn is the readable ARN of the owner (see OwnerOf), for people
+	// and logs; it decides nothing. Empty for a payment made before
+	// DerivationVersion.
+	OwnerArn string `json:"ownerArn,omitempty"`
+	// Legacy are the request's version-1 keys, so that a key first sent
+	// before DerivationVersion keeps answering its payment (see
+	// LegacyKeys); nil when there is nothing to migrate.
+	Legacy *LegacyKeys `json:"legacy,omitempty"`
+	// IdempotencyKeyHash is the versioned digest of the owner and the
 	// Idempotency-Key header (see HashIdempotencyKey).
 	IdempotencyKeyHash string `json:"idempotencyKeyHash"`
-	// RequestHash is the hex SHA-256 of the canonical validated body; the
-	// same key with a different hash is a key reuse.
+	// RequestHash is the versioned SHA-256 of the canonical validated
+	// body (see RequestHash); the same key with a different hash is a key
+	// reuse.
 	RequestHash string `json:"requestHash"`
 }
 

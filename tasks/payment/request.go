@@ -71,7 +71,7 @@ var (
 var tokenPrefixes = [...]string{"tok_", "pm_", "src_"}
 
 // ParseRequest validates a POST /payments request of an owner (see
-// OwnerOf; it comes from the request context, never from the client): the
+// OwnerID; it comes from the request context, never from the client): the
 // Idempotency-Key header as sent and the raw body. The body must be one JSON object with
 // exactly these fields:
 //
@@ -486,7 +486,8 @@ type canonicalRequest struct {
 	Source      string            `json:"source"`
 }
 
-// RequestHash returns the hex SHA-256 of the canonical form of a
+// RequestHash returns "v2:" (DerivationVersion) and the hex SHA-256 of the
+// canonical form of a
 // payment's request fields: compact JSON with the fields in alphabetical
 // order and metadata keys sorted, as encoding/json writes it; an empty
 // description or metadata is the same as none. Two bodies that differ only
@@ -504,5 +505,5 @@ func RequestHash(p Payment) string {
 		panic(err)
 	}
 	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	return hashPrefix + hex.EncodeToString(sum[:])
 }

@@ -156,7 +156,7 @@ func TestParseRequestAcceptsValidRequests(t *testing.T) {
 			if got.ID != payment.DeriveID(testOwner, tt.key) || got.IdempotencyKeyHash != payment.HashIdempotencyKey(testOwner, tt.key) || got.Owner != testOwner {
 				t.Errorf("id %q / key hash %q are not derived from the key", got.ID, got.IdempotencyKeyHash)
 			}
-			if got.RequestHash != payment.RequestHash(got) || len(got.RequestHash) != 64 {
+			if got.RequestHash != payment.RequestHash(got) || len(got.RequestHash) != len("v2:")+64 || !strings.HasPrefix(got.RequestHash, "v2:") {
 				t.Errorf("request hash %q is not the hash of the validated fields", got.RequestHash)
 			}
 			got.ID, got.IdempotencyKeyHash, got.RequestHash, got.Owner = "", "", "", ""
@@ -452,12 +452,19 @@ func TestRequestHashChangesWithEveryField(t *testing.T) {
 	}
 }
 
-func TestDeriveIDScopesTheKeyToItsOwner(t *testing.T) {
+// digest is the reference of a derivation: SHA-256 over the length-
+// prefixed parts and the key.
+func digest(key string, parts ...string) []byte {
 	h := sha256.New()
-	h.Write([]byte(fmt.Sprintf("%d:%s", len(testOwner), testOwner)))
-	h.Write([]byte(testKey))
-	sum := h.Sum(nil)
-	want := "pay_" + strings.ToLower(base32.StdEncoding.EncodeToString(sum))[:26]
+	for _, p := range parts {
+		h.Write([]byte(fmt.Sprintf("%d:%s", len(p), p)))
+	}
+	h.Write([]byte(key))
+	return h.Sum(nil)
+}
+
+func TestDeriveIDScopesTheKeyToItsOwnerUnderAVersionedTag(t *testing.T) {
+	want := "pay_" + strings.ToLower(base32.StdEncoding.EncodeToString(digest(testKey, "payment-id/v2", testOwner)))[:26]
 	got := payment.DeriveID(testOwner, testKey)
 	if got != want {
 		t.Errorf("DeriveID() = %q, want %q", got, want)
@@ -465,8 +472,28 @@ func TestDeriveIDScopesTheKeyToItsOwner(t *testing.T) {
 	if !payment.ValidID(got) {
 		t.Errorf("ValidID(%q) = false", got)
 	}
-	if h := payment.HashIdempotencyKey(testOwner, testKey); h != hex.EncodeToString(sum) {
+	if h := payment.HashIdempotencyKey(testOwner, testKey); h != "v2:"+hex.EncodeToString(digest(testKey, "idempotency-key/v2", testOwner)) {
 		t.Errorf("HashIdempotencyKey() = %q", h)
+	}
+	// Version 1, unversioned, is what payments and keys stored before
+	// carry: the migration looks them up by it.
+	legacy := digest(testKey, testOwner)
+	if got := payment.LegacyDeriveID(testOwner, testKey); got != "pay_"+strings.ToLower(base32.StdEncoding.EncodeToString(legacy))[:26] || got == payment.DeriveID(testOwner, testKey) {
+		t.Errorf("LegacyDeriveID() = %q", got)
+	}
+	if got := payment.LegacyHashIdempotencyKey(testOwner, testKey); got != hex.EncodeToString(legacy) {
+		t.Errorf("LegacyHashIdempotencyKey() = %q", got)
+	}
+	p, err := payment.ParseRequest(testOwner, testKey, body(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lk := payment.NewLegacyKeys("arn:aws:iam::111122223333:user/m", testKey, p)
+	if lk.ID != payment.LegacyDeriveID("arn:aws:iam::111122223333:user/m", testKey) || "v2:"+lk.RequestHash != p.RequestHash {
+		t.Errorf("NewLegacyKeys = %+v for %+v", lk, p)
+	}
+	if payment.NewLegacyKeys("", testKey, p) != nil {
+		t.Error("a request without an ARN has legacy keys")
 	}
 	tests := []struct {
 		name         string
@@ -509,6 +536,27 @@ func TestParseRequestScopesTheIdToTheOwner(t *testing.T) {
 	}
 	if _, err := payment.ParseRequest("", testKey, body(nil)); payment.AsError(err).Name != errorname.Internal {
 		t.Errorf("a request without an owner: error %v, want Payment.Internal (the owner comes from the request context, never the client)", err)
+	}
+}
+
+func TestOwnerIDIsThePrincipalsUniqueIDWithoutTheSession(t *testing.T) {
+	for _, tt := range []struct{ name, in, want string }{
+		{"an IAM user is its unique id", "AIDAJQABLZS4A3QDU576Q", "AIDAJQABLZS4A3QDU576Q"},
+		{"an assumed role is the role's unique id, whatever the session", "AROAJQABLZS4A3QDU576Q:i-0abc123", "AROAJQABLZS4A3QDU576Q"},
+		{"another session of the same role is the same owner", "AROAJQABLZS4A3QDU576Q:botocore-session-42", "AROAJQABLZS4A3QDU576Q"},
+		{"a role re-created under the same name is another owner", "AROANEWUNIQUEID000001:i-0abc123", "AROANEWUNIQUEID000001"},
+		{"the account root is the account id", "111122223333", "111122223333"},
+		{"a federated user keeps its whole id", "111122223333:alice", "111122223333:alice"},
+		{"surrounding spaces are not part of it", " AIDAJQABLZS4A3QDU576Q ", "AIDAJQABLZS4A3QDU576Q"},
+		{"no id is no owner", "", ""},
+		{"an id with a control character is no owner", "AIDA\tX", ""},
+		{"an id over 2048 characters is no owner", "AIDA" + strings.Repeat("X", 2048), ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := payment.OwnerID(tt.in); got != tt.want {
+				t.Errorf("OwnerID(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
 	}
 }
 

@@ -187,9 +187,13 @@ type paymentItem struct {
 	Status      string            `dynamodbav:"status"`
 	CreatedAt   string            `dynamodbav:"created_at"`
 	RequestHash string            `dynamodbav:"request_hash"`
-	// Owner is the caller that made the payment (payment.OwnerOf); Get
-	// answers only to it.
+	// Owner is the caller that made the payment (payment.OwnerID: the
+	// principal's unique id; its ARN for a payment made before the
+	// versioned derivations); Get answers only to it.
 	Owner string `dynamodbav:"owner"`
+	// OwnerArn is the owner's readable ARN (payment.OwnerOf); empty for a
+	// payment made before the versioned derivations.
+	OwnerArn string `dynamodbav:"owner_arn,omitempty"`
 }
 
 func (it paymentItem) receipt() Receipt {
@@ -250,7 +254,7 @@ func (s *Store) Persist(ctx context.Context, p payment.Payment) (payment.Result,
 		PK: PaymentKey(p.ID), ID: p.ID, Amount: p.Amount, Currency: p.Currency, Source: p.Source,
 		MerchantID: p.MerchantID, Description: p.Description, Metadata: p.Metadata,
 		Status: StatusProcessed, CreatedAt: now.UTC().Format(time.RFC3339Nano), RequestHash: p.RequestHash,
-		Owner: p.Owner,
+		Owner: p.Owner, OwnerArn: p.OwnerArn,
 	}
 	body, err := json.Marshal(item.receipt())
 	if err != nil {
@@ -265,6 +269,14 @@ func (s *Store) Persist(ctx context.Context, p payment.Payment) (payment.Result,
 		PK: IdempotencyKey(p.IdempotencyKeyHash), RequestHash: p.RequestHash, Status: StatusCompleted,
 		Response: string(response), PaymentID: p.ID, CreatedAt: item.CreatedAt,
 		ExpiresAt: now.Add(s.ttl).Unix(),
+	}
+	// The migration: the same key sent before the versioned derivations
+	// has a live version-1 record; then that record answers, as it would
+	// have before the upgrade. A strongly consistent read (1 RRU) rather
+	// than a condition check in the transaction (2 WCU): see
+	// docs/security.md, "Identity and derivations".
+	if res, found, err := s.answerLegacy(ctx, p, now); found || err != nil {
+		return res, err
 	}
 	in, err := s.transaction(item, record, now)
 	if err != nil {
@@ -304,6 +316,9 @@ func (s *Store) Persist(ctx context.Context, p payment.Payment) (payment.Result,
 		if found && rec.ExpiresAt >= now.Unix() {
 			return answer(rec, p)
 		}
+		if res, found, err := s.answerLegacy(ctx, p, now); found || err != nil {
+			return res, err
+		}
 	}
 }
 
@@ -316,7 +331,7 @@ func (s *Store) transaction(item paymentItem, record idempotencyItem, now time.T
 	if err != nil {
 		return nil, err
 	}
-	return &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 		{Put: &types.Put{
 			TableName: aws.String(s.table),
 			Item:      recItem,
@@ -334,7 +349,8 @@ func (s *Store) transaction(item paymentItem, record idempotencyItem, now time.T
 			ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
 			ExpressionAttributeNames: map[string]string{"#pk": PartitionKey},
 		}},
-	}}, nil
+	}}
+	return in, nil
 }
 
 // Cancellation reason codes of TransactWriteItems.
@@ -410,6 +426,26 @@ func (s *Store) resolve(ctx context.Context, p payment.Payment, now time.Time, e
 	}
 }
 
+// answerLegacy answers a request from the live version-1 record of its
+// key (p.Legacy), if there is one: found is false when there is none or p
+// has no legacy keys.
+func (s *Store) answerLegacy(ctx context.Context, p payment.Payment, now time.Time) (payment.Result, bool, error) {
+	if p.Legacy == nil || p.Legacy.IdempotencyKeyHash == "" {
+		return payment.Result{}, false, nil
+	}
+	rec, found, err := s.readRecord(ctx, p.Legacy.IdempotencyKeyHash)
+	if err != nil {
+		return payment.Result{}, false, err
+	}
+	if !found || rec.ExpiresAt < now.Unix() {
+		return payment.Result{}, false, nil
+	}
+	legacy := p
+	legacy.RequestHash = p.Legacy.RequestHash
+	res, err := answer(rec, legacy)
+	return res, true, err
+}
+
 // answer replies to a request whose key has a live idempotency record.
 func answer(rec idempotencyItem, p payment.Payment) (payment.Result, error) {
 	if rec.RequestHash != p.RequestHash {
@@ -458,15 +494,33 @@ func (s *Store) get(ctx context.Context, pk string, into any) (bool, error) {
 
 // Get returns the payment with the given id if owner made it, or
 // ErrNotFound: another owner's payment is answered like an unknown one.
-func (s *Store) Get(ctx context.Context, owner, id string) (Receipt, error) {
+// owner is the caller's payment.OwnerID; legacyOwner, when given, is its
+// ARN (payment.OwnerOf), which owns the payments made before the
+// versioned derivations (they have no owner_arn).
+func (s *Store) Get(ctx context.Context, owner, id string, legacyOwner ...string) (Receipt, error) {
 	it, found, err := s.readPayment(ctx, id)
 	if err != nil {
 		return Receipt{}, err
 	}
-	if !found || owner == "" || it.Owner != owner {
+	if !found || owner == "" || !ownedBy(it, owner, legacyOwner) {
 		return Receipt{}, ErrNotFound
 	}
 	return it.receipt(), nil
+}
+
+func ownedBy(it paymentItem, owner string, legacyOwners []string) bool {
+	if it.Owner == owner {
+		return true
+	}
+	if it.OwnerArn != "" { // a versioned payment: its unique id decides
+		return false
+	}
+	for _, l := range legacyOwners {
+		if l != "" && it.Owner == l {
+			return true
+		}
+	}
+	return false
 }
 
 // Describe returns the table status (ACTIVE, UPDATING, ...) for health

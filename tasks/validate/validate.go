@@ -22,10 +22,16 @@ import (
 type Event struct {
 	// RequestID is API Gateway's request id, for correlating logs.
 	RequestID string `json:"requestId"`
-	// Caller is the SigV4 identity API Gateway authenticated
-	// ($context.identity.userArn), base64-encoded: the owner of the
-	// payment (payment.OwnerOf). It never comes from a header or the body.
+	// Caller is the ARN of the SigV4 identity API Gateway authenticated
+	// ($context.identity.userArn), base64-encoded: the payment's readable
+	// owner (payment.OwnerOf) and version 1's owner. It never comes from a
+	// header or the body.
 	Caller string `json:"caller"`
+	// Principal is the principal id of the same identity
+	// ($context.identity.caller), base64-encoded: the owner of the
+	// payment (payment.OwnerID), which a re-created principal does not
+	// inherit.
+	Principal string `json:"principal"`
 	// IdempotencyKey is the Idempotency-Key header, base64-encoded like
 	// the body so that no client byte can break the template's JSON.
 	IdempotencyKey string `json:"idempotencyKey"`
@@ -115,16 +121,25 @@ func parse(ev Event) (payment.Payment, error) {
 		return payment.Payment{}, payment.NewError(errorname.Invalid, "The request body could not be read.",
 			payment.FieldError{Field: payment.FieldBody, Detail: "is not base64-encoded"})
 	}
-	return payment.ParseRequest(ownerOf(ev.Caller), string(key), body)
+	p, err := payment.ParseRequest(payment.OwnerID(decoded(ev.Principal)), string(key), body)
+	if err != nil {
+		return p, err
+	}
+	// Keys and payments made before the versioned derivations were the
+	// ARN's: Persist checks them too (docs/security.md, "Identity and
+	// derivations").
+	p.OwnerArn = payment.OwnerOf(decoded(ev.Caller))
+	p.Legacy = payment.NewLegacyKeys(p.OwnerArn, string(key), p)
+	return p, nil
 }
 
-// ownerOf decodes the caller and returns its owner, "" if there is none.
-func ownerOf(caller string) string {
-	c, err := base64.StdEncoding.DecodeString(caller)
+// decoded decodes a base64 identity field, "" if it is not base64.
+func decoded(s string) string {
+	c, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
 		return ""
 	}
-	return payment.OwnerOf(string(c))
+	return string(c)
 }
 
 func (h *Handler) logger() *slog.Logger {

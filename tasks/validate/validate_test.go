@@ -21,13 +21,17 @@ import (
 )
 
 const (
-	// caller is the SigV4 identity API Gateway puts in the request
-	// context; owner is the owner it makes (the role, not the session).
-	caller = "arn:aws:sts::111122223333:assumed-role/checkout-service/i-0abc1234"
-	owner  = "arn:aws:sts::111122223333:assumed-role/checkout-service"
-	key    = "client-key-0b7e8d1c"
-	token  = "tok_Zq81LmXw93Kd02Pa"
-	card   = "4242424242424242"
+	// caller and principal are the SigV4 identity API Gateway puts in the
+	// request context ($context.identity.userArn and .caller); owner is
+	// the owner it makes (the role's unique id, not the session) and
+	// ownerArn the readable owner beside it.
+	caller    = "arn:aws:sts::111122223333:assumed-role/checkout-service/i-0abc1234"
+	principal = "AROA3XFRBF23EXAMPLE01:i-0abc1234"
+	owner     = "AROA3XFRBF23EXAMPLE01"
+	ownerArn  = "arn:aws:sts::111122223333:assumed-role/checkout-service"
+	key       = "client-key-0b7e8d1c"
+	token     = "tok_Zq81LmXw93Kd02Pa"
+	card      = "4242424242424242"
 )
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
@@ -44,7 +48,7 @@ func newHandler(buf *bytes.Buffer) *validate.Handler {
 func TestHandleReturnsTheValidatedPayment(t *testing.T) {
 	var logs bytes.Buffer
 	h := newHandler(&logs)
-	out, err := h.Handle(context.Background(), validate.Event{RequestID: "req-1", Caller: b64(caller), IdempotencyKey: b64(key), Body: b64(validBody())})
+	out, err := h.Handle(context.Background(), validate.Event{RequestID: "req-1", Caller: b64(caller), Principal: b64(principal), IdempotencyKey: b64(key), Body: b64(validBody())})
 	if err != nil {
 		t.Fatalf("Handle() error = %v", err)
 	}
@@ -52,6 +56,10 @@ func TestHandleReturnsTheValidatedPayment(t *testing.T) {
 	if out.RequestID != "req-1" || p.ID != payment.DeriveID(owner, key) || p.Owner != owner || p.Amount != 4200 || p.Currency != "USD" ||
 		p.Source != token || p.MerchantID != "shop-1" || p.Description != "two coffees" || p.Metadata["table"] != "7" {
 		t.Errorf("Handle() = %+v", out)
+	}
+	if p.OwnerArn != ownerArn || p.Legacy == nil || p.Legacy.ID != payment.LegacyDeriveID(ownerArn, key) ||
+		p.Legacy.IdempotencyKeyHash != payment.LegacyHashIdempotencyKey(ownerArn, key) {
+		t.Errorf("owner ARN %q, legacy keys %+v: want the ARN beside the unique id and version 1's keys", p.OwnerArn, p.Legacy)
 	}
 	if p.IdempotencyKeyHash != payment.HashIdempotencyKey(owner, key) || p.RequestHash == "" {
 		t.Errorf("hashes = %q, %q", p.IdempotencyKeyHash, p.RequestHash)
@@ -67,7 +75,7 @@ func TestHandleReturnsTheValidatedPayment(t *testing.T) {
 // and checks the JSON the next state receives.
 func TestHandleOutputFollowsTheWorkflowContract(t *testing.T) {
 	h := &validate.Handler{}
-	in, _ := json.Marshal(map[string]string{"requestId": "req-2", "caller": b64(caller), "idempotencyKey": b64(key), "body": b64(validBody())})
+	in, _ := json.Marshal(map[string]string{"requestId": "req-2", "caller": b64(caller), "principal": b64(principal), "idempotencyKey": b64(key), "body": b64(validBody())})
 	raw, err := lambda.NewHandler(h.Handle).Invoke(context.Background(), in)
 	if err != nil {
 		t.Fatalf("Invoke() error = %v", err)
@@ -100,12 +108,12 @@ func TestHandleAnswersRejectionsAsResultsNamedForTheProblem(t *testing.T) {
 		wantStatus int
 		wantField  string
 	}{
-		{"an invalid body is Payment.Invalid", validate.Event{Caller: b64(caller), IdempotencyKey: b64(key), Body: b64(`{"amount":1}`)}, errorname.Invalid, http.StatusBadRequest, "currency"},
-		{"a missing key is Payment.Invalid", validate.Event{Caller: b64(caller), Body: b64(validBody())}, errorname.Invalid, http.StatusBadRequest, "Idempotency-Key"},
-		{"a key that is not base64 is Payment.Invalid", validate.Event{Caller: b64(caller), IdempotencyKey: "%%%", Body: b64(validBody())}, errorname.Invalid, http.StatusBadRequest, "Idempotency-Key"},
-		{"a body that is not base64 is Payment.Invalid", validate.Event{Caller: b64(caller), IdempotencyKey: b64(key), Body: "{not base64}"}, errorname.Invalid, http.StatusBadRequest, "body"},
-		{"a card number in the body is Payment.CardDataRejected", validate.Event{Caller: b64(caller), IdempotencyKey: b64(key), Body: b64(strings.Replace(validBody(), "two coffees", card, 1))}, errorname.CardData, http.StatusUnprocessableEntity, "description"},
-		{"a card number in the key is Payment.CardDataRejected even if the body is not base64", validate.Event{Caller: b64(caller), IdempotencyKey: b64(card), Body: "%%%"}, errorname.CardData, http.StatusUnprocessableEntity, "Idempotency-Key"},
+		{"an invalid body is Payment.Invalid", validate.Event{Caller: b64(caller), Principal: b64(principal), IdempotencyKey: b64(key), Body: b64(`{"amount":1}`)}, errorname.Invalid, http.StatusBadRequest, "currency"},
+		{"a missing key is Payment.Invalid", validate.Event{Caller: b64(caller), Principal: b64(principal), Body: b64(validBody())}, errorname.Invalid, http.StatusBadRequest, "Idempotency-Key"},
+		{"a key that is not base64 is Payment.Invalid", validate.Event{Caller: b64(caller), Principal: b64(principal), IdempotencyKey: "%%%", Body: b64(validBody())}, errorname.Invalid, http.StatusBadRequest, "Idempotency-Key"},
+		{"a body that is not base64 is Payment.Invalid", validate.Event{Caller: b64(caller), Principal: b64(principal), IdempotencyKey: b64(key), Body: "{not base64}"}, errorname.Invalid, http.StatusBadRequest, "body"},
+		{"a card number in the body is Payment.CardDataRejected", validate.Event{Caller: b64(caller), Principal: b64(principal), IdempotencyKey: b64(key), Body: b64(strings.Replace(validBody(), "two coffees", card, 1))}, errorname.CardData, http.StatusUnprocessableEntity, "description"},
+		{"a card number in the key is Payment.CardDataRejected even if the body is not base64", validate.Event{Caller: b64(caller), Principal: b64(principal), IdempotencyKey: b64(card), Body: "%%%"}, errorname.CardData, http.StatusUnprocessableEntity, "Idempotency-Key"},
 		{"a card number is Payment.CardDataRejected even without a caller", validate.Event{IdempotencyKey: b64(key), Body: b64(strings.Replace(validBody(), "two coffees", card, 1))}, errorname.CardData, http.StatusUnprocessableEntity, "description"},
 	}
 	for _, tt := range tests {
@@ -167,7 +175,7 @@ func TestSecretsNeverReachLogsOrProblems(t *testing.T) {
 	for _, k := range keys {
 		for _, body := range bodies {
 			n++
-			out, err := h.Handle(context.Background(), validate.Event{RequestID: "req", Caller: b64(caller), IdempotencyKey: b64(k), Body: b64(body)})
+			out, err := h.Handle(context.Background(), validate.Event{RequestID: "req", Caller: b64(caller), Principal: b64(principal), IdempotencyKey: b64(k), Body: b64(body)})
 			var ie messages.InvokeResponse_Error
 			if errors.As(err, &ie) {
 				problems = append(problems, ie.Message)
@@ -208,18 +216,24 @@ func TestSecretsNeverReachLogsOrProblems(t *testing.T) {
 // is an internal error, never a payment without an owner.
 func TestTheCallerScopesTheKey(t *testing.T) {
 	h := &validate.Handler{}
-	ev := func(c string) validate.Event {
-		return validate.Event{RequestID: "req", Caller: c, IdempotencyKey: b64(key), Body: b64(validBody())}
+	ev := func(arn, principalID string) validate.Event {
+		return validate.Event{RequestID: "req", Caller: arn, Principal: principalID, IdempotencyKey: b64(key), Body: b64(validBody())}
 	}
-	a, err := h.Handle(context.Background(), ev(b64(caller)))
+	a, err := h.Handle(context.Background(), ev(b64(caller), b64(principal)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameRole, err := h.Handle(context.Background(), ev(b64("arn:aws:sts::111122223333:assumed-role/checkout-service/another-session")))
+	sameRole, err := h.Handle(context.Background(), ev(b64("arn:aws:sts::111122223333:assumed-role/checkout-service/another-session"), b64(owner+":another-session")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := h.Handle(context.Background(), ev(b64("arn:aws:iam::444455556666:user/another-merchant")))
+	other, err := h.Handle(context.Background(), ev(b64("arn:aws:iam::444455556666:user/another-merchant"), b64("AIDAANOTHERMERCHANT01")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The role deleted and created again under the same name: same ARN,
+	// new unique id.
+	recreated, err := h.Handle(context.Background(), ev(b64(caller), b64("AROANEWROLEUNIQUEID01:i-0abc1234")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,11 +243,15 @@ func TestTheCallerScopesTheKey(t *testing.T) {
 	if a.Payment.ID == other.Payment.ID || a.Payment.IdempotencyKeyHash == other.Payment.IdempotencyKeyHash {
 		t.Errorf("two callers with one key share the id %s", a.Payment.ID)
 	}
+	if a.Payment.ID == recreated.Payment.ID || a.Payment.IdempotencyKeyHash == recreated.Payment.IdempotencyKeyHash || recreated.Payment.Owner == owner {
+		t.Errorf("a re-created role inherits the old role's key: id %s, owner %s", recreated.Payment.ID, recreated.Payment.Owner)
+	}
 	for _, c := range []string{"", b64(""), "%%%", b64("  ")} {
-		_, err := lambda.NewHandler(h.Handle).Invoke(context.Background(), mustJSON(t, ev(c)))
+		// Without a principal id, even with an ARN, there is no owner.
+		_, err := lambda.NewHandler(h.Handle).Invoke(context.Background(), mustJSON(t, ev(b64(caller), c)))
 		var ie messages.InvokeResponse_Error
 		if !errors.As(err, &ie) || ie.Type != string(errorname.Internal) {
-			t.Errorf("caller %q: error %v, want %s", c, err, errorname.Internal)
+			t.Errorf("principal %q: error %v, want %s", c, err, errorname.Internal)
 		}
 	}
 }

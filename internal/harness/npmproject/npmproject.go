@@ -80,7 +80,7 @@ func Install(ctx context.Context, dir string) error {
 	}
 	npm, err := exec.LookPath("npm")
 	if err != nil {
-		return fmt.Errorf("npm not found on PATH: install Node.js 20.19+ with npm to use %s", dir)
+		return fmt.Errorf("npm not found on PATH: install npm (any Node.js with npm; tools/node pins the Node the CDK runs on) to use %s", dir)
 	}
 	var out bytes.Buffer
 	cmd := exec.CommandContext(ctx, npm, "ci", "--prefix", dir, "--no-audit", "--no-fund", "--loglevel=error")
