@@ -256,7 +256,7 @@ func Start(ctx context.Context, cfg Config) (r *Runner, err error) {
 	}
 	r = &Runner{cfg: cfg, log: log, faults: newFaults(), metrics: newMetrics(), execs: newExecutions(cfg.KeepExecutions),
 		queueAges: newQueueAges(3*cfg.VisibilityTimeout + time.Second),
-		verifier: newSigV4Verifier(append([]Credential{DefaultCredential}, cfg.Credentials...), cfg.Now)}
+		verifier:  newSigV4Verifier(append([]Credential{DefaultCredential}, cfg.Credentials...), cfg.Now)}
 	r.faults.onChange = func(target, kind string, d time.Duration) {
 		log.Warn("fault changed", "target", target, "fault", kind, "duration", d.String())
 	}
