@@ -283,7 +283,8 @@ func TestConsoleInABrowser(t *testing.T) {
 		}
 	}
 	// The recovery workflow never sees a payment: the payment rules do not
-	// redact its EventBridge event (source aws.events).
+	// redact its input (the EventBridge target's {"trigger": ...}) nor
+	// anything else it shows.
 	if err := chromedp.Do(ctx, chromedp.Click(`#workflow-graph .node-link[data-state="Start"]`),
 		chromedp.WaitVisible(`section.state-detail[data-state="Start"] details[open] pre.json`)); err != nil {
 		t.Fatalf("clicking the recovery's Start state did not show its input: %v", err)
@@ -292,8 +293,11 @@ func TestConsoleInABrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(start, "aws.events") || strings.Contains(start, "[redacted]") {
-		t.Errorf("the recovery's Start input should show its event's source aws.events unredacted:\n%s", start)
+	if !strings.Contains(start, "schedule") || strings.Contains(start, "[redacted]") {
+		t.Errorf("the recovery's Start input should show its trigger unredacted:\n%s", start)
+	}
+	if page, err := chromedp.Run(ctx, chromedp.Text(`body`)); err != nil || strings.Contains(page, "[redacted]") {
+		t.Errorf("the recovery execution's page redacts something (%v):\n%s", err, page)
 	}
 
 	phase("details checked")
