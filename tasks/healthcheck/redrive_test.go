@@ -446,7 +446,15 @@ func TestRedrivenPaymentsArePersistedExactlyOnce(t *testing.T) {
 	if out, err := waitMoves(ctx, c, started, 200*time.Millisecond); err != nil || out[0].status != "COMPLETED" || out[0].moved != 3 {
 		t.Fatalf("Wait = %+v, %v", out, err)
 	}
-	// AND the reprocess handler, with the store back, consumes the source queue
+	// AND the reprocess handler, with the store back, consumes the source
+	// queue. Its visibility timeout grows from the outage's 1 s (which
+	// dead-lettered fast) to 30 s: with maxReceiveCount 1, a batch that
+	// takes over a second on a loaded machine would otherwise be visible
+	// again, received a second time and dead-lettered before its delete.
+	if _, err := c.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(p.src),
+		Attributes: map[string]string{"VisibilityTimeout": "30"}}); err != nil {
+		t.Fatal(err)
+	}
 	up := &reprocess.Handler{Store: store.New(db, table, slow), Log: log}
 	consumed := 0
 	for deadline := time.Now().Add(20 * time.Second); consumed < 3 && time.Now().Before(deadline); {
