@@ -149,18 +149,24 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 	catchAndContinue(notifyFailed, failed)
 	concurrency.AddCatch(notifyFailed, &sfn.CatchProps{Errors: jsii.Strings(string(errorname.StatesALL)), ResultPath: jsii.String("$.error")})
 
-	checkHealth := tasks.NewLambdaInvoke(c, jsii.String("CheckHealth"), &tasks.LambdaInvokeProps{
-		Comment:             jsii.String("Reads alarm states, table status, queue depths and running move tasks"),
-		LambdaFunction:      props.HealthMonitor,
-		PayloadResponseOnly: jsii.Bool(true), RetryOnServiceExceptions: jsii.Bool(false),
-		ResultPath:  jsii.String("$.health"),
-		TaskTimeout: timeout(30),
-	})
-	checkHealth.AddRetry(&sfn.RetryProps{
-		Errors:   jsii.Strings(append(errorname.Strings(errorname.LambdaServiceErrors()), string(errorname.StatesTimeout))...),
-		Interval: awscdk.Duration_Seconds(jsii.Number(2)), MaxAttempts: jsii.Number(3), BackoffRate: jsii.Number(2),
-		MaxDelay: awscdk.Duration_Seconds(jsii.Number(20)), JitterStrategy: sfn.JitterType_FULL,
-	})
+	// healthCheck invokes the health monitor with the retry of Lambda
+	// service errors and time-outs every health read gets.
+	healthCheck := func(id, comment, resultPath string, selector *map[string]interface{}) tasks.LambdaInvoke {
+		t := tasks.NewLambdaInvoke(c, jsii.String(id), &tasks.LambdaInvokeProps{
+			Comment:             jsii.String(comment),
+			LambdaFunction:      props.HealthMonitor,
+			PayloadResponseOnly: jsii.Bool(true), RetryOnServiceExceptions: jsii.Bool(false),
+			ResultSelector: selector, ResultPath: jsii.String(resultPath),
+			TaskTimeout: timeout(30),
+		})
+		t.AddRetry(&sfn.RetryProps{
+			Errors:   jsii.Strings(append(errorname.Strings(errorname.LambdaServiceErrors()), string(errorname.StatesTimeout))...),
+			Interval: awscdk.Duration_Seconds(jsii.Number(2)), MaxAttempts: jsii.Number(3), BackoffRate: jsii.Number(2),
+			MaxDelay: awscdk.Duration_Seconds(jsii.Number(20)), JitterStrategy: sfn.JitterType_FULL,
+		})
+		return t
+	}
+	checkHealth := healthCheck("CheckHealth", "Reads alarm states, table status, a probe read, queue depths, running move tasks and the parked count", "$.health", nil)
 	checkHealth.AddCatch(notifyFailed, &sfn.CatchProps{Errors: jsii.Strings(string(errorname.StatesALL)), ResultPath: jsii.String("$.error")})
 
 	// Unhealthy: defer, tell the operators which alarms hold it back.
@@ -248,19 +254,8 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 	// cancelled (what was moved stays moved; the rest waits in the DLQ for
 	// the next healthy run). Redriving into a failing store would only
 	// send the payments round the queue again.
-	recheck := tasks.NewLambdaInvoke(c, jsii.String("RecheckHealth"), &tasks.LambdaInvokeProps{
-		Comment:             jsii.String("Reads the platform's health while a move task runs"),
-		LambdaFunction:      props.HealthMonitor,
-		PayloadResponseOnly: jsii.Bool(true), RetryOnServiceExceptions: jsii.Bool(false),
-		ResultSelector: &map[string]interface{}{"status.$": "$.status", "reasons.$": "$.reasons"},
-		ResultPath:     jsii.String("$.recheck"),
-		TaskTimeout:    timeout(30),
-	})
-	recheck.AddRetry(&sfn.RetryProps{
-		Errors:   jsii.Strings(append(errorname.Strings(errorname.LambdaServiceErrors()), string(errorname.StatesTimeout))...),
-		Interval: awscdk.Duration_Seconds(jsii.Number(2)), MaxAttempts: jsii.Number(3), BackoffRate: jsii.Number(2),
-		MaxDelay: awscdk.Duration_Seconds(jsii.Number(20)), JitterStrategy: sfn.JitterType_FULL,
-	})
+	recheck := healthCheck("RecheckHealth", "Reads the platform's health while a move task runs", "$.recheck",
+		&map[string]interface{}{"status.$": "$.status", "reasons.$": "$.reasons"})
 	// Health unknown: go on following the move (the next run decides).
 	recheck.AddCatch(list, &sfn.CatchProps{Errors: jsii.Strings(string(errorname.StatesALL)), ResultPath: jsii.String("$.recheckError")})
 	cancelMove := tasks.NewCallAwsService(c, jsii.String("CancelMessageMoveTask"), &tasks.CallAwsServiceProps{
