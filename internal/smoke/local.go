@@ -11,7 +11,7 @@ import (
 
 // LocalPlatform reads the local runner's platform state from its own
 // endpoints: GET /_local/executions (newest first) and GET
-// /_local/metrics (the simulated alarms).
+// /_local/metrics (the alarms the runner evaluates as CloudWatch does).
 type LocalPlatform struct {
 	BaseURL string
 	// Suffix names the recovery workflow (recovery-workflow-<suffix>).
@@ -58,7 +58,7 @@ func (p LocalPlatform) LastRecovery(ctx context.Context) (string, time.Time, err
 	return "", time.Time{}, nil
 }
 
-// AlarmsInAlarm returns the runner's simulated alarms in ALARM.
+// AlarmsInAlarm returns the runner's alarms in ALARM.
 func (p LocalPlatform) AlarmsInAlarm(ctx context.Context) ([]string, error) {
 	var out struct {
 		Alarms struct {

@@ -79,7 +79,8 @@ type Parked struct {
 	Attributes map[string]string `dynamodbav:"attributes"`
 	MessageID  string            `dynamodbav:"message_id"`
 	// Receives is the message's receive count when it was parked;
-	// DeadLetters how many times it had been dead-lettered.
+	// DeadLetters how many times it had been dead-lettered, as versions
+	// that counted outages recorded it (nothing sets it now).
 	Receives    int `dynamodbav:"receives"`
 	DeadLetters int `dynamodbav:"dead_letters"`
 	// ParkedAt is when it was (last) parked; FirstParkedAt when first;
