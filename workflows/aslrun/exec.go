@@ -132,9 +132,17 @@ func (r *run) sleep(ctx context.Context, d time.Duration) *stateError {
 // input: the context object ($$), the variables in scope and the machine's
 // sources of randomness.
 type evalCtx struct {
-	ctxObj *asl.Object
-	vars   *varScope
-	env    *env
+	// ctxObj is the context object; contextObject builds it from the
+	// fields below the first time an expression reads it, since most
+	// states never do.
+	ctxObj     *asl.Object
+	run        *run
+	stateName  string
+	entered    time.Time
+	retryCount int
+	item       *asl.Object
+	vars       *varScope
+	env        *env
 	// JSONata's $states: the state's input, and its result or error
 	// output where the field being evaluated can read them.
 	input                     any
@@ -142,28 +150,30 @@ type evalCtx struct {
 	hasResult, hasErrorOutput bool
 }
 
-// newEvalCtx builds the context object of a state; item is the Map item
-// for a Map state's ItemSelector. A negative retryCount leaves
-// $$.State.RetryCount out, as AWS does in states that cannot retry
-// (LocalStack's recorded test_query_context_object_values: a Pass state's
-// $$.State has Name and EnteredTime only).
-func (r *run) newEvalCtx(stateName string, entered time.Time, retryCount int, item *asl.Object, vars *varScope) *evalCtx {
-	stObj := obj("EnteredTime", entered.UTC().Format(timeFormat), "Name", stateName)
-	if retryCount >= 0 {
-		stObj.Set("RetryCount", num(int64(retryCount)))
-	}
-	o := obj("Execution", r.ctxExec, "StateMachine", r.ctxSM, "State", stObj)
-	if item != nil {
-		o.Set("Map", obj("Item", item))
-	}
-	return &evalCtx{ctxObj: o, vars: vars, env: r.m.env}
+// newEvalCtx returns the evaluation context of a state whose input is in;
+// item is the Map item for a Map state's ItemSelector. A negative
+// retryCount leaves $$.State.RetryCount out, as AWS does in states that
+// cannot retry (LocalStack's recorded test_query_context_object_values: a
+// Pass state's $$.State has Name and EnteredTime only).
+func (r *run) newEvalCtx(stateName string, entered time.Time, retryCount int, item *asl.Object, vars *varScope, in any) *evalCtx {
+	return &evalCtx{run: r, stateName: stateName, entered: entered, retryCount: retryCount, item: item, vars: vars, env: r.m.env, input: in}
 }
 
-// withInput returns the context with $states.input set.
-func (c *evalCtx) withInput(in any) *evalCtx {
-	cp := *c
-	cp.input = in
-	return &cp
+// contextObject returns the context object ($$), building it on first use.
+func (c *evalCtx) contextObject() *asl.Object {
+	if c.ctxObj != nil || c.run == nil {
+		return c.ctxObj
+	}
+	stObj := obj("EnteredTime", c.entered.UTC().Format(timeFormat), "Name", c.stateName)
+	if c.retryCount >= 0 {
+		stObj.Set("RetryCount", num(int64(c.retryCount)))
+	}
+	o := obj("Execution", c.run.ctxExec, "StateMachine", c.run.ctxSM, "State", stObj)
+	if c.item != nil {
+		o.Set("Map", obj("Item", c.item))
+	}
+	c.ctxObj = o
+	return o
 }
 
 // runMachine runs a state machine or branch from its StartAt state.
@@ -211,7 +221,7 @@ func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.Ra
 		assign *asl.Object
 		serr   *stateError
 	)
-	c := r.newEvalCtx(st.name, entered, -1, nil, vars).withInput(input)
+	c := r.newEvalCtx(st.name, entered, -1, nil, vars, input)
 	switch st.typ {
 	case "Task", "Parallel", "Map":
 		out, next, assign, serr = r.withRetry(ctx, st, input, th, entered, enteredID, vars)
@@ -636,7 +646,7 @@ func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, e
 	}
 	retryCount := 0
 	for {
-		c := r.newEvalCtx(st.name, entered, retryCount, nil, vars).withInput(input)
+		c := r.newEvalCtx(st.name, entered, retryCount, nil, vars, input)
 		var (
 			result   any
 			serr     *stateError
@@ -959,7 +969,7 @@ func (r *run) mapState(ctx context.Context, st *state, input any, c *evalCtx, th
 	if st.itemSelector != nil {
 		inputs = make([]any, len(arr))
 		for i, item := range arr {
-			itemCtx := r.newEvalCtx(st.name, entered, retryCount, obj("Index", num(int64(i)), "Value", item), c.vars).withInput(input)
+			itemCtx := r.newEvalCtx(st.name, entered, retryCount, obj("Index", num(int64(i)), "Value", item), c.vars, input)
 			v, err := st.itemSelector.eval(eff, itemCtx)
 			if err != nil {
 				return nil, err, ""
