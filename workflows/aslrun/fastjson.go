@@ -148,7 +148,9 @@ func (d *fastDecoder) literal(lit string) bool {
 	return true
 }
 
-// str reads a string without escapes whose bytes are valid UTF-8.
+// str reads a string whose bytes are valid UTF-8. Escapes are decoded
+// here except \u escapes of surrogates, which the general decoder pairs
+// or replaces.
 func (d *fastDecoder) str() (string, bool) {
 	if d.pos >= len(d.data) || d.data[d.pos] != '"' {
 		return "", false
@@ -164,11 +166,69 @@ func (d *fastDecoder) str() (string, bool) {
 			}
 			d.pos = i + 1
 			return string(s), true
-		case c == '\\' || c < 0x20:
+		case c == '\\':
+			return d.escapedStr(start, i)
+		case c < 0x20:
 			return "", false
 		case c >= utf8.RuneSelf:
 			ascii = false
 		}
+	}
+	return "", false
+}
+
+// escapedStr reads the rest of a string that has an escape at i.
+func (d *fastDecoder) escapedStr(start, i int) (string, bool) {
+	data := d.data
+	out := make([]byte, 0, len(data)-start)
+	out = append(out, data[start:i]...)
+	for i < len(data) {
+		c := data[i]
+		switch {
+		case c == '"':
+			if !utf8.Valid(out) {
+				return "", false
+			}
+			d.pos = i + 1
+			return string(out), true
+		case c < 0x20:
+			return "", false
+		case c != '\\':
+			out = append(out, c)
+			i++
+			continue
+		}
+		if i+1 >= len(data) {
+			return "", false
+		}
+		switch e := data[i+1]; e {
+		case '"', '\\', '/':
+			out = append(out, e)
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			if i+6 > len(data) {
+				return "", false
+			}
+			n, err := strconv.ParseUint(string(data[i+2:i+6]), 16, 32)
+			if err != nil || n >= 0xD800 && n < 0xE000 {
+				return "", false
+			}
+			out = utf8.AppendRune(out, rune(n))
+			i += 6
+			continue
+		default:
+			return "", false
+		}
+		i += 2
 	}
 	return "", false
 }

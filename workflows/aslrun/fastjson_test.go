@@ -23,7 +23,7 @@ func slowEncode(v any) (json.RawMessage, error) {
 var fastJSONCases = []string{
 	`{}`, `[]`, `null`, `true`, `false`, `0`, `-0`, `1.5e3`, `-12.25E-2`, `123456789012345678901234567890`,
 	`"plain"`, `"é ü 😀"`, `"tab\tnew\nline"`, `"quote \" and \\ slash \/"`, `"\u2028\u2029"`, `"\u0001\b\f"`,
-	`"\ud83d\ude00"`, `"\ud800"`, `"<html>&"`, `"\u007f"`,
+	`"\ud83d\ude00"`, `"\ud800"`, `"\u00e9\u20AC x\u0000"`, `"bad \x"`, `"\u12"`, `"\u12g4"`, `"\u+123"`, "\"é\\n\xff\"", `"<html>&"`, `"\u007f"`,
 	` {"a" : [1, 2 ,{"b":null}], "c":"d" } `,
 	`{"requestId":"req-1","idempotencyKey":"k-1","body":"eyJhbW91bnQiOjEyNTB9"}`,
 	`{"a":1,"a":2}`, `{"b":1,"a":{"b":[true,false,null]}}`,
