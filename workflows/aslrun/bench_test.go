@@ -67,7 +67,13 @@ func benchRun(b *testing.B, def string, opts Options, input string, check func(*
 	}
 }
 
-func BenchmarkPaymentsExecution(b *testing.B) {
+func BenchmarkPaymentsExecution(b *testing.B) { benchPayments(b, false) }
+
+// BenchmarkPaymentsExecutionInline is BenchmarkPaymentsExecution with
+// Options.InvokeInline: no goroutine per Task.
+func BenchmarkPaymentsExecutionInline(b *testing.B) { benchPayments(b, true) }
+
+func benchPayments(b *testing.B, inline bool) {
 	def, err := os.ReadFile("testdata/payments-synth.asl.json")
 	if err != nil {
 		b.Fatal(err)
@@ -76,7 +82,7 @@ func BenchmarkPaymentsExecution(b *testing.B) {
 		"validate-function": `{"requestId":"req-1","idempotencyKey":"k-1","payment":{"id":"pay_1","amount":1250,"currency":"EUR","reference":"inv-1"},"requestHash":"3b1c"}`,
 		"persist-function":  `{"statusCode":201,"replayed":false,"body":"{\"id\":\"pay_1\",\"status\":\"accepted\"}"}`,
 	})
-	benchRun(b, string(def), Options{Invoker: inv}, `{"requestId":"req-1","idempotencyKey":"k-1","body":"eyJhbW91bnQiOjEyNTB9"}`,
+	benchRun(b, string(def), Options{Invoker: inv, InvokeInline: inline}, `{"requestId":"req-1","idempotencyKey":"k-1","body":"eyJhbW91bnQiOjEyNTB9"}`,
 		func(e *Execution) bool {
 			return len(e.History) == 14 && string(e.Output) == `{"statusCode":201,"replayed":false,"body":"{\"id\":\"pay_1\",\"status\":\"accepted\"}"}`
 		})

@@ -43,7 +43,7 @@ func (m *Machine) run(parent context.Context, name string, rawInput json.RawMess
 		limit = t
 	}
 	ctx, cancel := parent, context.CancelFunc(func() {})
-	r := &run{m: m, clock: clock, hist: &history{clock: clock, events: make([]Event, 0, 32)}, limit: limit}
+	r := &run{m: m, clock: clock, hist: &history{clock: clock, events: make([]Event, 0, m.historyCap.Load())}, limit: limit}
 	if limit > 0 {
 		ctx, cancel = clock.WithTimeout(parent, limit)
 		r.deadline = start.Add(limit)
@@ -53,9 +53,9 @@ func (m *Machine) run(parent context.Context, name string, rawInput json.RawMess
 	smName := m.opts.Name
 	var arn string
 	if m.opts.Type == Standard {
-		arn = fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", m.region, m.account, smName, name)
+		arn = "arn:aws:states:" + m.region + ":" + m.account + ":execution:" + smName + ":" + name
 	} else {
-		arn = fmt.Sprintf("arn:aws:states:%s:%s:express:%s:%s:%s", m.region, m.account, smName, name, m.opts.NewUUID())
+		arn = "arn:aws:states:" + m.region + ":" + m.account + ":express:" + smName + ":" + name + ":" + m.opts.NewUUID()
 	}
 	compactInput := mustEncode(in)
 	r.ctxExec = obj("Id", arn, "Input", in, "Name", name, "RoleArn", m.opts.RoleARN,
@@ -99,6 +99,9 @@ func (m *Machine) run(parent context.Context, name string, rawInput json.RawMess
 	exec.StopDate = clock.Now()
 	// Every branch has finished: the events can be handed over as they are.
 	exec.History = r.hist.events
+	if n := int64(len(exec.History)); n > m.historyCap.Load() && n <= maxHistoryCap {
+		m.historyCap.Store(n) // the next execution's history starts this large
+	}
 	return exec
 }
 
@@ -870,6 +873,9 @@ type invokeResult struct {
 // invoke calls the Invoker, returning when it does or when ctx is done,
 // whichever is first, and turns a panic into a Lambda-style error.
 func (r *run) invoke(ctx context.Context, resource string, payload json.RawMessage) (json.RawMessage, error) {
+	if r.m.opts.InvokeInline {
+		return r.invokeInline(ctx, resource, payload)
+	}
 	ch := make(chan invokeResult, 1)
 	go func() {
 		defer func() {
@@ -891,6 +897,28 @@ func (r *run) invoke(ctx context.Context, resource string, payload json.RawMessa
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// invokeInline calls the Invoker on the execution's goroutine (see
+// Options.InvokeInline). For an Invoker that returns once ctx is done,
+// the outcomes are invoke's: a call that ends after ctx is done is timed
+// out or halted, whatever it returned.
+func (r *run) invokeInline(ctx context.Context, resource string, payload json.RawMessage) (json.RawMessage, error) {
+	out, err := r.callInvoker(ctx, resource, payload)
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, cerr
+	}
+	return out, err
+}
+
+// callInvoker calls the Invoker, turning a panic into a Lambda-style error.
+func (r *run) callInvoker(ctx context.Context, resource string, payload json.RawMessage) (out json.RawMessage, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			out, err = nil, messages.InvokeResponse_Error{Type: goErrorType(v), Message: fmt.Sprint(v)}
+		}
+	}()
+	return r.m.opts.Invoker.Invoke(ctx, resource, payload)
 }
 
 // Parallel and Map.
