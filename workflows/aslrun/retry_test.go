@@ -362,7 +362,9 @@ func TestInvokeInlineGivesTheSameExecutions(t *testing.T) {
 	  "Retry":[{"ErrorEquals":["E"],"MaxAttempts":1}],"Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.caught","Next":"C"}],"End":true},"C":{"Type":"Pass","End":true}}}`
 	type answer func(ctx context.Context, clock *fakeClock) (json.RawMessage, error)
 	ok := func(context.Context, *fakeClock) (json.RawMessage, error) { return json.RawMessage(`{"ok":1}`), nil }
-	fail := func(context.Context, *fakeClock) (json.RawMessage, error) { return nil, &TaskError{Name: "E", Cause: "c"} }
+	fail := func(context.Context, *fakeClock) (json.RawMessage, error) {
+		return nil, &TaskError{Name: "E", Cause: "c"}
+	}
 	hangs := func(ctx context.Context, c *fakeClock) (json.RawMessage, error) {
 		c.Advance(2 * time.Second)
 		<-ctx.Done()
