@@ -26,8 +26,22 @@ type run struct {
 	hist     *history
 	deadline time.Time // execution time limit on the Clock; zero if none
 	limit    time.Duration
-	ctxExec  *asl.Object // $$.Execution
-	ctxSM    *asl.Object // $$.StateMachine
+	// $$.Execution is built from these on first use (execObj), since
+	// most executions never read it.
+	arn, name string
+	start     time.Time
+	input     any
+	execOnce  sync.Once
+	ctxExec   *asl.Object
+}
+
+// execObj returns $$.Execution.
+func (r *run) execObj() *asl.Object {
+	r.execOnce.Do(func() {
+		r.ctxExec = obj("Id", r.arn, "Input", r.input, "Name", r.name, "RoleArn", r.m.opts.RoleARN,
+			"StartTime", r.start.UTC().Format(timeFormat), "RedriveCount", num(0))
+	})
+	return r.ctxExec
 }
 
 var errHalt = &stateError{name: ErrTimeout, cause: "the execution stopped", halt: true}
@@ -58,9 +72,7 @@ func (m *Machine) run(parent context.Context, name string, rawInput json.RawMess
 		arn = "arn:aws:states:" + m.region + ":" + m.account + ":express:" + smName + ":" + name + ":" + m.opts.NewUUID()
 	}
 	compactInput := mustEncode(in)
-	r.ctxExec = obj("Id", arn, "Input", in, "Name", name, "RoleArn", m.opts.RoleARN,
-		"StartTime", start.UTC().Format(timeFormat), "RedriveCount", num(0))
-	r.ctxSM = obj("Id", m.opts.StateMachineARN, "Name", smName)
+	r.arn, r.name, r.start, r.input = arn, name, start, in
 
 	th := &thread{h: r.hist}
 	th.emit(Event{Type: ExecutionStarted, Input: compactInput})
@@ -171,7 +183,7 @@ func (c *evalCtx) contextObject() *asl.Object {
 	if c.retryCount >= 0 {
 		stObj.Set("RetryCount", num(int64(c.retryCount)))
 	}
-	o := obj("Execution", c.run.ctxExec, "StateMachine", c.run.ctxSM, "State", stObj)
+	o := obj("Execution", c.run.execObj(), "StateMachine", c.run.m.ctxSM, "State", stObj)
 	if c.item != nil {
 		o.Set("Map", obj("Item", c.item))
 	}

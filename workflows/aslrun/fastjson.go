@@ -19,7 +19,7 @@ import (
 // fastDecode parses data as one JSON text into executor values; ok is
 // false when the general decoder must decide.
 func fastDecode(data []byte) (v any, ok bool) {
-	d := fastDecoder{data: data}
+	d := fastDecoder{data: data, src: string(data)}
 	d.space()
 	if v, ok = d.value(0); !ok {
 		return nil, false
@@ -28,8 +28,12 @@ func fastDecode(data []byte) (v any, ok bool) {
 	return v, d.pos == len(d.data)
 }
 
+// fastDecoder's strings and numbers are slices of src, one copy of the
+// text, rather than one allocation each; a value kept keeps the text
+// alive, which the history keeps anyway.
 type fastDecoder struct {
 	data []byte
+	src  string // string(data)
 	pos  int
 }
 
@@ -165,7 +169,7 @@ func (d *fastDecoder) str() (string, bool) {
 				return "", false
 			}
 			d.pos = i + 1
-			return string(s), true
+			return d.src[start:i], true
 		case c == '\\':
 			return d.escapedStr(start, i)
 		case c < 0x20:
@@ -271,7 +275,7 @@ func (d *fastDecoder) number() (any, bool) {
 		}
 		check = true
 	}
-	text := string(data[start:i])
+	text := d.src[start:i]
 	if check || len(text) > 15 {
 		if _, err := strconv.ParseFloat(text, 64); err != nil {
 			return nil, false
@@ -338,7 +342,7 @@ func fastEncode(b []byte, v any) ([]byte, bool) {
 
 // validNumber reports whether s is a JSON number.
 func validNumber(s string) bool {
-	d := fastDecoder{data: []byte(s)}
+	d := fastDecoder{data: []byte(s), src: s}
 	if len(s) == 0 {
 		return false
 	}

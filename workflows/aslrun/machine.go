@@ -140,6 +140,8 @@ type Machine struct {
 	// historyCap is the capacity a new execution's history starts with:
 	// the longest history seen so far, up to maxHistoryCap.
 	historyCap atomic.Int64
+	// ctxSM is $$.StateMachine, the same for every execution.
+	ctxSM *asl.Object
 }
 
 // minHistoryCap and maxHistoryCap bound the capacity an execution's
@@ -206,6 +208,7 @@ func New(definition []byte, opts Options) (*Machine, error) {
 	}
 	m := &Machine{sm: sm, opts: opts, env: &env{rand: opts.Random, uuid: opts.NewUUID, now: opts.Clock.Now}, region: awsenv.Region, account: awsenv.LocalAccount}
 	m.historyCap.Store(minHistoryCap)
+	m.ctxSM = obj("Id", opts.StateMachineARN, "Name", opts.Name)
 	if parts := strings.Split(opts.StateMachineARN, ":"); len(parts) >= 5 {
 		m.region, m.account = parts[3], parts[4]
 	}
