@@ -76,14 +76,17 @@ func (m *Machine) run(parent context.Context, name string, rawInput json.RawMess
 
 	th := &thread{h: r.hist}
 	th.emit(Event{Type: ExecutionStarted, Input: compactInput})
-	out, serr := r.runMachine(ctx, m.sm, in, compactInput, th, &varScope{})
+	out, outJSON, serr := r.runMachine(ctx, m.sm, in, compactInput, th, &varScope{})
 
 	exec := &Execution{
 		ExecutionARN: arn, StateMachineARN: m.opts.StateMachineARN, Name: name,
 		Input: compactInput, StartDate: start,
 	}
 	if serr == nil {
-		b, err := encodeJSON(out)
+		b, err := outJSON, error(nil) // the last state's output, as encoded for its exit event
+		if b == nil {
+			b, err = encodeJSON(out)
+		}
 		switch {
 		case err != nil:
 			serr = runtimeErr("the execution output cannot be encoded: %v", err)
@@ -161,6 +164,7 @@ type evalCtx struct {
 	// JSONata's $states: the state's input, and its result or error
 	// output where the field being evaluated can read them.
 	input                     any
+	inputJSON                 json.RawMessage // input's encoding, where known
 	result, errorOutput       any
 	hasResult, hasErrorOutput bool
 }
@@ -193,18 +197,19 @@ func (c *evalCtx) contextObject() *asl.Object {
 
 // runMachine runs a state machine or branch from its StartAt state.
 // inJSON is the encoding of input if the caller has it, else nil.
-func (r *run) runMachine(ctx context.Context, sm *stateMachine, input any, inJSON json.RawMessage, th *thread, vars *varScope) (any, *stateError) {
+// It returns the output of the last state and its encoding.
+func (r *run) runMachine(ctx context.Context, sm *stateMachine, input any, inJSON json.RawMessage, th *thread, vars *varScope) (any, json.RawMessage, *stateError) {
 	name := sm.startAt
 	for {
 		if herr := r.halted(ctx); herr != nil {
-			return nil, herr
+			return nil, nil, herr
 		}
 		out, outJSON, next, serr := r.runState(ctx, sm.states[name], input, inJSON, th, vars)
 		if serr != nil {
-			return nil, serr
+			return nil, nil, serr
 		}
 		if next == "" {
-			return out, nil
+			return out, outJSON, nil
 		}
 		name, input, inJSON = next, out, outJSON
 	}
@@ -239,7 +244,7 @@ func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.Ra
 	c := r.newEvalCtx(st.name, entered, -1, nil, vars, input)
 	switch st.typ {
 	case "Task", "Parallel", "Map":
-		out, next, assign, serr = r.withRetry(ctx, st, input, th, entered, enteredID, vars)
+		out, next, assign, serr = r.withRetry(ctx, st, input, inJSON, th, entered, enteredID, vars)
 	case "Pass":
 		out, assign, serr = r.pass(st, input, c)
 	case "Choice":
@@ -650,7 +655,7 @@ func (r *run) fail(st *state, input any, c *evalCtx) *stateError {
 
 // withRetry runs a Task, Parallel or Map state's attempts under its Retry
 // and Catch policy.
-func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, entered time.Time, enteredID int64, vars *varScope) (any, string, *asl.Object, *stateError) {
+func (r *run) withRetry(ctx context.Context, st *state, input any, inJSON json.RawMessage, th *thread, entered time.Time, enteredID int64, vars *varScope) (any, string, *asl.Object, *stateError) {
 	// Each retrier counts its own retries, whatever error names they were
 	// for: its interval grows and its MaxAttempts runs out with them, as
 	// in the specification's example (see the package documentation).
@@ -662,6 +667,7 @@ func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, e
 	retryCount := 0
 	for {
 		c := r.newEvalCtx(st.name, entered, retryCount, nil, vars, input)
+		c.inputJSON = inJSON
 		var (
 			result   any
 			serr     *stateError
@@ -815,7 +821,10 @@ func (r *run) task(ctx context.Context, st *state, input any, c *evalCtx, th *th
 		}
 		timeout = time.Duration(n) * time.Second
 	}
-	payload, jerr := encodeJSON(eff)
+	payload, jerr := c.inputJSON, error(nil)
+	if !sameObject(eff, input) || payload == nil {
+		payload, jerr = encodeJSON(eff) // InputPath or Parameters changed it
+	}
 	if jerr != nil {
 		return nil, runtimeErr("the input of state '%s' cannot be encoded: %v", st.name, jerr), ""
 	}
@@ -864,6 +873,13 @@ func (r *run) task(ctx context.Context, st *state, input any, c *evalCtx, th *th
 	}
 	th.emit(Event{Type: succeeded, StateName: st.name, Resource: st.resource, Output: res})
 	return out, nil, ""
+}
+
+// sameObject reports whether a and b are the same object (not only equal).
+func sameObject(a, b any) bool {
+	x, ok := a.(*asl.Object)
+	y, ok2 := b.(*asl.Object)
+	return ok && ok2 && x == y
 }
 
 // resultLimitName names a task resource the way AWS's result-size error
@@ -943,7 +959,7 @@ func (r *run) parallel(ctx context.Context, st *state, input any, c *evalCtx, th
 	th.emit(Event{Type: ParallelStateStarted, StateName: st.name})
 	results := make([]any, len(st.branches))
 	first := r.fanOut(ctx, len(st.branches), 0, th, func(bctx context.Context, i int, bth *thread) *stateError {
-		out, err := r.runMachine(bctx, st.branches[i], eff, nil, bth, c.vars.child())
+		out, _, err := r.runMachine(bctx, st.branches[i], eff, nil, bth, c.vars.child())
 		results[i] = out
 		return err
 	})
@@ -1023,7 +1039,7 @@ func (r *run) mapState(ctx context.Context, st *state, input any, c *evalCtx, th
 	first := r.fanOut(ctx, n, conc, th, func(ictx context.Context, i int, ith *thread) *stateError {
 		idx := i
 		ith.emit(Event{Type: MapIterationStarted, StateName: st.name, Index: &idx})
-		out, err := r.runMachine(ictx, st.iterator, inputs[i], nil, ith, c.vars.child())
+		out, _, err := r.runMachine(ictx, st.iterator, inputs[i], nil, ith, c.vars.child())
 		if err != nil {
 			if !err.halt {
 				ith.emit(Event{Type: MapIterationFailed, StateName: st.name, Index: &idx, Error: err.name, Cause: err.cause})
