@@ -132,6 +132,17 @@ func (r *run) halted(ctx context.Context) *stateError {
 	return nil
 }
 
+// haltedAt is halted with the Clock's time already read.
+func (r *run) haltedAt(ctx context.Context, now time.Time) *stateError {
+	if ctx.Err() != nil {
+		return errHalt
+	}
+	if !r.deadline.IsZero() && !now.Before(r.deadline) {
+		return errHalt
+	}
+	return nil
+}
+
 // sleep waits for d on the Clock, stopping at the execution's time limit.
 func (r *run) sleep(ctx context.Context, d time.Duration) *stateError {
 	if !r.deadline.IsZero() {
@@ -201,10 +212,11 @@ func (c *evalCtx) contextObject() *asl.Object {
 func (r *run) runMachine(ctx context.Context, sm *stateMachine, input any, inJSON json.RawMessage, th *thread, vars *varScope) (any, json.RawMessage, *stateError) {
 	name := sm.startAt
 	for {
-		if herr := r.halted(ctx); herr != nil {
+		now := r.clock.Now()
+		if herr := r.haltedAt(ctx, now); herr != nil {
 			return nil, nil, herr
 		}
-		out, outJSON, next, serr := r.runState(ctx, sm.states[name], input, inJSON, th, vars)
+		out, outJSON, next, serr := r.runState(ctx, sm.states[name], input, inJSON, th, vars, now)
 		if serr != nil {
 			return nil, nil, serr
 		}
@@ -228,13 +240,14 @@ var stateEvents = map[string][2]EventType{
 
 // runState runs one state and returns its output and the next state ("" at
 // the end of the machine).
-func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.RawMessage, th *thread, vars *varScope) (any, json.RawMessage, string, *stateError) {
-	entered := r.clock.Now()
+// entered is the time the state is entered: $$.State.EnteredTime and the
+// timestamp of its StateEntered event.
+func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.RawMessage, th *thread, vars *varScope, entered time.Time) (any, json.RawMessage, string, *stateError) {
 	evs := stateEvents[st.typ]
 	if inJSON == nil {
 		inJSON = mustEncode(input)
 	}
-	enteredID := th.emit(Event{Type: evs[0], StateName: st.name, Input: inJSON})
+	enteredID := th.emitAt(Event{Type: evs[0], StateName: st.name, Input: inJSON}, entered)
 	var (
 		out    any
 		next   = st.next
