@@ -149,7 +149,8 @@
 //
 //   - A Task's TimeoutSeconds is a deadline on the Invoker's context; the
 //     executor stops waiting at the deadline (States.Timeout) even if the
-//     Invoker ignores its context. Without TimeoutSeconds a Task has no
+//     Invoker ignores its context, unless Options.InvokeInline is set (see
+//     Performance). Without TimeoutSeconds a Task has no
 //     limit of its own, as in AWS.
 //
 //   - An execution is bounded by the definition's TimeoutSeconds and by
@@ -161,6 +162,32 @@
 //     resources report LambdaFunction* events and other resources Task*
 //     events. Failed attempts that will be retried carry the chosen
 //     backoff in Event.Retry.
+//
+// # Performance
+//
+// The executor's own cost is measured without handlers by the benchmarks
+// in bench_test.go: BenchmarkPaymentsExecution runs the happy path of the
+// synthesized payments workflow (testdata/payments-synth.asl.json) with
+// stubbed Lambda results, and one benchmark per state type covers Pass,
+// Task, Choice, Wait, Map, Parallel and Retry:
+//
+//	go test ./workflows/aslrun -run '^$' -bench . -benchmem
+//
+// State data is decoded once when it enters the executor (the execution
+// input, each task result) and passed between states as values; it is
+// encoded once per state for the history, and that encoding is reused
+// as the next state's input event, as a Task's payload when InputPath and
+// Parameters leave the input as it is, and as the execution's output. A
+// fast JSON path (fastjson.go) handles the texts and values it can decode
+// and encode exactly as encoding/json does and hands the rest to it. The
+// context object is built only when an expression reads $$.
+//
+// Each Task runs its Invoker on a goroutine of its own, so that a Task's
+// timeout holds even for an Invoker that ignores its context. An Invoker
+// that honours its context (in-process handlers that pass it on, stubs)
+// can be called on the execution's goroutine instead with
+// Options.InvokeInline, which saves the goroutine and the hand-offs; the
+// outcomes and history are the same (TestInvokeInlineGivesTheSameExecutions).
 //
 // Where the behaviour is unclear aslrun errs on the strict side, so that a
 // workflow that runs here is not rejected by AWS. Unsupported features

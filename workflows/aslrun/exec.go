@@ -26,8 +26,22 @@ type run struct {
 	hist     *history
 	deadline time.Time // execution time limit on the Clock; zero if none
 	limit    time.Duration
-	ctxExec  *asl.Object // $$.Execution
-	ctxSM    *asl.Object // $$.StateMachine
+	// $$.Execution is built from these on first use (execObj), since
+	// most executions never read it.
+	arn, name string
+	start     time.Time
+	input     any
+	execOnce  sync.Once
+	ctxExec   *asl.Object
+}
+
+// execObj returns $$.Execution.
+func (r *run) execObj() *asl.Object {
+	r.execOnce.Do(func() {
+		r.ctxExec = obj("Id", r.arn, "Input", r.input, "Name", r.name, "RoleArn", r.m.opts.RoleARN,
+			"StartTime", r.start.UTC().Format(timeFormat), "RedriveCount", num(0))
+	})
+	return r.ctxExec
 }
 
 var errHalt = &stateError{name: ErrTimeout, cause: "the execution stopped", halt: true}
@@ -43,7 +57,7 @@ func (m *Machine) run(parent context.Context, name string, rawInput json.RawMess
 		limit = t
 	}
 	ctx, cancel := parent, context.CancelFunc(func() {})
-	r := &run{m: m, clock: clock, hist: &history{clock: clock, events: make([]Event, 0, 32)}, limit: limit}
+	r := &run{m: m, clock: clock, hist: &history{clock: clock, events: make([]Event, 0, m.historyCap.Load())}, limit: limit}
 	if limit > 0 {
 		ctx, cancel = clock.WithTimeout(parent, limit)
 		r.deadline = start.Add(limit)
@@ -53,25 +67,26 @@ func (m *Machine) run(parent context.Context, name string, rawInput json.RawMess
 	smName := m.opts.Name
 	var arn string
 	if m.opts.Type == Standard {
-		arn = fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", m.region, m.account, smName, name)
+		arn = "arn:aws:states:" + m.region + ":" + m.account + ":execution:" + smName + ":" + name
 	} else {
-		arn = fmt.Sprintf("arn:aws:states:%s:%s:express:%s:%s:%s", m.region, m.account, smName, name, m.opts.NewUUID())
+		arn = "arn:aws:states:" + m.region + ":" + m.account + ":express:" + smName + ":" + name + ":" + m.opts.NewUUID()
 	}
 	compactInput := mustEncode(in)
-	r.ctxExec = obj("Id", arn, "Input", in, "Name", name, "RoleArn", m.opts.RoleARN,
-		"StartTime", start.UTC().Format(timeFormat), "RedriveCount", num(0))
-	r.ctxSM = obj("Id", m.opts.StateMachineARN, "Name", smName)
+	r.arn, r.name, r.start, r.input = arn, name, start, in
 
 	th := &thread{h: r.hist}
 	th.emit(Event{Type: ExecutionStarted, Input: compactInput})
-	out, serr := r.runMachine(ctx, m.sm, in, compactInput, th, &varScope{})
+	out, outJSON, serr := r.runMachine(ctx, m.sm, in, compactInput, th, &varScope{})
 
 	exec := &Execution{
 		ExecutionARN: arn, StateMachineARN: m.opts.StateMachineARN, Name: name,
 		Input: compactInput, StartDate: start,
 	}
 	if serr == nil {
-		b, err := encodeJSON(out)
+		b, err := outJSON, error(nil) // the last state's output, as encoded for its exit event
+		if b == nil {
+			b, err = encodeJSON(out)
+		}
 		switch {
 		case err != nil:
 			serr = runtimeErr("the execution output cannot be encoded: %v", err)
@@ -99,6 +114,9 @@ func (m *Machine) run(parent context.Context, name string, rawInput json.RawMess
 	exec.StopDate = clock.Now()
 	// Every branch has finished: the events can be handed over as they are.
 	exec.History = r.hist.events
+	if n := int64(len(exec.History)); n > m.historyCap.Load() && n <= maxHistoryCap {
+		m.historyCap.Store(n) // the next execution's history starts this large
+	}
 	return exec
 }
 
@@ -109,6 +127,17 @@ func (r *run) halted(ctx context.Context) *stateError {
 		return errHalt
 	}
 	if !r.deadline.IsZero() && !r.clock.Now().Before(r.deadline) {
+		return errHalt
+	}
+	return nil
+}
+
+// haltedAt is halted with the Clock's time already read.
+func (r *run) haltedAt(ctx context.Context, now time.Time) *stateError {
+	if ctx.Err() != nil {
+		return errHalt
+	}
+	if !r.deadline.IsZero() && !now.Before(r.deadline) {
 		return errHalt
 	}
 	return nil
@@ -132,54 +161,67 @@ func (r *run) sleep(ctx context.Context, d time.Duration) *stateError {
 // input: the context object ($$), the variables in scope and the machine's
 // sources of randomness.
 type evalCtx struct {
-	ctxObj *asl.Object
-	vars   *varScope
-	env    *env
+	// ctxObj is the context object; contextObject builds it from the
+	// fields below the first time an expression reads it, since most
+	// states never do.
+	ctxObj     *asl.Object
+	run        *run
+	stateName  string
+	entered    time.Time
+	retryCount int
+	item       *asl.Object
+	vars       *varScope
+	env        *env
 	// JSONata's $states: the state's input, and its result or error
 	// output where the field being evaluated can read them.
 	input                     any
+	inputJSON                 json.RawMessage // input's encoding, where known
 	result, errorOutput       any
 	hasResult, hasErrorOutput bool
 }
 
-// newEvalCtx builds the context object of a state; item is the Map item
-// for a Map state's ItemSelector. A negative retryCount leaves
-// $$.State.RetryCount out, as AWS does in states that cannot retry
-// (LocalStack's recorded test_query_context_object_values: a Pass state's
-// $$.State has Name and EnteredTime only).
-func (r *run) newEvalCtx(stateName string, entered time.Time, retryCount int, item *asl.Object, vars *varScope) *evalCtx {
-	stObj := obj("EnteredTime", entered.UTC().Format(timeFormat), "Name", stateName)
-	if retryCount >= 0 {
-		stObj.Set("RetryCount", num(int64(retryCount)))
-	}
-	o := obj("Execution", r.ctxExec, "StateMachine", r.ctxSM, "State", stObj)
-	if item != nil {
-		o.Set("Map", obj("Item", item))
-	}
-	return &evalCtx{ctxObj: o, vars: vars, env: r.m.env}
+// newEvalCtx returns the evaluation context of a state whose input is in;
+// item is the Map item for a Map state's ItemSelector. A negative
+// retryCount leaves $$.State.RetryCount out, as AWS does in states that
+// cannot retry (LocalStack's recorded test_query_context_object_values: a
+// Pass state's $$.State has Name and EnteredTime only).
+func (r *run) newEvalCtx(stateName string, entered time.Time, retryCount int, item *asl.Object, vars *varScope, in any) *evalCtx {
+	return &evalCtx{run: r, stateName: stateName, entered: entered, retryCount: retryCount, item: item, vars: vars, env: r.m.env, input: in}
 }
 
-// withInput returns the context with $states.input set.
-func (c *evalCtx) withInput(in any) *evalCtx {
-	cp := *c
-	cp.input = in
-	return &cp
+// contextObject returns the context object ($$), building it on first use.
+func (c *evalCtx) contextObject() *asl.Object {
+	if c.ctxObj != nil || c.run == nil {
+		return c.ctxObj
+	}
+	stObj := obj("EnteredTime", c.entered.UTC().Format(timeFormat), "Name", c.stateName)
+	if c.retryCount >= 0 {
+		stObj.Set("RetryCount", num(int64(c.retryCount)))
+	}
+	o := obj("Execution", c.run.execObj(), "StateMachine", c.run.m.ctxSM, "State", stObj)
+	if c.item != nil {
+		o.Set("Map", obj("Item", c.item))
+	}
+	c.ctxObj = o
+	return o
 }
 
 // runMachine runs a state machine or branch from its StartAt state.
 // inJSON is the encoding of input if the caller has it, else nil.
-func (r *run) runMachine(ctx context.Context, sm *stateMachine, input any, inJSON json.RawMessage, th *thread, vars *varScope) (any, *stateError) {
+// It returns the output of the last state and its encoding.
+func (r *run) runMachine(ctx context.Context, sm *stateMachine, input any, inJSON json.RawMessage, th *thread, vars *varScope) (any, json.RawMessage, *stateError) {
 	name := sm.startAt
 	for {
-		if herr := r.halted(ctx); herr != nil {
-			return nil, herr
+		now := r.clock.Now()
+		if herr := r.haltedAt(ctx, now); herr != nil {
+			return nil, nil, herr
 		}
-		out, outJSON, next, serr := r.runState(ctx, sm.states[name], input, inJSON, th, vars)
+		out, outJSON, next, serr := r.runState(ctx, sm.states[name], input, inJSON, th, vars, now)
 		if serr != nil {
-			return nil, serr
+			return nil, nil, serr
 		}
 		if next == "" {
-			return out, nil
+			return out, outJSON, nil
 		}
 		name, input, inJSON = next, out, outJSON
 	}
@@ -198,23 +240,24 @@ var stateEvents = map[string][2]EventType{
 
 // runState runs one state and returns its output and the next state ("" at
 // the end of the machine).
-func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.RawMessage, th *thread, vars *varScope) (any, json.RawMessage, string, *stateError) {
-	entered := r.clock.Now()
+// entered is the time the state is entered: $$.State.EnteredTime and the
+// timestamp of its StateEntered event.
+func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.RawMessage, th *thread, vars *varScope, entered time.Time) (any, json.RawMessage, string, *stateError) {
 	evs := stateEvents[st.typ]
 	if inJSON == nil {
 		inJSON = mustEncode(input)
 	}
-	enteredID := th.emit(Event{Type: evs[0], StateName: st.name, Input: inJSON})
+	enteredID := th.emitAt(Event{Type: evs[0], StateName: st.name, Input: inJSON}, entered)
 	var (
 		out    any
 		next   = st.next
 		assign *asl.Object
 		serr   *stateError
 	)
-	c := r.newEvalCtx(st.name, entered, -1, nil, vars).withInput(input)
+	c := r.newEvalCtx(st.name, entered, -1, nil, vars, input)
 	switch st.typ {
 	case "Task", "Parallel", "Map":
-		out, next, assign, serr = r.withRetry(ctx, st, input, th, entered, enteredID, vars)
+		out, next, assign, serr = r.withRetry(ctx, st, input, inJSON, th, entered, enteredID, vars)
 	case "Pass":
 		out, assign, serr = r.pass(st, input, c)
 	case "Choice":
@@ -625,7 +668,7 @@ func (r *run) fail(st *state, input any, c *evalCtx) *stateError {
 
 // withRetry runs a Task, Parallel or Map state's attempts under its Retry
 // and Catch policy.
-func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, entered time.Time, enteredID int64, vars *varScope) (any, string, *asl.Object, *stateError) {
+func (r *run) withRetry(ctx context.Context, st *state, input any, inJSON json.RawMessage, th *thread, entered time.Time, enteredID int64, vars *varScope) (any, string, *asl.Object, *stateError) {
 	// Each retrier counts its own retries, whatever error names they were
 	// for: its interval grows and its MaxAttempts runs out with them, as
 	// in the specification's example (see the package documentation).
@@ -636,7 +679,8 @@ func (r *run) withRetry(ctx context.Context, st *state, input any, th *thread, e
 	}
 	retryCount := 0
 	for {
-		c := r.newEvalCtx(st.name, entered, retryCount, nil, vars).withInput(input)
+		c := r.newEvalCtx(st.name, entered, retryCount, nil, vars, input)
+		c.inputJSON = inJSON
 		var (
 			result   any
 			serr     *stateError
@@ -790,7 +834,10 @@ func (r *run) task(ctx context.Context, st *state, input any, c *evalCtx, th *th
 		}
 		timeout = time.Duration(n) * time.Second
 	}
-	payload, jerr := encodeJSON(eff)
+	payload, jerr := c.inputJSON, error(nil)
+	if !sameObject(eff, input) || payload == nil {
+		payload, jerr = encodeJSON(eff) // InputPath or Parameters changed it
+	}
 	if jerr != nil {
 		return nil, runtimeErr("the input of state '%s' cannot be encoded: %v", st.name, jerr), ""
 	}
@@ -841,6 +888,13 @@ func (r *run) task(ctx context.Context, st *state, input any, c *evalCtx, th *th
 	return out, nil, ""
 }
 
+// sameObject reports whether a and b are the same object (not only equal).
+func sameObject(a, b any) bool {
+	x, ok := a.(*asl.Object)
+	y, ok2 := b.(*asl.Object)
+	return ok && ok2 && x == y
+}
+
 // resultLimitName names a task resource the way AWS's result-size error
 // does: "lambda" for arn:aws:states:::lambda:invoke, the resource itself
 // for a Lambda function ARN.
@@ -860,6 +914,9 @@ type invokeResult struct {
 // invoke calls the Invoker, returning when it does or when ctx is done,
 // whichever is first, and turns a panic into a Lambda-style error.
 func (r *run) invoke(ctx context.Context, resource string, payload json.RawMessage) (json.RawMessage, error) {
+	if r.m.opts.InvokeInline {
+		return r.invokeInline(ctx, resource, payload)
+	}
 	ch := make(chan invokeResult, 1)
 	go func() {
 		defer func() {
@@ -883,6 +940,28 @@ func (r *run) invoke(ctx context.Context, resource string, payload json.RawMessa
 	}
 }
 
+// invokeInline calls the Invoker on the execution's goroutine (see
+// Options.InvokeInline). For an Invoker that returns once ctx is done,
+// the outcomes are invoke's: a call that ends after ctx is done is timed
+// out or halted, whatever it returned.
+func (r *run) invokeInline(ctx context.Context, resource string, payload json.RawMessage) (json.RawMessage, error) {
+	out, err := r.callInvoker(ctx, resource, payload)
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, cerr
+	}
+	return out, err
+}
+
+// callInvoker calls the Invoker, turning a panic into a Lambda-style error.
+func (r *run) callInvoker(ctx context.Context, resource string, payload json.RawMessage) (out json.RawMessage, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			out, err = nil, messages.InvokeResponse_Error{Type: goErrorType(v), Message: fmt.Sprint(v)}
+		}
+	}()
+	return r.m.opts.Invoker.Invoke(ctx, resource, payload)
+}
+
 // Parallel and Map.
 
 func (r *run) parallel(ctx context.Context, st *state, input any, c *evalCtx, th *thread) (any, *stateError, EventType) {
@@ -893,7 +972,7 @@ func (r *run) parallel(ctx context.Context, st *state, input any, c *evalCtx, th
 	th.emit(Event{Type: ParallelStateStarted, StateName: st.name})
 	results := make([]any, len(st.branches))
 	first := r.fanOut(ctx, len(st.branches), 0, th, func(bctx context.Context, i int, bth *thread) *stateError {
-		out, err := r.runMachine(bctx, st.branches[i], eff, nil, bth, c.vars.child())
+		out, _, err := r.runMachine(bctx, st.branches[i], eff, nil, bth, c.vars.child())
 		results[i] = out
 		return err
 	})
@@ -959,7 +1038,7 @@ func (r *run) mapState(ctx context.Context, st *state, input any, c *evalCtx, th
 	if st.itemSelector != nil {
 		inputs = make([]any, len(arr))
 		for i, item := range arr {
-			itemCtx := r.newEvalCtx(st.name, entered, retryCount, obj("Index", num(int64(i)), "Value", item), c.vars).withInput(input)
+			itemCtx := r.newEvalCtx(st.name, entered, retryCount, obj("Index", num(int64(i)), "Value", item), c.vars, input)
 			v, err := st.itemSelector.eval(eff, itemCtx)
 			if err != nil {
 				return nil, err, ""
@@ -973,7 +1052,7 @@ func (r *run) mapState(ctx context.Context, st *state, input any, c *evalCtx, th
 	first := r.fanOut(ctx, n, conc, th, func(ictx context.Context, i int, ith *thread) *stateError {
 		idx := i
 		ith.emit(Event{Type: MapIterationStarted, StateName: st.name, Index: &idx})
-		out, err := r.runMachine(ictx, st.iterator, inputs[i], nil, ith, c.vars.child())
+		out, _, err := r.runMachine(ictx, st.iterator, inputs[i], nil, ith, c.vars.child())
 		if err != nil {
 			if !err.halt {
 				ith.emit(Event{Type: MapIterationFailed, StateName: st.name, Index: &idx, Error: err.name, Cause: err.cause})

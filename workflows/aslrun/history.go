@@ -121,12 +121,16 @@ type thread struct {
 	last int64
 }
 
-func (t *thread) emit(ev Event) int64 {
+func (t *thread) emit(ev Event) int64 { return t.emitAt(ev, t.h.clock.Now()) }
+
+// emitAt records ev with the timestamp at, a time just read from the
+// Clock.
+func (t *thread) emitAt(ev Event, at time.Time) int64 {
 	h := t.h
 	h.mu.Lock()
 	ev.ID = int64(len(h.events) + 1)
 	ev.PreviousID = t.last
-	ev.Timestamp = h.clock.Now()
+	ev.Timestamp = at
 	h.events = append(h.events, ev)
 	h.mu.Unlock()
 	t.last = ev.ID

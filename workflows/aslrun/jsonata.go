@@ -81,7 +81,7 @@ func evalJSONata(e *jsonata.Expr) (res any, err error) {
 // statesVar builds the $states variable of a JSONata expression: input,
 // context, and result or errorOutput where the field can read them.
 func (c *evalCtx) statesVar() *asl.Object {
-	o := obj("input", c.input, "context", c.ctxObj)
+	o := obj("input", c.input, "context", c.contextObject())
 	if c.hasResult {
 		o.Set("result", c.result)
 	}

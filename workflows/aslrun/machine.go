@@ -3,10 +3,12 @@ package aslrun
 import (
 	"context"
 	cryptorand "crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -112,6 +114,16 @@ type Options struct {
 	Type string
 	// RoleARN is $$.Execution.RoleArn.
 	RoleARN string
+	// InvokeInline calls the Invoker on the execution's own goroutine
+	// instead of a new one per Task. Set it when the Invoker returns once
+	// its context is done (an in-process handler that passes its context
+	// on, a stub): a Task's TimeoutSeconds and the execution's time limit
+	// then rely on the Invoker to stop. The outcomes and the history are
+	// the same as without it for such an Invoker, and each Task saves a
+	// goroutine and the hand-offs between it and the execution's. Off by
+	// default: an Invoker that ignores its context (a handler blocked in a
+	// call without a deadline) would hold the execution past its limits.
+	InvokeInline bool
 	// PlainLambdaCause makes a Lambda error's Cause its errorMessage alone
 	// instead of the {"errorMessage","errorType"} JSON document that Step
 	// Functions reports. Off by default, to match AWS.
@@ -125,7 +137,19 @@ type Machine struct {
 	env  *env
 	// region and account come from the state machine ARN.
 	region, account string
+	// historyCap is the capacity a new execution's history starts with:
+	// the longest history seen so far, up to maxHistoryCap.
+	historyCap atomic.Int64
+	// ctxSM is $$.StateMachine, the same for every execution.
+	ctxSM *asl.Object
 }
+
+// minHistoryCap and maxHistoryCap bound the capacity an execution's
+// history is allocated with.
+const (
+	minHistoryCap = 16
+	maxHistoryCap = 1024
+)
 
 // env is what expression evaluation needs from the machine.
 type env struct {
@@ -183,6 +207,8 @@ func New(definition []byte, opts Options) (*Machine, error) {
 		opts.StateMachineARN = "arn:" + awsenv.Partition + ":states:" + awsenv.Region + ":" + awsenv.LocalAccount + ":stateMachine:" + opts.Name
 	}
 	m := &Machine{sm: sm, opts: opts, env: &env{rand: opts.Random, uuid: opts.NewUUID, now: opts.Clock.Now}, region: awsenv.Region, account: awsenv.LocalAccount}
+	m.historyCap.Store(minHistoryCap)
+	m.ctxSM = obj("Id", opts.StateMachineARN, "Name", opts.Name)
 	if parts := strings.Split(opts.StateMachineARN, ":"); len(parts) >= 5 {
 		m.region, m.account = parts[3], parts[4]
 	}
@@ -323,5 +349,15 @@ func newUUID() string {
 	}
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], b[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], b[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], b[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:36], b[10:16])
+	return string(s[:])
 }

@@ -44,7 +44,7 @@ func (p *path) String() string { return p.Source }
 func (p *path) root(in any, c *evalCtx) (any, *stateError) {
 	switch {
 	case p.Context:
-		return c.ctxObj, nil
+		return c.contextObject(), nil
 	case p.Variable != "":
 		v, ok := c.vars.get(p.Variable)
 		if !ok {

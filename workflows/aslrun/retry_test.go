@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -350,3 +351,64 @@ func TestRetriesAreVisibleInTheHistory(t *testing.T) {
 }
 
 var errPlain = errors.New("plain failure")
+
+// With Options.InvokeInline, an Invoker that honours its context gives
+// the same status, error and history as without: a result, a handler
+// error that is retried and caught, a panic, a task that runs past its
+// TimeoutSeconds and returns its own error or a late result, and an
+// execution that runs past its time limit.
+func TestInvokeInlineGivesTheSameExecutions(t *testing.T) {
+	def := `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","TimeoutSeconds":1,"ResultPath":"$.r",
+	  "Retry":[{"ErrorEquals":["E"],"MaxAttempts":1}],"Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.caught","Next":"C"}],"End":true},"C":{"Type":"Pass","End":true}}}`
+	type answer func(ctx context.Context, clock *fakeClock) (json.RawMessage, error)
+	ok := func(context.Context, *fakeClock) (json.RawMessage, error) { return json.RawMessage(`{"ok":1}`), nil }
+	fail := func(context.Context, *fakeClock) (json.RawMessage, error) {
+		return nil, &TaskError{Name: "E", Cause: "c"}
+	}
+	hangs := func(ctx context.Context, c *fakeClock) (json.RawMessage, error) {
+		c.Advance(2 * time.Second)
+		<-ctx.Done()
+		return nil, &TaskError{Name: "Own", Cause: "its own error once cancelled"}
+	}
+	late := func(ctx context.Context, c *fakeClock) (json.RawMessage, error) {
+		c.Advance(2 * time.Second)
+		return json.RawMessage(`{"late":true}`), nil
+	}
+	tests := []struct {
+		name    string
+		limit   time.Duration
+		answers []answer
+	}{
+		{"result", 0, []answer{ok}},
+		{"retried then caught", 0, []answer{fail, fail}},
+		{"retried then succeeds", 0, []answer{fail, ok}},
+		{"panic", 0, []answer{func(context.Context, *fakeClock) (json.RawMessage, error) { panic("boom") }}},
+		{"timeout with own error", 0, []answer{hangs, hangs}},
+		{"late result", 0, []answer{late, ok}},
+		{"execution time limit", 1500 * time.Millisecond, []answer{hangs}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got [2]string
+			for i, inline := range []bool{false, true} {
+				clock := newFakeClock()
+				n := 0
+				inv := InvokerFunc(func(ctx context.Context, _ string, _ json.RawMessage) (json.RawMessage, error) {
+					n++
+					return tt.answers[min(n, len(tt.answers))-1](ctx, clock)
+				})
+				m := mustNew(t, def, Options{Invoker: inv, Clock: clock, InvokeInline: inline, ExecutionTimeout: tt.limit, NewUUID: func() string { return "u" }})
+				exec := mustRun(t, m, `{"a":1}`)
+				var b strings.Builder
+				fmt.Fprintf(&b, "%s %s %s %s\n", exec.Status, exec.Error, exec.Cause, exec.Output)
+				if err := FormatHistory(&b, exec.History); err != nil {
+					t.Fatal(err)
+				}
+				got[i] = b.String()
+			}
+			if got[0] != got[1] {
+				t.Errorf("with a goroutine per task:\n%s\ninline:\n%s", got[0], got[1])
+			}
+		})
+	}
+}

@@ -28,11 +28,19 @@ func obj(kv ...any) *asl.Object {
 }
 
 // decodeJSON parses one JSON text into an executor value.
-func decodeJSON(data []byte) (any, error) { return asl.DecodeJSON(data) }
+func decodeJSON(data []byte) (any, error) {
+	if v, ok := fastDecode(data); ok {
+		return v, nil
+	}
+	return asl.DecodeJSON(data)
+}
 
 // encodeJSON renders an executor value as compact JSON without HTML
 // escaping, as Step Functions does.
 func encodeJSON(v any) (json.RawMessage, error) {
+	if b, ok := fastEncode(make([]byte, 0, 256), v); ok {
+		return b, nil
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
