@@ -139,10 +139,26 @@ func TestLongOutageEndsWithEveryAcceptedPaymentStoredOnceAndNoneParked(t *testin
 
 	// Recovery heals it: once the gating alarms are back to OK the DLQ is
 	// moved back and every queued payment is persisted.
+	// Healed means every accepted payment is stored and both queues are
+	// empty: empty queues alone can be a moment of a move task, whose
+	// message has left the DLQ and is not yet in the queue.
 	queueURL, dlqURL := e.r.QueueURLs()
-	eventually(t, 60*time.Second, "the queue and the DLQ never drained after the outage", func() bool {
-		return e.queueDepth(t, queueURL) == 0 && e.queueDepth(t, dlqURL) == 0
-	})
+	healed := func() bool {
+		if e.queueDepth(t, queueURL) != 0 || e.queueDepth(t, dlqURL) != 0 {
+			return false
+		}
+		stored := e.storedPayments(t)
+		for _, a := range answered {
+			if stored[a.id] == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	for !healed() && time.Now().Before(deadline) {
+		time.Sleep(250 * time.Millisecond)
+	}
 	healedIn := time.Since(outageEnded)
 
 	var list struct{ Parked []reprocess.Summary }
