@@ -504,8 +504,14 @@ func (c *cloudWatch) run(ctx context.Context) {
 		case <-t.C:
 			for _, ch := range c.evaluate() {
 				// The SNS stand-in: every alarm notifies the topic on ALARM
-				// and on OK.
-				c.log.Warn("alarm state changed (SNS stand-in)", "alarm", ch.alarm, "from", string(ch.from), "to", string(ch.to), "reason", ch.reason)
+				// and on OK. An alarm's first evaluation (out of
+				// INSUFFICIENT_DATA into OK) is logged at debug level, so
+				// that a start does not print every alarm.
+				level := slog.LevelWarn
+				if ch.from == cwtypes.StateValueInsufficientData && ch.to == cwtypes.StateValueOk {
+					level = slog.LevelDebug
+				}
+				c.log.Log(ctx, level, "alarm state changed (SNS stand-in)", "alarm", ch.alarm, "from", string(ch.from), "to", string(ch.to), "reason", ch.reason)
 				if ch.to == cwtypes.StateValueOk && ch.from != cwtypes.StateValueInsufficientData &&
 					slices.Contains(c.okRule, ch.alarm) && c.onOK != nil {
 					c.onOK(ch.alarm)
