@@ -38,8 +38,6 @@ type call struct {
 	Body map[string]any
 }
 
-type cannedError struct{ file string }
-
 func (w *wire) Do(req *http.Request) (*http.Response, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
