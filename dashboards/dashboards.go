@@ -294,9 +294,10 @@ func (m *Monitoring) MonitorFunction(name string, fn awslambda.IFunction, gatesR
 // its system errors (DynamoDB failing requests itself), all gating
 // recovery. CloudWatch keeps an alarm on an AWS/DynamoDB metric in its
 // state while the metric is missing, whatever TreatMissingData says (the
-// PutMetricAlarm reference), and DynamoDB publishes these metrics only
-// when they are not zero: an alarm on the raw metric would stay in ALARM
-// through every quiet hour after a throttle, holding recovery back. Each
+// PutMetricAlarm reference), and a quiet table has no datapoints for
+// these metrics (no requests, nothing to count): an alarm on the raw
+// metric would stay in ALARM through every quiet hour after a throttle,
+// holding recovery back. Each
 // alarm reads FILL(metric, 0) instead, so a period without throttles is a
 // good period.
 func (m *Monitoring) MonitorTable(table awsdynamodb.ITable) {
