@@ -112,7 +112,7 @@ func (g Guard) Count(ctx context.Context) (Inventory, error) {
 	case err != nil:
 		return Inventory{}, fmt.Errorf("counting the payments of %s: %w", g.Table, err)
 	default:
-		if inv.Parked, err = g.countParked(ctx); err != nil {
+		if inv.Parked, err = store.CountParkedIn(ctx, g.DB, g.Table, nil); err != nil {
 			return Inventory{}, fmt.Errorf("counting the parked payments of %s: %w", g.Table, err)
 		}
 	}
@@ -140,29 +140,6 @@ func (g Guard) countPayments(ctx context.Context) (int64, error) {
 	var n int64
 	for {
 		page, err := g.DB.Scan(ctx, in)
-		if err != nil {
-			return 0, err
-		}
-		n += int64(page.Count)
-		if len(page.LastEvaluatedKey) == 0 {
-			return n, nil
-		}
-		in.ExclusiveStartKey = page.LastEvaluatedKey
-	}
-}
-
-// countParked counts the parked index: it holds the unresolved parked
-// items only.
-func (g Guard) countParked(ctx context.Context) (int64, error) {
-	in := &dynamodb.QueryInput{
-		TableName: aws.String(g.Table), IndexName: aws.String(store.ParkedIndex), Select: ddbtypes.SelectCount,
-		KeyConditionExpression:    aws.String("#parked = :parked"),
-		ExpressionAttributeNames:  map[string]string{"#parked": store.ParkedAttribute},
-		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":parked": &ddbtypes.AttributeValueMemberS{Value: store.ParkedValue}},
-	}
-	var n int64
-	for {
-		page, err := g.DB.Query(ctx, in)
 		if err != nil {
 			return 0, err
 		}

@@ -24,12 +24,26 @@ func (s *Store) Probe(ctx context.Context) error {
 	return err
 }
 
-// CountParked returns how many queued payments are parked now: a Query of
+// CountParked returns how many queued payments are parked now (see
+// CountParkedIn), within the store's call timeout, with its errors
+// classified as every store call's.
+func (s *Store) CountParked(ctx context.Context) (int64, error) {
+	n, err := CountParkedIn(ctx, s.db, s.table, s.call)
+	if err != nil {
+		return 0, classify(err)
+	}
+	return n, nil
+}
+
+// CountParkedIn counts the unresolved parked items of table: a Query of
 // the parked index that asks for the count only (Select COUNT), so a role
 // allowed just that (dynamodb:Select = COUNT) reads no parked payment.
-func (s *Store) CountParked(ctx context.Context) (int64, error) {
+// Each page's call gets its context from call (nil: ctx as is); the
+// error is the client's own. The health monitor (through Store) and the
+// destroy guard count with it.
+func CountParkedIn(ctx context.Context, q indexQuerier, table string, call func(context.Context) (context.Context, context.CancelFunc)) (int64, error) {
 	in := &dynamodb.QueryInput{
-		TableName: aws.String(s.table), IndexName: aws.String(ParkedIndex),
+		TableName: aws.String(table), IndexName: aws.String(ParkedIndex),
 		KeyConditionExpression:    aws.String("#parked = :parked"),
 		ExpressionAttributeNames:  map[string]string{"#parked": ParkedAttribute},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":parked": &types.AttributeValueMemberS{Value: ParkedValue}},
@@ -37,11 +51,14 @@ func (s *Store) CountParked(ctx context.Context) (int64, error) {
 	}
 	var n int64
 	for {
-		cctx, cancel := s.call(ctx)
-		page, err := s.db.Query(cctx, in)
+		cctx, cancel := ctx, context.CancelFunc(func() {})
+		if call != nil {
+			cctx, cancel = call(ctx)
+		}
+		page, err := q.Query(cctx, in)
 		cancel()
 		if err != nil {
-			return 0, classify(err)
+			return 0, err
 		}
 		n += int64(page.Count)
 		if len(page.LastEvaluatedKey) == 0 {
