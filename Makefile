@@ -82,8 +82,8 @@ deploy: $(CDK) ## Deploy to us-east-1 (needs AWS credentials and a bootstrapped 
 # nothing: the placeholder topic satisfies the alarm subscriber rule
 # (config.go) for suffixes deployed with a subscriber given on the command line.
 DESTROY_SUBSCRIBER := -c alarmTopicArn=arn:aws:sns:us-east-1:000000000000:destroy-deploys-nothing
-destroy: $(CDK) ## Delete every resource of the stack once the destroy guard finds no payment to lose (FORCE=1 destroys regardless); SUFFIX=dev
-	go run ./cmd/destroyguard -suffix $(SUFFIX) $(if $(filter 1,$(FORCE)),-force)
+destroy: $(CDK) ## Delete every resource of the stack once the destroy guard finds no payment to lose (FORCE=1 destroys regardless; TABLE=<restored table> after a cutover); SUFFIX=dev
+	go run ./cmd/destroyguard -suffix $(SUFFIX) $(if $(TABLE),-table $(TABLE)) $(if $(filter 1,$(FORCE)),-force)
 	$(CDK) destroy $(CDK_FLAGS) $(DESTROY_SUBSCRIBER) --force
 
 .PHONY: restore import-table

@@ -20,6 +20,7 @@ import (
 
 	"github.com/resilientpay/paymentapi/internal/awsenv"
 	"github.com/resilientpay/paymentapi/tasks/destroyguard"
+	"github.com/resilientpay/paymentapi/tasks/store/restore"
 )
 
 func main() {
@@ -51,17 +52,21 @@ func run(ctx context.Context, args []string, out io.Writer, build func(context.C
 	fs.SetOutput(out)
 	suffix := fs.String("suffix", "dev", "environment suffix")
 	force := fs.Bool("force", false, "destroy even if payments would be lost")
+	restored := fs.String("table", "", "the restored table the stack uses after a cutover (cdk.json's transactionsTable); default transactions-table-<suffix>")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
-		fmt.Fprintln(out, "usage: destroyguard [-suffix dev] [-force]")
+		fmt.Fprintln(out, "usage: destroyguard [-suffix dev] [-table restored] [-force]")
 		return flag.ErrHelp
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
 	fmt.Fprintf(out, "destroy guard: counting what payment-platform-%s holds\n", *suffix)
 	g, err := build(ctx, *suffix)
+	if err == nil && *restored != "" {
+		g.Table, err = restore.TableInUse(*suffix, *restored)
+	}
 	var inv destroyguard.Inventory
 	if err == nil {
 		inv, err = g.Count(ctx)

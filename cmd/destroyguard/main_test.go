@@ -43,4 +43,12 @@ func TestRunFailsWhenTheGuardCannotCountUnlessForced(t *testing.T) {
 	if err := run(context.Background(), []string{"extra"}, &out, noCredentials); err == nil {
 		t.Error("run accepted an argument")
 	}
+	// After a cutover the guard counts the restored table; a table that is
+	// not this suffix's is refused before anything is counted.
+	out.Reset()
+	empty := func(context.Context, string) (destroyguard.Guard, error) { return destroyguard.Guard{}, nil }
+	if err := run(context.Background(), []string{"-suffix", "prod", "-table", "transactions-table-qa-r202612071000"}, &out, empty); err == nil ||
+		!strings.Contains(out.String(), "not a restored transactions table") {
+		t.Errorf("run accepted another environment's table: %v\n%s", err, out.String())
+	}
 }

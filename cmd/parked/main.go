@@ -34,6 +34,7 @@ import (
 	"github.com/resilientpay/paymentapi/tasks/queue"
 	"github.com/resilientpay/paymentapi/tasks/reprocess"
 	"github.com/resilientpay/paymentapi/tasks/store"
+	"github.com/resilientpay/paymentapi/tasks/store/restore"
 )
 
 func main() {
@@ -49,12 +50,17 @@ func main() {
 func tableName(suffix string) string { return "transactions-table-" + suffix }
 func queueName(suffix string) string { return "failed-transactions-queue-" + suffix }
 
-var errUsage = errors.New("usage: parked [-suffix dev] list | replay <key> | resolve <key> <how it was handled>")
+var errUsage = errors.New("usage: parked [-suffix dev] [-table restored] list | replay <key> | resolve <key> <how it was handled>")
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("parked", flag.ContinueOnError)
 	suffix := fs.String("suffix", "dev", "environment suffix")
+	restored := fs.String("table", "", "the restored table the stack uses after a cutover (cdk.json's transactionsTable); default transactions-table-<suffix>")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	table, err := restore.TableInUse(*suffix, *restored)
+	if err != nil {
 		return err
 	}
 	cmd := fs.Args()
@@ -78,7 +84,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	if cmd[0] == "list" {
-		ops, err := parking(ctx, cfg, *suffix)
+		ops, err := parking(ctx, cfg, *suffix, table)
 		if err != nil {
 			return err
 		}
@@ -88,7 +94,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ops, err := parking(ctx, cfg, *suffix)
+	ops, err := parking(ctx, cfg, *suffix, table)
 	if err != nil {
 		return err
 	}
@@ -116,13 +122,13 @@ func callerARN(ctx context.Context, c identity) (string, error) {
 }
 
 // parking is the environment's parked payments.
-func parking(ctx context.Context, cfg aws.Config, suffix string) (reprocess.Parking, error) {
+func parking(ctx context.Context, cfg aws.Config, suffix, table string) (reprocess.Parking, error) {
 	sqsClient := sqs.NewFromConfig(cfg)
 	url, err := sqsClient.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(queueName(suffix))})
 	if err != nil {
 		return reprocess.Parking{}, fmt.Errorf("finding the queue %s: %w", queueName(suffix), err)
 	}
-	return reprocess.Parking{Store: store.New(dynamodb.NewFromConfig(cfg), tableName(suffix)),
+	return reprocess.Parking{Store: store.New(dynamodb.NewFromConfig(cfg), table),
 		Queue: queue.New(sqsClient, aws.ToString(url.QueueUrl))}, nil
 }
 

@@ -34,6 +34,20 @@ func TargetName(suffix string, at time.Time) string {
 	return SourceName(suffix) + "-r" + at.UTC().Format(stampLayout)
 }
 
+// TableInUse is the transactions table the stack of suffix uses: the
+// restored table cdk.json's transactionsTable names after a cutover
+// (restored, checked with ParseTargetName), else SourceName. The
+// operators' commands (cmd/parked, cmd/destroyguard) take it with -table.
+func TableInUse(suffix, restored string) (string, error) {
+	if restored == "" {
+		return SourceName(suffix), nil
+	}
+	if _, err := ParseTargetName(restored, suffix); err != nil {
+		return "", err
+	}
+	return restored, nil
+}
+
 var targetName = regexp.MustCompile(`^(.+)-r([0-9]{12})$`)
 
 // ParseTargetName checks that name is a restored table of suffix (as
