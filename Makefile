@@ -46,6 +46,10 @@ bench-local: $(NODE) ## Measure POST /payments against the local runner with Dyn
 	"$(LOCALRUN)" -load $(or $(LOAD),2000) -concurrency $(or $(CONCURRENCY),16)
 	"$(LOCALRUN)" -load $(or $(LOAD),2000) -concurrency $(or $(CONCURRENCY),16) -memory-store
 
+.PHONY: bench-engines
+bench-engines: ## Run the same cases on aslrun and on aws-local-stepfunctions (Node 22, installed on first use): exec/s, CPU and RSS, ratio (ARGS="-run pay- -measure 2s")
+	cd tools/enginebench && go run . $(ARGS)
+
 $(CDK): $(CDK_DIR)/package.json $(CDK_DIR)/package-lock.json $(NODE)
 	npm ci --prefix $(CDK_DIR) --no-audit --no-fund
 	@touch $(CDK)
