@@ -29,10 +29,10 @@ func main() {
 	}
 }
 
-// The environment's table and queues, as the stack names them
-// (<resource type>-<suffix>; a test checks they agree). The command does
-// not import the stack, which would link the CDK.
-func tableName(suffix string) string { return "transactions-table-" + suffix }
+// queueNames are the environment's queues, as the stack names them
+// (<resource type>-<suffix>; a test checks they agree); the table is
+// restore.TableInUse's. The command does not import the stack, which
+// would link the CDK.
 func queueNames(suffix string) []string {
 	return []string{"failed-transactions-queue-" + suffix, "failed-transactions-dlq-" + suffix}
 }
@@ -44,7 +44,7 @@ func newGuard(ctx context.Context, suffix string) (destroyguard.Guard, error) {
 		return destroyguard.Guard{}, err
 	}
 	return destroyguard.Guard{DB: dynamodb.NewFromConfig(cfg), SQS: sqs.NewFromConfig(cfg),
-		Table: tableName(suffix), QueueNames: queueNames(suffix)}, nil
+		Table: restore.SourceName(suffix), QueueNames: queueNames(suffix)}, nil
 }
 
 func run(ctx context.Context, args []string, out io.Writer, build func(context.Context, string) (destroyguard.Guard, error)) error {

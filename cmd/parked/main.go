@@ -44,10 +44,10 @@ func main() {
 	}
 }
 
-// tableName and queueName are the environment's table and queue, as the
-// stack names them (<resource type>-<suffix>; a test checks they agree).
-// The command does not import the stack, which would link the CDK.
-func tableName(suffix string) string { return "transactions-table-" + suffix }
+// queueName is the environment's queue, as the stack names it (<resource
+// type>-<suffix>; a test checks they agree); the table is
+// restore.TableInUse's. The command does not import the stack, which would
+// link the CDK.
 func queueName(suffix string) string { return "failed-transactions-queue-" + suffix }
 
 var errUsage = errors.New("usage: parked [-suffix dev] [-table restored] list | replay <key> | resolve <key> <how it was handled>")

@@ -14,11 +14,12 @@ import (
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/storage"
 	"github.com/resilientpay/paymentapi/tasks/store"
+	"github.com/resilientpay/paymentapi/tasks/store/restore"
 )
 
 func TestTheNamesAreTheStacks(t *testing.T) {
 	for _, suffix := range []string{"dev", "qa"} {
-		if got, want := tableName(suffix), naming.Physical(storage.TransactionsTable, suffix); got != want {
+		if got, want := restore.SourceName(suffix), naming.Physical(storage.TransactionsTable, suffix); got != want {
 			t.Errorf("table %s, the stack's %s", got, want)
 		}
 		if got, want := queueName(suffix), naming.Physical(paymentstack.FailedQueue, suffix); got != want {
