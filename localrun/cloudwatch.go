@@ -577,10 +577,13 @@ type logFilterHandler struct {
 func (h *logFilterHandler) Enabled(ctx context.Context, l slog.Level) bool { return true }
 
 func (h *logFilterHandler) Handle(ctx context.Context, r slog.Record) error {
-	var b strings.Builder
-	line := slog.New(slog.NewJSONHandler(&b, nil).WithAttrs(h.attrs))
-	line.Handler().Handle(ctx, r) //nolint:errcheck // a strings.Builder does not fail
-	h.cw.filterLog(h.group, b.String())
+	// Render the line only for a log group that has metric filters (the
+	// filters are read-only once the template is parsed).
+	if len(h.cw.filters[h.group]) > 0 {
+		var b strings.Builder
+		_ = slog.NewJSONHandler(&b, nil).WithAttrs(h.attrs).Handle(ctx, r) // a strings.Builder does not fail
+		h.cw.filterLog(h.group, b.String())
+	}
 	if h.next.Enabled(ctx, r.Level) {
 		return h.next.Handle(ctx, r)
 	}
