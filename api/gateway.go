@@ -57,6 +57,10 @@ var throttledProblem = payment.Problem{Type: "about:blank", Title: "Too Many Req
 // contract's limit (payment.MaxBodyBytes).
 func TooLargeProblemBody() string { return problemJSON(tooLargeProblem) }
 
+// ThrottledProblemBody is the body of the 429 answer to a request a rate
+// limit refused (the stage's throttle, the web ACL's rate rules).
+func ThrottledProblemBody() string { return problemJSON(throttledProblem) }
+
 func problemJSON(p payment.Problem) string {
 	b, _ := json.Marshal(p)
 	return string(b)
@@ -160,6 +164,25 @@ var gatewayProblems = []gatewayProblem{
 // says it.
 func fixedProblem(responseType string, status int) gatewayProblem {
 	return gatewayProblem{responseType, status, problemJSON(payment.Problem{Type: "about:blank", Title: http.StatusText(status), Status: status})}
+}
+
+// GatewayResponse is one of the API's gateway responses as the deployed
+// API configures it: the response type, the status it is sent with (0
+// keeps the error's own) and the body template.
+type GatewayResponse struct {
+	Type     string
+	Status   int
+	Template string
+}
+
+// GatewayResponses returns the API's gateway responses, one for every type
+// in GatewayResponseTypes, in the order the stack adds them.
+func GatewayResponses() []GatewayResponse {
+	out := make([]GatewayResponse, len(gatewayProblems))
+	for i, gr := range gatewayProblems {
+		out[i] = GatewayResponse{Type: gr.responseType, Status: gr.status, Template: gr.body}
+	}
+	return out
 }
 
 // GatewayProblem returns the status and problem body API Gateway answers

@@ -24,8 +24,8 @@ import (
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/internal/cfn"
 	"github.com/resilientpay/paymentapi/internal/harness/memddb"
+	"github.com/resilientpay/paymentapi/internal/platform"
 	"github.com/resilientpay/paymentapi/localrun"
-	"github.com/resilientpay/paymentapi/storage"
 	"github.com/resilientpay/paymentapi/tasks/store"
 	"github.com/resilientpay/paymentapi/workflows/aslrun"
 )
@@ -194,7 +194,7 @@ func (w syncWriter) Write(p []byte) (int, error) {
 
 func measurePath(ctx context.Context, t *cfn.Template, suffix string, s *Settings, path string, n int) (*Measurement, error) {
 	db := memddb.New()
-	tableName := naming.Physical(storage.TransactionsTable, suffix)
+	tableName := naming.Physical(platform.TransactionsTable, suffix)
 	if err := store.CreateTable(ctx, db, tableName); err != nil {
 		return nil, err
 	}

@@ -24,8 +24,7 @@ import (
 
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/internal/cfn"
-	"github.com/resilientpay/paymentapi/recovery"
-	"github.com/resilientpay/paymentapi/workflows/payments"
+	"github.com/resilientpay/paymentapi/internal/platform"
 )
 
 // Item is one priced component: what it is, how much of it a payment
@@ -333,7 +332,7 @@ const PricesChecked = "2026-12-02"
 // Estimate reads the template's settings, measures n payments per path
 // and prices them.
 func Estimate(ctx context.Context, t *cfn.Template, suffix string, n int) (*Result, error) {
-	s, err := ReadSettings(t, naming.Physical(payments.ResourceType, suffix), naming.Physical(recovery.ResourceType, suffix))
+	s, err := ReadSettings(t, naming.Physical(platform.PaymentsWorkflow, suffix), naming.Physical(platform.RecoveryWorkflow, suffix))
 	if err != nil {
 		return nil, err
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/resilientpay/paymentapi/internal/awsenv"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/internal/platform"
-	"github.com/resilientpay/paymentapi/recovery"
 	"github.com/resilientpay/paymentapi/workflows/aslrun"
 )
 
@@ -141,7 +140,7 @@ func (r *Runner) runRecovery(ctx context.Context, trigger string) *Record {
 	rec := recoveryRecord(name, r.cfg.Suffix, exec)
 	r.execs.add(rec)
 	r.metrics.add("Local/RecoveryExecutions"+string(exec.Status), 1)
-	r.executionMetrics(naming.Physical(recovery.ResourceType, r.cfg.Suffix), exec.Status)
+	r.executionMetrics(naming.Physical(platform.RecoveryWorkflow, r.cfg.Suffix), exec.Status)
 	attrs := []any{"execution", name, "status", string(exec.Status), "outcome", recoveryOutcome(exec),
 		"duration_ms", exec.StopDate.Sub(exec.StartDate).Milliseconds()}
 	if exec.Status != aslrun.Succeeded {
@@ -159,7 +158,7 @@ func (r *Runner) runRecovery(ctx context.Context, trigger string) *Record {
 // members named idempotencyKey, body and source, would only hide the
 // event's "source":"aws.events".
 func recoveryRecord(name, suffix string, exec *aslrun.Execution) *Record {
-	return &Record{ID: name, Workflow: naming.Physical(recovery.ResourceType, suffix), Status: string(exec.Status), Error: exec.Error,
+	return &Record{ID: name, Workflow: naming.Physical(platform.RecoveryWorkflow, suffix), Status: string(exec.Status), Error: exec.Error,
 		StartDate: exec.StartDate, StopDate: exec.StopDate, History: exec.History}
 }
 

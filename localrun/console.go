@@ -5,9 +5,8 @@ import (
 	"strings"
 
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+	"github.com/resilientpay/paymentapi/internal/platform"
 	"github.com/resilientpay/paymentapi/localrun/console"
-	"github.com/resilientpay/paymentapi/recovery"
-	"github.com/resilientpay/paymentapi/workflows/payments"
 )
 
 // isConsolePath reports whether a path is the console's.
@@ -59,7 +58,7 @@ func (s consoleSource) Execution(id string) (console.Execution, bool) {
 // as it compiled it from the template.
 func (s consoleSource) Definition(workflow string) ([]byte, bool) {
 	sfx := s.r.cfg.Suffix
-	if s.r.names == nil || (workflow != naming.Physical(payments.ResourceType, sfx) && workflow != naming.Physical(recovery.ResourceType, sfx)) {
+	if s.r.names == nil || (workflow != naming.Physical(platform.PaymentsWorkflow, sfx) && workflow != naming.Physical(platform.RecoveryWorkflow, sfx)) {
 		return nil, false
 	}
 	def, err := s.r.names.definition(workflow)

@@ -27,13 +27,11 @@ import (
 	"github.com/resilientpay/paymentapi/internal/harness/memddb"
 	"github.com/resilientpay/paymentapi/internal/platform"
 	"github.com/resilientpay/paymentapi/internal/runtime/logging"
-	"github.com/resilientpay/paymentapi/recovery"
 	"github.com/resilientpay/paymentapi/tasks/health"
 	"github.com/resilientpay/paymentapi/tasks/healthcheck"
 	"github.com/resilientpay/paymentapi/tasks/healthmonitor"
 	"github.com/resilientpay/paymentapi/tasks/store"
 	"github.com/resilientpay/paymentapi/workflows/aslrun"
-	"github.com/resilientpay/paymentapi/workflows/payments"
 )
 
 // Executor runs the payments workflow of a synthesized template on the ASL
@@ -113,7 +111,7 @@ func NewExecutor(cfg ExecutorConfig) (*Executor, error) {
 	}
 	e.reprocess = handlers[e.names[platform.FnReprocess]]
 	e.getPayment = handlers[e.names[platform.FnGetPayment]]
-	def, err := names.definition(naming.Physical(payments.ResourceType, cfg.Suffix))
+	def, err := names.definition(naming.Physical(platform.PaymentsWorkflow, cfg.Suffix))
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +120,7 @@ func NewExecutor(cfg ExecutorConfig) (*Executor, error) {
 		invoker.Functions[name] = h
 	}
 	e.machine, err = aslrun.New(def, aslrun.Options{Invoker: invoker, Type: aslrun.Express,
-		StateMachineARN: stateMachineARN(naming.Physical(payments.ResourceType, cfg.Suffix)), Clock: recordedWaits{}})
+		StateMachineARN: stateMachineARN(naming.Physical(platform.PaymentsWorkflow, cfg.Suffix)), Clock: recordedWaits{}})
 	if err != nil {
 		return nil, fmt.Errorf("localrun: compiling the payments workflow: %w", err)
 	}
@@ -298,7 +296,7 @@ func RecoveryOnIdle(ctx context.Context, tpl *cfn.Template, suffix string, logs 
 	}
 	e := &Executor{observe: observe}
 	lambdas := &aslrun.LambdaInvoker{Functions: map[string]aslrun.LambdaHandler{name: e.observed(name, lambda.NewHandler(monitor.Handle))}}
-	recoveryName := naming.Physical(recovery.ResourceType, suffix)
+	recoveryName := naming.Physical(platform.RecoveryWorkflow, suffix)
 	def, err := names.definition(recoveryName)
 	if err != nil {
 		return nil, err

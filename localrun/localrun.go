@@ -87,8 +87,6 @@ import (
 	"github.com/resilientpay/paymentapi/internal/platform"
 	"github.com/resilientpay/paymentapi/internal/runtime/deadline"
 	"github.com/resilientpay/paymentapi/internal/runtime/lambdamain"
-	"github.com/resilientpay/paymentapi/recovery"
-	"github.com/resilientpay/paymentapi/storage"
 	"github.com/resilientpay/paymentapi/tasks/enqueue"
 	"github.com/resilientpay/paymentapi/tasks/getpayment"
 	"github.com/resilientpay/paymentapi/tasks/health"
@@ -100,7 +98,6 @@ import (
 	"github.com/resilientpay/paymentapi/tasks/store"
 	"github.com/resilientpay/paymentapi/tasks/validate"
 	"github.com/resilientpay/paymentapi/workflows/aslrun"
-	"github.com/resilientpay/paymentapi/workflows/payments"
 )
 
 // Config configures a Runner. Template is required; the zero value of
@@ -368,11 +365,11 @@ func (r *Runner) createResources(ctx context.Context, tpl *cfn.Template) error {
 	name := func(resourceType string) string { return naming.Physical(resourceType, r.cfg.Suffix) }
 	r.names = &localNames{t: tpl, table: map[string]string{}, queues: map[string]queueRef{}}
 	local := func(name string) string { return r.cfg.ResourcePrefix + name }
-	table, err := tpl.ByName(cfn.DynamoDBTable, name(storage.TransactionsTable))
+	table, err := tpl.ByName(cfn.DynamoDBTable, name(platform.TransactionsTable))
 	if err != nil {
 		return err
 	}
-	r.tableName = local(name(storage.TransactionsTable))
+	r.tableName = local(name(platform.TransactionsTable))
 	if err := store.CreateTable(ctx, r.dynamo, r.tableName); err != nil {
 		var inUse interface{ ErrorCode() string }
 		if !errors.As(err, &inUse) || inUse.ErrorCode() != "ResourceInUseException" {
@@ -432,7 +429,7 @@ func (r *Runner) build(tpl *cfn.Template) error {
 		return err
 	}
 	db := &faultyDynamoDB{db: r.dynamo, faults: r.faults, cw: r.cw,
-		table: naming.Physical(storage.TransactionsTable, r.cfg.Suffix)}
+		table: naming.Physical(platform.TransactionsTable, r.cfg.Suffix)}
 	healthClients := healthcheck.Clients{Alarms: r.cw, Tables: db, Queues: r.sqs, MoveTasks: r.sqs, Items: db}
 	clients := paymentClients{DB: db, Queue: &faultySQS{sqs: r.sqs, faults: r.faults}, DLQ: r.sqs}
 	r.invoker = &invoker{
@@ -475,7 +472,7 @@ func (r *Runner) build(tpl *cfn.Template) error {
 		r.invoker.functions[name] = f
 	}
 	s := r.cfg.Suffix
-	paymentsName, recoveryName := naming.Physical(payments.ResourceType, s), naming.Physical(recovery.ResourceType, s)
+	paymentsName, recoveryName := naming.Physical(platform.PaymentsWorkflow, s), naming.Physical(platform.RecoveryWorkflow, s)
 	paymentsDef, err := r.names.definition(paymentsName)
 	if err != nil {
 		return err

@@ -23,7 +23,6 @@ import (
 	"github.com/resilientpay/paymentapi/tasks/reprocess"
 	"github.com/resilientpay/paymentapi/tasks/store"
 	"github.com/resilientpay/paymentapi/workflows/aslrun"
-	"github.com/resilientpay/paymentapi/workflows/payments"
 )
 
 // Limits of API Gateway that the runner applies.
@@ -237,14 +236,14 @@ func (r *Runner) createPayment(w http.ResponseWriter, req *http.Request, id stri
 		writeResponse(w, api.MapStartFailure(http.StatusInternalServerError, ""))
 		return
 	}
-	r.executionMetrics(naming.Physical(payments.ResourceType, r.cfg.Suffix), exec.Status)
+	r.executionMetrics(naming.Physical(platform.PaymentsWorkflow, r.cfg.Suffix), exec.Status)
 	resp := api.MapExecution(api.Execution{Status: string(exec.Status), Output: string(exec.Output), Error: exec.Error, Cause: exec.Cause})
 	// As deployed, the payments workflow may log no execution data.
 	raw := exec.History
 	if !r.paymentsData {
 		raw = withoutData(raw)
 	}
-	r.execs.add(&Record{ID: id, Workflow: naming.Physical(payments.ResourceType, r.cfg.Suffix), Status: string(exec.Status), Error: exec.Error,
+	r.execs.add(&Record{ID: id, Workflow: naming.Physical(platform.PaymentsWorkflow, r.cfg.Suffix), Status: string(exec.Status), Error: exec.Error,
 		HTTPStatus: resp.Status, StartDate: exec.StartDate, StopDate: exec.StopDate, raw: raw})
 	if r.cfg.HistoryTo != nil {
 		r.printHistory(id, redactHistory(raw))

@@ -25,6 +25,7 @@ import (
 	"github.com/resilientpay/paymentapi/internal/cdk/grants"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/internal/cdk/statemachine"
+	"github.com/resilientpay/paymentapi/internal/platform"
 	"github.com/resilientpay/paymentapi/storage"
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 )
@@ -65,7 +66,7 @@ type Recovery struct {
 
 // ResourceType is the recovery workflow's resource type: its state machine
 // is named recovery-workflow-<suffix>.
-const ResourceType = "recovery-workflow"
+const ResourceType = platform.RecoveryWorkflow
 
 // New creates the recovery workflow, its schedule and its alarm-OK rule.
 func New(scope constructs.Construct, id string, props *Props) *Recovery {

@@ -11,12 +11,13 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
+	"github.com/resilientpay/paymentapi/internal/platform"
 	"github.com/resilientpay/paymentapi/tasks/store"
 )
 
 // Physical names' resource types (see naming.Name).
 const (
-	TransactionsTable = "transactions-table"
+	TransactionsTable = platform.TransactionsTable
 )
 
 // NewTransactionsTable creates the transactions table: on-demand,

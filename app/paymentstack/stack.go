@@ -19,6 +19,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/resilientpay/paymentapi/api"
+	"github.com/resilientpay/paymentapi/api/restapi"
 	"github.com/resilientpay/paymentapi/dashboards"
 	"github.com/resilientpay/paymentapi/internal/awsenv"
 	"github.com/resilientpay/paymentapi/internal/cdk/datakey"
@@ -47,7 +48,7 @@ type Stack struct {
 	awscdk.Stack
 	Payments *payments.Workflow
 	Recovery *recovery.Recovery
-	API      *api.API
+	API      *restapi.API
 }
 
 // Function names (resource types) of the platform, also the logical
@@ -223,7 +224,7 @@ func New(scope constructs.Construct, id string, props *Props) *Stack {
 	// GET /health: each client at most 100 requests per 5 minutes (a
 	// monitor every 10 s sends 30), so holding the shared 20 req/s in 429
 	// takes 60 addresses at their limit (docs/security.md).
-	rest := api.New(stack, "Api", &api.Props{
+	rest := restapi.New(stack, "Api", &restapi.Props{
 		Payments: workflow.StateMachine, GetPayment: getPayment.Function, Health: health.Function,
 		ThrottleRate: cfg.ThrottleRate, ThrottleBurst: cfg.ThrottleBurst, LogRetention: logRetention, Key: key,
 		CloudWatchRole:     cfg.APIGatewayCloudWatchRole,

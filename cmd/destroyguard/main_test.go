@@ -7,19 +7,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/resilientpay/paymentapi/app/paymentstack"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
-	"github.com/resilientpay/paymentapi/storage"
+	"github.com/resilientpay/paymentapi/internal/platform"
 	"github.com/resilientpay/paymentapi/tasks/destroyguard"
 	"github.com/resilientpay/paymentapi/tasks/store/restore"
 )
 
 func TestTheNamesAreTheStacks(t *testing.T) {
 	for _, suffix := range []string{"dev", "qa"} {
-		if got, want := restore.SourceName(suffix), naming.Physical(storage.TransactionsTable, suffix); got != want {
+		if got, want := restore.SourceName(suffix), naming.Physical(platform.TransactionsTable, suffix); got != want {
 			t.Errorf("table %s, the stack's %s", got, want)
 		}
-		want := []string{naming.Physical(paymentstack.FailedQueue, suffix), naming.Physical(paymentstack.FailedDLQ, suffix)}
+		want := []string{naming.Physical(platform.FailedQueue, suffix), naming.Physical(platform.FailedDLQ, suffix)}
 		if got := queueNames(suffix); strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Errorf("queues %v, the stack's %v", got, want)
 		}

@@ -10,19 +10,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/resilientpay/paymentapi/app/paymentstack"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
-	"github.com/resilientpay/paymentapi/storage"
+	"github.com/resilientpay/paymentapi/internal/platform"
 	"github.com/resilientpay/paymentapi/tasks/store"
 	"github.com/resilientpay/paymentapi/tasks/store/restore"
 )
 
 func TestTheNamesAreTheStacks(t *testing.T) {
 	for _, suffix := range []string{"dev", "qa"} {
-		if got, want := restore.SourceName(suffix), naming.Physical(storage.TransactionsTable, suffix); got != want {
+		if got, want := restore.SourceName(suffix), naming.Physical(platform.TransactionsTable, suffix); got != want {
 			t.Errorf("table %s, the stack's %s", got, want)
 		}
-		if got, want := queueName(suffix), naming.Physical(paymentstack.FailedQueue, suffix); got != want {
+		if got, want := queueName(suffix), naming.Physical(platform.FailedQueue, suffix); got != want {
 			t.Errorf("queue %s, the stack's %s", got, want)
 		}
 	}

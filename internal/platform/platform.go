@@ -25,6 +25,13 @@ const (
 	FailedDLQ   = "failed-transactions-dlq"
 )
 
+// Resource types of the state machines and the transactions table.
+const (
+	PaymentsWorkflow  = "payments-workflow"
+	RecoveryWorkflow  = "recovery-workflow"
+	TransactionsTable = "transactions-table"
+)
+
 // Physical is the one naming rule, {resource-type}-{environment-suffix}:
 // e.g. Physical("transactions-table", "dev") == "transactions-table-dev".
 // internal/cdk/naming applies it to a construct's scope.

@@ -32,12 +32,13 @@ import (
 
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/internal/cdk/statemachine"
+	"github.com/resilientpay/paymentapi/internal/platform"
 	"github.com/resilientpay/paymentapi/tasks/errorname"
 )
 
 // ResourceType is the payments workflow's resource type: its state machine
 // is named payments-workflow-<suffix>.
-const ResourceType = "payments-workflow"
+const ResourceType = platform.PaymentsWorkflow
 
 // State names, as they appear in the Step Functions console.
 const (

@@ -13,12 +13,13 @@ import (
 	"fmt"
 	"regexp"
 	"time"
+
+	"github.com/resilientpay/paymentapi/internal/platform"
 )
 
 // TableResourceType is the transactions table's resource type in the
-// naming rule `{resource-type}-{environment-suffix}` (storage.TransactionsTable;
-// a test checks they agree — this package does not link the CDK).
-const TableResourceType = "transactions-table"
+// naming rule `{resource-type}-{environment-suffix}`.
+const TableResourceType = platform.TransactionsTable
 
 // stampLayout is the restore point in a restored table's name: UTC, to the
 // minute (yyyymmddhhmm).

@@ -1,4 +1,4 @@
-package api
+package restapi
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -8,6 +8,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/resilientpay/paymentapi/api"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 	"github.com/resilientpay/paymentapi/tasks/payment"
 )
@@ -71,8 +72,8 @@ func newWebACL(scope constructs.Construct, stageArn *string, ratePer5Min, health
 			"API_GATEWAY": &waf.CfnWebACL_RequestBodyAssociatedResourceTypeConfigProperty{DefaultSizeInspectionLimit: jsii.String("KB_16")},
 		}},
 		CustomResponseBodies: map[string]interface{}{
-			tooLarge: &waf.CfnWebACL_CustomResponseBodyProperty{ContentType: jsii.String("APPLICATION_JSON"), Content: jsii.String(TooLargeProblemBody())},
-			tooMany:  &waf.CfnWebACL_CustomResponseBodyProperty{ContentType: jsii.String("APPLICATION_JSON"), Content: jsii.String(problemJSON(throttledProblem))},
+			tooLarge: &waf.CfnWebACL_CustomResponseBodyProperty{ContentType: jsii.String("APPLICATION_JSON"), Content: jsii.String(api.TooLargeProblemBody())},
+			tooMany:  &waf.CfnWebACL_CustomResponseBodyProperty{ContentType: jsii.String("APPLICATION_JSON"), Content: jsii.String(api.ThrottledProblemBody())},
 		},
 		Rules: &[]interface{}{
 			// A body over the contract's 16 KiB is refused at the edge with

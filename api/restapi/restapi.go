@@ -1,7 +1,11 @@
-// Package api is the payment platform's REST API: POST /payments starts the
+// Package restapi is the construct that deploys the payment platform's REST
+// API (API Gateway, its stage, logs and web ACL): POST /payments starts the
 // payments workflow synchronously, GET /payments/{id} reads a transaction,
-// GET /health reports the platform's health.
-package api
+// GET /health reports the platform's health. What the API answers (the
+// mapping templates, gateway responses, caller identity) is package api,
+// which does not import the CDK, so that the local runner serves the same
+// API without linking it.
+package restapi
 
 import (
 	"strconv"
@@ -16,11 +20,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/resilientpay/paymentapi/api"
 	"github.com/resilientpay/paymentapi/internal/cdk/naming"
 )
-
-// StageName is the deployed stage.
-const StageName = "v1"
 
 // Props configures the API.
 type Props struct {
@@ -85,7 +87,7 @@ func New(scope constructs.Construct, id string, props *Props) *API {
 		// The account-level role is made below, named and destroyable.
 		CloudWatchRole: jsii.Bool(false),
 		DeployOptions: &apigw.StageOptions{
-			StageName:           jsii.String(StageName),
+			StageName:           jsii.String(api.StageName),
 			ClientCertificateId: cert.Ref(),
 			MethodOptions: &map[string]*apigw.MethodDeploymentOptions{
 				"/health/GET": {ThrottlingRateLimit: jsii.Number(props.HealthThrottleRate), ThrottlingBurstLimit: jsii.Number(props.HealthThrottleBurst)},
@@ -116,21 +118,21 @@ func New(scope constructs.Construct, id string, props *Props) *API {
 		accountLogsRole(c, rest)
 	}
 
-	for _, gr := range gatewayProblems {
+	for _, gr := range api.GatewayResponses() {
 		opts := &apigw.GatewayResponseOptions{
-			Type:            apigw.ResponseType_Of(jsii.String(gr.responseType)),
-			Templates:       &map[string]*string{"application/json": jsii.String(gr.body)},
-			ResponseHeaders: &map[string]*string{"Content-Type": jsii.String("'" + ProblemContentType + "'")},
+			Type:            apigw.ResponseType_Of(jsii.String(gr.Type)),
+			Templates:       &map[string]*string{"application/json": jsii.String(gr.Template)},
+			ResponseHeaders: &map[string]*string{"Content-Type": jsii.String("'" + api.ProblemContentType + "'")},
 		}
-		if gr.status != 0 {
-			opts.StatusCode = jsii.String(strconv.Itoa(gr.status))
+		if gr.Status != 0 {
+			opts.StatusCode = jsii.String(strconv.Itoa(gr.Status))
 		}
-		rest.AddGatewayResponse(jsii.String("Gateway"+gr.responseType), opts)
+		rest.AddGatewayResponse(jsii.String("Gateway"+gr.Type), opts)
 	}
 	newWebACL(c, rest.DeploymentStage().StageArn(), props.WAFRatePer5Minutes, props.HealthWAFRatePer5Minutes, props.LogRetention, props.Key)
 
-	required := make([]*string, len(RequiredFields))
-	for i, f := range RequiredFields {
+	required := make([]*string, len(api.RequiredFields))
+	for i, f := range api.RequiredFields {
 		required[i] = jsii.String(f)
 	}
 	model := rest.AddModel(jsii.String("PaymentRequest"), &apigw.ModelOptions{
@@ -154,7 +156,7 @@ func New(scope constructs.Construct, id string, props *Props) *API {
 		AuthorizationType: apigw.AuthorizationType_IAM,
 		RequestValidator:  validator,
 		RequestModels:     &map[string]apigw.IModel{"application/json": model},
-		RequestParameters: &map[string]*bool{"method.request.header." + IdempotencyKeyHeader: jsii.Bool(true)},
+		RequestParameters: &map[string]*bool{"method.request.header." + api.IdempotencyKeyHeader: jsii.Bool(true)},
 		MethodResponses:   methodResponses("200", "201", "202", "400", "409", "413", "415", "422", "429", "500", "503", "504"),
 	})
 	payments.AddResource(jsii.String("{id}"), nil).AddMethod(jsii.String("GET"),
@@ -175,11 +177,6 @@ func New(scope constructs.Construct, id string, props *Props) *API {
 	return &API{RestAPI: rest, AccessLog: accessLog, ExecutionLog: execLog}
 }
 
-// ExecutionLogPrefix begins the name of the log group API Gateway writes a
-// stage's execution logs to: API-Gateway-Execution-Logs_<rest API id>/<stage>
-// (API Gateway developer guide, "Set up CloudWatch logging for REST APIs").
-const ExecutionLogPrefix = "API-Gateway-Execution-Logs_"
-
 // executionLogGroup creates the stage's execution log group before the
 // stage: LoggingLevel ERROR makes API Gateway write there, and creates the
 // group itself, without retention or the customer key and left behind by
@@ -188,7 +185,7 @@ const ExecutionLogPrefix = "API-Gateway-Execution-Logs_"
 // Its name holds the API id, a token: the key policy (datakey.AllowLogGroups)
 // names it with the same Fn::Join.
 func executionLogGroup(scope constructs.Construct, rest apigw.RestApi, props *Props) awslogs.LogGroup {
-	name := awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String(ExecutionLogPrefix), rest.RestApiId(), jsii.String("/" + StageName)})
+	name := awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String(api.ExecutionLogPrefix), rest.RestApiId(), jsii.String("/" + api.StageName)})
 	lg := awslogs.NewLogGroup(scope, jsii.String("ExecutionLog"), &awslogs.LogGroupProps{
 		LogGroupName:  name,
 		Retention:     props.LogRetention,
@@ -216,18 +213,18 @@ func startSyncExecution(scope constructs.Construct, sm sfn.IStateMachine) apigw.
 			CredentialsRole: role,
 			// Only JSON bodies reach the workflow; anything else is 415.
 			PassthroughBehavior: apigw.PassthroughBehavior_NEVER,
-			RequestTemplates:    &map[string]*string{"application/json": jsii.String(RequestTemplate(*sm.StateMachineArn()))},
+			RequestTemplates:    &map[string]*string{"application/json": jsii.String(api.RequestTemplate(*sm.StateMachineArn()))},
 			IntegrationResponses: &[]*apigw.IntegrationResponse{
-				{StatusCode: jsii.String("200"), ResponseTemplates: &map[string]*string{"application/json": jsii.String(ResponseTemplate())}},
+				{StatusCode: jsii.String("200"), ResponseTemplates: &map[string]*string{"application/json": jsii.String(api.ResponseTemplate())}},
 				// Step Functions refused the call with a client error (an
 				// input over 256 KiB, throttling, a misconfiguration): a 4xx
 				// problem or a 500, never 503, and never its message.
 				{StatusCode: jsii.String("500"), SelectionPattern: jsii.String(`4\d{2}`),
-					ResponseTemplates: &map[string]*string{"application/json": jsii.String(StartFailureTemplate())}},
+					ResponseTemplates: &map[string]*string{"application/json": jsii.String(api.StartFailureTemplate())}},
 				// Step Functions failed (5xx): a retry with the same key can
 				// succeed.
 				{StatusCode: jsii.String("503"), SelectionPattern: jsii.String(`5\d{2}`),
-					ResponseTemplates: &map[string]*string{"application/json": jsii.String(GenericProblemBody(503))}},
+					ResponseTemplates: &map[string]*string{"application/json": jsii.String(api.GenericProblemBody(503))}},
 			},
 		},
 	})
