@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -66,6 +67,26 @@ type invoker struct {
 	log       *slog.Logger
 	// runningRecoveries is what sfn:listExecutions counts.
 	runningRecoveries *atomic.Int64
+	// timeScale is Config.TimeScale: the recovery's waits are that many
+	// times shorter, so its redrives move that many times faster.
+	timeScale float64
+}
+
+// maxMoveRate is SQS's largest MaxNumberOfMessagesPerSecond for a message
+// move task (SQS API reference, StartMessageMoveTask).
+const maxMoveRate = 500
+
+// scaledMoveRate is a move task's rate when the recovery workflow's waits
+// are divided by scale: the workflow follows a move for at most MaxPolls
+// waits, so a move at the deployed rate would outlast the shortened waits
+// and never be counted. Capped at SQS's maximum; nil (SQS's default, no
+// limit) stays nil.
+func scaledMoveRate(rate *int32, scale float64) *int32 {
+	if rate == nil || scale <= 1 {
+		return rate
+	}
+	r := int32(min(float64(maxMoveRate), math.Round(float64(*rate)*scale)))
+	return &r
 }
 
 var _ aslrun.Invoker = (*invoker)(nil)
@@ -82,6 +103,7 @@ func (iv *invoker) Invoke(ctx context.Context, resource string, input json.RawMe
 		if err := json.Unmarshal(input, &in); err != nil {
 			return nil, &aslrun.TaskError{Name: "States.Runtime", Cause: "startMessageMoveTask parameters: " + err.Error()}
 		}
+		in.MaxNumberOfMessagesPerSecond = scaledMoveRate(in.MaxNumberOfMessagesPerSecond, iv.timeScale)
 		out, err := iv.sqs.StartMessageMoveTask(ctx, &in)
 		return sdkResult("Sqs", out, err)
 	case "arn:aws:states:::aws-sdk:sqs:listMessageMoveTasks":

@@ -129,7 +129,9 @@ type Config struct {
 	RecoveryInterval time.Duration
 	// TimeScale divides the recovery workflow's waits (Wait states and
 	// retry backoff), so that a redrive takes seconds: 60 turns its 15 s
-	// Wait into 0.25 s. Default 1.
+	// Wait into 0.25 s. Its redrives move messages that many times faster
+	// (up to SQS's 500 per second), so that a move ends within the
+	// shortened waits as it does deployed. Default 1.
 	TimeScale float64
 	// PaymentsTimeScale divides the payments workflow's retry backoff
 	// (not its Task timeouts), for tests that make many payments fail and
@@ -142,6 +144,14 @@ type Config struct {
 	// VisibilityTimeout of the failed-transactions queue (the stack's is
 	// 180 s; default 5 s so that retries are visible locally).
 	VisibilityTimeout time.Duration
+	// MaxReceiveCount, when positive, replaces the template's
+	// maxReceiveCount of the failed-transactions queue (10). A queued
+	// payment reaches the DLQ after maxReceiveCount receives, one per
+	// visibility timeout: 30 minutes deployed (10 x 180 s). The emulator's
+	// visibility timeout cannot go under 1 s, so a test that runs time N
+	// times faster keeps that cycle N times shorter by lowering the count
+	// instead: at 600 times, 3 receives of 1 s stand for 10 of 180 s.
+	MaxReceiveCount int
 	// PollInterval is the pause of the queue poller when the queue is
 	// empty (default 250 ms).
 	PollInterval time.Duration
@@ -383,6 +393,9 @@ func (r *Runner) createResources(ctx context.Context, tpl *cfn.Template) error {
 	if err != nil {
 		return err
 	}
+	if r.cfg.MaxReceiveCount > 0 {
+		maxReceive = r.cfg.MaxReceiveCount
+	}
 	dlqRes, err := tpl.ByName(cfn.SQSQueue, dlqName)
 	if err != nil {
 		return err
@@ -435,7 +448,7 @@ func (r *Runner) build(tpl *cfn.Template) error {
 	r.invoker = &invoker{
 		functions: map[string]*function{},
 		sqs:       r.sqs, metrics: r.metrics, cw: r.cw, log: r.log.With("component", "recovery-integrations"),
-		runningRecoveries: &r.runningRecoveries,
+		runningRecoveries: &r.runningRecoveries, timeScale: r.cfg.TimeScale,
 	}
 	for _, fnType := range slices.Concat(paymentFunctions, []string{platform.FnHealth, platform.FnHealthMonitor}) {
 		name := naming.Physical(fnType, r.cfg.Suffix)

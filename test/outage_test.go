@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/resilientpay/paymentapi/localrun"
 	"github.com/resilientpay/paymentapi/tasks/reprocess"
@@ -28,21 +30,26 @@ import (
 // outage never counts against a payment.
 //
 // Time runs outageScale times faster than deployed for everything that
-// waits: alarm periods (5 min -> 1 s), the recovery schedule, the queue's
-// visibility timeout (180 s -> 1 s, the emulator's smallest), the
-// recovery workflow's waits and the payments workflow's retry backoff.
+// waits: alarm periods (5 min -> 0.5 s), the recovery schedule, the
+// recovery workflow's waits and the payments workflow's retry backoff, and
+// a queued payment's cycle to the DLQ (10 receives of 180 s -> 3 receives
+// of 1 s, the emulator's smallest visibility timeout: Config.MaxReceiveCount).
 const (
-	outageScale = 300
+	outageScale = 600
+	// outageMaxReceives and a 1 s visibility timeout make the 30-minute
+	// cycle to the DLQ 3 s, as outageScale makes it.
+	outageMaxReceives = 3
 	// outagePhase is one spell of the store being down: longer than a
 	// full cycle of a queued payment through the queue (maxReceiveCount
-	// receives, one per visibility timeout) and the DLQ.
-	outagePhase = 11 * time.Second
+	// receives, one per visibility timeout) to the DLQ, 40 minutes
+	// deployed.
+	outagePhase = 4 * time.Second
 	// healthyWindow is the store's short recovery between spells:
 	// shorter than the three alarm periods a failure alarm holds.
-	healthyWindow = 2 * time.Second
+	healthyWindow = time.Second
 	outagePhases  = 4
 	// paymentEvery is the quiet arrival rate of payments.
-	paymentEvery = 700 * time.Millisecond
+	paymentEvery = 300 * time.Millisecond
 )
 
 func TestLongOutageEndsWithEveryAcceptedPaymentStoredOnceAndNoneParked(t *testing.T) {
@@ -54,8 +61,22 @@ func TestLongOutageEndsWithEveryAcceptedPaymentStoredOnceAndNoneParked(t *testin
 		c.PaymentsTimeScale = 10
 		c.RecoveryInterval = period // the 5-minute schedule
 		c.VisibilityTimeout = time.Second
+		c.MaxReceiveCount = outageMaxReceives
 		c.PollInterval = 50 * time.Millisecond
 	})
+	// The queue cycles as the constants say: a payment reaches the DLQ on
+	// its outageMaxReceives-th receive.
+	queueURL, dlqURL := e.r.QueueURLs()
+	qa, err := e.r.SQS().GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(queueURL),
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameRedrivePolicy, sqstypes.QueueAttributeNameVisibilityTimeout}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var redrive struct{ MaxReceiveCount json.Number }
+	if err := json.Unmarshal([]byte(qa.Attributes["RedrivePolicy"]), &redrive); err != nil || redrive.MaxReceiveCount.String() != strconv.Itoa(outageMaxReceives) ||
+		qa.Attributes["VisibilityTimeout"] != "1" {
+		t.Fatalf("the queue's redrive policy is %s and visibility timeout %s s, want maxReceiveCount %d and 1 s", qa.Attributes["RedrivePolicy"], qa.Attributes["VisibilityTimeout"], outageMaxReceives)
+	}
 	faults := e.r.Faults()
 	// Base 36: a run of 19 decimal digits in a key could pass Luhn and be
 	// refused as card data.
@@ -142,7 +163,6 @@ func TestLongOutageEndsWithEveryAcceptedPaymentStoredOnceAndNoneParked(t *testin
 	// Healed means every accepted payment is stored and both queues are
 	// empty: empty queues alone can be a moment of a move task, whose
 	// message has left the DLQ and is not yet in the queue.
-	queueURL, dlqURL := e.r.QueueURLs()
 	healed := func() bool {
 		if e.queueDepth(t, queueURL) != 0 || e.queueDepth(t, dlqURL) != 0 {
 			return false
@@ -176,6 +196,13 @@ func TestLongOutageEndsWithEveryAcceptedPaymentStoredOnceAndNoneParked(t *testin
 	}
 	if len(stored) != len(answered) {
 		t.Errorf("%d payments stored, %d answered 201 or 202", len(stored), len(answered))
+	}
+	// The redrive is counted once the recovery execution has followed its
+	// move task to the end, which can be after the messages are back and
+	// persisted.
+	redriveDeadline := time.Now().Add(30 * time.Second)
+	for e.counter(t, "ResilientPay/Recovery/MessagesRedriven") < 1 && time.Now().Before(redriveDeadline) {
+		time.Sleep(100 * time.Millisecond)
 	}
 	queued := counts[http.StatusAccepted]
 	if queued == 0 || e.counter(t, "ResilientPay/Recovery/MessagesRedriven") < 1 {
