@@ -27,8 +27,8 @@ type layer struct {
 // layer and the layers below it, never one above: wiring sits at the top,
 // helpers at the bottom. docs/architecture.md draws this table.
 var layers = []layer{
-	{"tests", "tests across packages: template assertions, cdk-nag, lint of the synthesized workflows, end-to-end runs",
-		[]string{"test"}},
+	{"tests", "tests across packages: template assertions, cdk-nag, lint of the synthesized workflows (test), end-to-end runs (test/e2e)",
+		[]string{"test/..."}},
 	{"mains", "composition roots: the CDK app, the local runner's and the cost model's commands, each Lambda main, the linter's CLI, the conformance suite's converter",
 		[]string{"app", "cmd/...", "tasks/*/lambda", "workflows/cmd/...", "tools/sfnconformance"}},
 	{"cost model", "prices a payment from the synthesized template and measured runs of it on the local executor",

@@ -1,7 +1,8 @@
 // Package test holds the tests that span packages: assertions over the
 // synthesized CloudFormation template, cdk-nag, the lint of every
-// synthesized state machine and end-to-end runs. The CDK app is
-// synthesized once per test binary (the jsii kernel is a Node process).
+// synthesized state machine. The CDK app is synthesized once per test
+// binary (the jsii kernel is a Node process). The end-to-end runs are
+// package test/e2e.
 package test
 
 import (
@@ -29,6 +30,13 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	jsii.Close()
 	emulator.StopAll()
+	// Each synthesis's cloud assembly (~66 MB with the Lambda bundles)
+	// lives in its own temporary directory.
+	for _, s := range synthCache {
+		if s != nil {
+			os.RemoveAll(s.AssemblyDir)
+		}
+	}
 	os.Exit(code)
 }
 

@@ -1,4 +1,4 @@
-package test
+package e2e
 
 import (
 	"bytes"
@@ -72,7 +72,7 @@ func startLocal(t testing.TB, options ...func(*localrun.Config)) *e2e {
 	if testing.Short() {
 		t.Skip("end-to-end run against the emulators; skipped in -short mode")
 	}
-	tpl := synth(t, "dev").Parsed
+	tpl := localTemplate(t)
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -498,7 +498,7 @@ var contractCases = []e2eCase{
 		}
 	}},
 	{"the README's curl examples work without a caller header and answer the id the README shows", func(t *testing.T, e *e2e) {
-		readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+		readme, err := os.ReadFile(filepath.Join(moduleDir(), "README.md"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package test
+package e2e
 
 import (
 	"context"
@@ -256,7 +256,7 @@ func TestConsoleInABrowser(t *testing.T) {
 	if os.Getenv("UPDATE_DOCS") == "1" {
 		png, err := os.ReadFile(filepath.Join(shots, "console-execution-202-persist.png"))
 		if err == nil {
-			err = os.WriteFile(filepath.Join("..", "docs", "img", "console-execution.png"), png, 0o644)
+			err = os.WriteFile(filepath.Join(moduleDir(), "docs", "img", "console-execution.png"), png, 0o644)
 		}
 		if err != nil {
 			t.Fatalf("updating the README's screenshot: %v", err)
