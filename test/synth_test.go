@@ -18,7 +18,6 @@ import (
 	"github.com/resilientpay/paymentapi/app/paymentstack"
 	"github.com/resilientpay/paymentapi/internal/cdk/golambda"
 	"github.com/resilientpay/paymentapi/internal/cfn"
-	"github.com/resilientpay/paymentapi/internal/harness/emulator"
 )
 
 func TestMain(m *testing.M) {
@@ -29,7 +28,6 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	jsii.Close()
-	emulator.StopAll()
 	// Each synthesis's cloud assembly (~66 MB with the Lambda bundles)
 	// lives in its own temporary directory.
 	for _, s := range synthCache {
