@@ -111,9 +111,13 @@ cost: $(NODE) ## Price a payment per path (table, fixed monthly cost, happy path
 # The emulators start once for the run (cmd/emulators) and every test
 # binary shares them; plain `go test ./...` also works, each binary then
 # starting its own. -ldflags=-w leaves DWARF out of the test binaries:
-# linking the CDK-linked ones (~140 MB each) takes 40% less CPU.
+# linking the CDK-linked ones (~140 MB each) takes 40% less CPU. The two
+# longest packages go first, and four test binaries run at once: the
+# end-to-end tests (test/e2e) mostly wait on the platform's scaled clocks
+# and the template tests (test) on the jsii kernel, so the other packages
+# run beside them instead of before them (docs/testing.md).
 test: $(NODE) ## Run every test: unit, template, lint of the workflows, integration against emulators
-	go run ./cmd/emulators go test -ldflags=-w ./...
+	go run ./cmd/emulators go test -p 4 -ldflags=-w ./test/e2e ./test ./...
 
 vet: ## go vet and gofmt check
 	go vet ./...
