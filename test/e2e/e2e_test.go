@@ -299,6 +299,34 @@ func TestLocalAPI(t *testing.T) {
 	}
 }
 
+// forEachStoredPayment calls f with every payment item of the runner's
+// table (consistent reads) and its payment id.
+func (e *e2e) forEachStoredPayment(t *testing.T, f func(id string, item map[string]ddbtypes.AttributeValue)) {
+	t.Helper()
+	p := dynamodb.NewScanPaginator(e.r.DynamoDB(), &dynamodb.ScanInput{TableName: aws.String(e.r.TableName()), ConsistentRead: aws.Bool(true)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range page.Items {
+			if pk, _ := it["pk"].(*ddbtypes.AttributeValueMemberS); pk != nil {
+				if id, ok := strings.CutPrefix(pk.Value, "PAYMENT#"); ok {
+					f(id, it)
+				}
+			}
+		}
+	}
+}
+
+// storedPayments counts the payment items of the runner's table by id.
+func (e *e2e) storedPayments(t *testing.T) map[string]int {
+	t.Helper()
+	stored := map[string]int{}
+	e.forEachStoredPayment(t, func(id string, _ map[string]ddbtypes.AttributeValue) { stored[id]++ })
+	return stored
+}
+
 // storedExactlyOnce waits until the runner's queues are drained and checks
 // that every payment its clients saw accepted (201 or 202) is stored once
 // and that nothing else is stored; at least min payments must have been
@@ -310,20 +338,7 @@ func (e *e2e) storedExactlyOnce(t *testing.T, atLeast int) {
 	eventually(t, 20*time.Second, "the queues never drained", func() bool {
 		return e.queueDepth(t, queueURL) == 0 && e.queueDepth(t, dlqURL) == 0
 	})
-	stored := map[string]int{}
-	p := dynamodb.NewScanPaginator(e.r.DynamoDB(), &dynamodb.ScanInput{TableName: aws.String(e.r.TableName()), ConsistentRead: aws.Bool(true)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, it := range page.Items {
-			pk, _ := it["pk"].(*ddbtypes.AttributeValueMemberS)
-			if pk != nil && strings.HasPrefix(pk.Value, "PAYMENT#") {
-				stored[strings.TrimPrefix(pk.Value, "PAYMENT#")]++
-			}
-		}
-	}
+	stored := e.storedPayments(t)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if len(e.accepted) < atLeast {

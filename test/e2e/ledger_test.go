@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/resilientpay/paymentapi/localrun"
@@ -244,22 +242,12 @@ func TestLedgerEveryAcceptedPaymentIsStoredOnceOrParkedUnderRandomFaults(t *test
 	// The ledger: the table's payments and the parked list.
 	stored := map[string]ledgerFields{}
 	storedCount := map[string]int{}
-	p := dynamodb.NewScanPaginator(e.r.DynamoDB(), &dynamodb.ScanInput{TableName: aws.String(e.r.TableName()), ConsistentRead: aws.Bool(true)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, it := range page.Items {
-			pk := it["pk"].(*ddbtypes.AttributeValueMemberS).Value
-			if id, ok := strings.CutPrefix(pk, "PAYMENT#"); ok {
-				storedCount[id]++
-				amount, _ := strconv.ParseInt(it["amount"].(*ddbtypes.AttributeValueMemberN).Value, 10, 64)
-				stored[id] = ledgerFields{Amount: amount, Currency: it["currency"].(*ddbtypes.AttributeValueMemberS).Value,
-					MerchantID: it["merchant_id"].(*ddbtypes.AttributeValueMemberS).Value, Source: it["source"].(*ddbtypes.AttributeValueMemberS).Value}
-			}
-		}
-	}
+	e.forEachStoredPayment(t, func(id string, it map[string]ddbtypes.AttributeValue) {
+		storedCount[id]++
+		amount, _ := strconv.ParseInt(it["amount"].(*ddbtypes.AttributeValueMemberN).Value, 10, 64)
+		stored[id] = ledgerFields{Amount: amount, Currency: it["currency"].(*ddbtypes.AttributeValueMemberS).Value,
+			MerchantID: it["merchant_id"].(*ddbtypes.AttributeValueMemberS).Value, Source: it["source"].(*ddbtypes.AttributeValueMemberS).Value}
+	})
 	// Parked payments are visible where an operator looks locally.
 	var list struct{ Parked []reprocess.Summary }
 	if rp := e.do(t, http.MethodGet, "/_local/parked", nil, ""); rp.status != http.StatusOK || json.Unmarshal(rp.body, &list) != nil {

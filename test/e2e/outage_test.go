@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
@@ -213,27 +211,4 @@ func TestLongOutageEndsWithEveryAcceptedPaymentStoredOnceAndNoneParked(t *testin
 		outagePhases, outagePhase, healthyWindow, len(answered), counts[http.StatusCreated], queued, counts[http.StatusServiceUnavailable],
 		len(stored), len(list.Parked), e.counter(t, "ResilientPay/Recovery/MessagesRedriven"),
 		e.counter(t, "ResilientPay/Recovery/RedriveDeferred"), e.counter(t, "Local/RecoveryExecutionsSUCCEEDED"), healedIn.Round(time.Millisecond))
-}
-
-// storedPayments counts the payment items of the runner's table by id.
-func (e *e2e) storedPayments(t *testing.T) map[string]int {
-	t.Helper()
-	stored := map[string]int{}
-	p := dynamodb.NewScanPaginator(e.r.DynamoDB(), &dynamodb.ScanInput{TableName: aws.String(e.r.TableName()), ConsistentRead: aws.Bool(true)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, it := range page.Items {
-			pk, _ := it["pk"].(*ddbtypes.AttributeValueMemberS)
-			if pk == nil {
-				continue
-			}
-			if id, ok := strings.CutPrefix(pk.Value, "PAYMENT#"); ok {
-				stored[id]++
-			}
-		}
-	}
-	return stored
 }
