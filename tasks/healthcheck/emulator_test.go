@@ -2,10 +2,11 @@ package healthcheck_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,11 +22,12 @@ import (
 
 func TestMain(m *testing.M) { emulator.Main(m) }
 
-var seq atomic.Int64
-
-// unique returns a resource name no other test of this binary uses.
+// unique returns a resource name no other test uses, of this binary or of
+// another sharing the emulators (make test).
 func unique(prefix string) string {
-	return fmt.Sprintf("%s-%d-%d", prefix, time.Now().UnixNano()%1_000_000, seq.Add(1))
+	var b [5]byte
+	_, _ = rand.Read(b[:])
+	return prefix + "-" + hex.EncodeToString(b[:])
 }
 
 func TestCheckAgainstEmulators(t *testing.T) {

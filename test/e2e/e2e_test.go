@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -108,13 +109,16 @@ func startLocal(t testing.TB, options ...func(*localrun.Config)) *e2e {
 	return &e2e{r: r, base: "http://" + r.Addr(), http: &http.Client{Timeout: 40 * time.Second}, logs: logs, accepted: map[string]bool{}}
 }
 
-// resourcePrefix names a runner's local resources after its test and a
-// hash of the test's full name (subtests often share their first words),
-// short enough for SQS's 80-character queue names.
+// resourcePrefix names a runner's local resources after its test, a hash
+// of the test's full name (subtests often share their first words) and a
+// random part (so that -count=2 starts on fresh tables and queues), short
+// enough for SQS's 80-character queue names.
 func resourcePrefix(testName string) string {
 	p := strings.ToLower(strings.NewReplacer("/", "", "_", "").Replace(testName))
 	sum := sha256.Sum256([]byte(testName))
-	return p[:min(len(p), 10)] + hex.EncodeToString(sum[:3]) + "-"
+	var run [2]byte
+	_, _ = rand.Read(run[:])
+	return p[:min(len(p), 10)] + hex.EncodeToString(sum[:3]) + hex.EncodeToString(run[:]) + "-"
 }
 
 // reply is an HTTP answer.
