@@ -119,6 +119,45 @@ type history struct {
 type thread struct {
 	h    *history
 	last int64
+	// ec is the evalCtx of the state the thread runs (run.threadEvalCtx).
+	ec evalCtx
+	// buf is where encode puts the thread's encodings: several events'
+	// data share one allocation instead of one each.
+	buf []byte
+}
+
+// encodeChunk is the size of the buffers encode allocates, unless one
+// encoding needs more.
+const encodeChunk = 1024
+
+// encode is encodeJSON into the thread's buffer. The result is never
+// appended to, so it can be kept (in the history, as the output).
+func (t *thread) encode(v any) (json.RawMessage, error) {
+	if cap(t.buf)-len(t.buf) < 64 {
+		t.buf = make([]byte, 0, encodeChunk)
+	}
+	start := len(t.buf)
+	b, ok := fastEncode(t.buf, v)
+	if !ok {
+		return encodeJSON(v)
+	}
+	if start > 0 && cap(b) != cap(t.buf) {
+		// append moved it: keep this encoding alone at the start of the
+		// new array, and the room after it for the next.
+		b = b[start:]
+		start = 0
+	}
+	t.buf = b
+	return json.RawMessage(b[start:len(b):len(b)]), nil
+}
+
+// mustEncode is mustEncode into the thread's buffer.
+func (t *thread) mustEncode(v any) json.RawMessage {
+	b, err := t.encode(v)
+	if err != nil {
+		return mustEncode(v)
+	}
+	return b
 }
 
 func (t *thread) emit(ev Event) int64 { return t.emitAt(ev, t.h.clock.Now()) }
