@@ -28,14 +28,14 @@ type deadlineCtx struct {
 	canceled bool
 }
 
-// withDeadline returns a context done at at on the Clock (or when parent
-// is), and its cancel function. A parent that is itself an unarmed
-// deadlineCtx is folded in: the new context takes the earlier of the two
-// times and the grandparent, so that one Clock timeout covers both when
-// someone waits. The folded parent must not be cancelled before the new
-// context (the executor cancels an execution's context only after its
-// last Task has returned).
-func withDeadline(parent context.Context, clock Clock, at time.Time) (*deadlineCtx, context.CancelFunc) {
+// withDeadline sets c up as a context done at at on the Clock (or when
+// parent is) and returns it; its cancel method is its CancelFunc. A
+// parent that is itself an unarmed deadlineCtx is folded in: c takes the
+// earlier of the two times and the grandparent, so that one Clock timeout
+// covers both when someone waits. The folded parent must not be
+// cancelled before c (the executor cancels an execution's context only
+// after its last Task has returned).
+func withDeadline(c *deadlineCtx, parent context.Context, clock Clock, at time.Time) *deadlineCtx {
 	if p, ok := parent.(*deadlineCtx); ok {
 		p.mu.Lock()
 		unarmed := p.armed == nil && !p.canceled
@@ -47,8 +47,8 @@ func withDeadline(parent context.Context, clock Clock, at time.Time) (*deadlineC
 			}
 		}
 	}
-	c := &deadlineCtx{parent: parent, clock: clock, at: at}
-	return c, c.cancel
+	c.parent, c.clock, c.at = parent, clock, at
+	return c
 }
 
 // arm returns the Clock's context, creating it on first use. c.mu is held.

@@ -33,8 +33,9 @@ type run struct {
 	limit    time.Duration
 	// root is the context Run was given; ctx is the execution's own,
 	// root with the time limit, or nil without one.
-	root context.Context
-	ctx  *deadlineCtx
+	root   context.Context
+	ctx    *deadlineCtx
+	ctxMem deadlineCtx // what ctx points to
 	// $$.Execution is built from these on first use (execObj), since
 	// most executions never read it.
 	arn, name string
@@ -69,12 +70,12 @@ func (m *Machine) run(parent context.Context, name string, rawInput json.RawMess
 	r := &run{m: m, clock: clock, limit: limit, root: parent}
 	r.history = history{clock: clock, events: make([]Event, 0, m.historyCap.Load())}
 	r.hist = &r.history
-	r.main = thread{h: r.hist}
+	r.main = thread{h: r.hist, chunk: int(m.encodeHint.Load())}
 	if limit > 0 {
 		r.deadline = start.Add(limit)
-		dctx, cancel := withDeadline(parent, clock, r.deadline)
-		defer cancel()
-		ctx, r.ctx = dctx, dctx
+		r.ctx = withDeadline(&r.ctxMem, parent, clock, r.deadline)
+		defer r.ctx.cancel()
+		ctx = r.ctx
 	}
 
 	smName := m.opts.Name
@@ -107,7 +108,8 @@ func (m *Machine) run(parent context.Context, name string, rawInput json.RawMess
 			serr = &stateError{name: ErrDataLimitExceeded, cause: fmt.Sprintf("The execution output is %d bytes, more than the %d bytes quota", len(b), maxPayload)}
 		default:
 			exec.Status, exec.Output = Succeeded, b
-			th.emit(Event{Type: ExecutionSucceeded, Output: b})
+			exec.StopDate = clock.Now()
+			th.emitAt(Event{Type: ExecutionSucceeded, Output: b}, exec.StopDate)
 		}
 	}
 	if serr != nil {
@@ -124,11 +126,16 @@ func (m *Machine) run(parent context.Context, name string, rawInput json.RawMess
 			th.emit(Event{Type: ExecutionFailed, Error: serr.name, Cause: serr.cause})
 		}
 	}
-	exec.StopDate = clock.Now()
+	if exec.StopDate.IsZero() {
+		exec.StopDate = clock.Now()
+	}
 	// Every branch has finished: the events can be handed over as they are.
 	exec.History = r.hist.events
 	if n := int64(len(exec.History)); n > m.historyCap.Load() && n <= maxHistoryCap {
 		m.historyCap.Store(n) // the next execution's history starts this large
+	}
+	if n := int64(r.main.used + 64); n > m.encodeHint.Load() && n <= maxChunk {
+		m.encodeHint.Store(n) // and its main thread's encodings fit one buffer
 	}
 	return exec
 }
@@ -268,7 +275,7 @@ var stateEvents = map[string][2]EventType{
 // entered is the time the state is entered: $$.State.EnteredTime and the
 // timestamp of its StateEntered event.
 func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.RawMessage, th *thread, vars *varScope, entered time.Time) (any, json.RawMessage, string, *stateError) {
-	evs := stateEvents[st.typ]
+	evs := st.events
 	if inJSON == nil {
 		inJSON = th.mustEncode(input)
 	}
@@ -873,13 +880,14 @@ func (r *run) task(ctx context.Context, st *state, input any, c *evalCtx, th *th
 		return nil, &stateError{name: ErrDataLimitExceeded, cause: fmt.Sprintf("The input of state '%s' is %d bytes, more than the %d bytes quota", st.name, len(payload), maxPayload)}, ""
 	}
 	sched, started, succeeded, failed, timedOut := taskEvents(st.lambda)
-	th.emit(Event{Type: sched, StateName: st.name, Resource: st.resource, Input: payload})
-	th.emit(Event{Type: started, StateName: st.name, Resource: st.resource})
+	now := r.clock.Now() // the task is scheduled and started at once
+	th.emitAt(Event{Type: sched, StateName: st.name, Resource: st.resource, Input: payload}, now)
+	th.emitAt(Event{Type: started, StateName: st.name, Resource: st.resource}, now)
 
 	tctx := ctx
 	if timeout > 0 {
-		dctx, cancel := withDeadline(ctx, r.clock, r.clock.Now().Add(timeout))
-		defer cancel()
+		dctx := withDeadline(new(deadlineCtx), ctx, r.clock, now.Add(timeout))
+		defer dctx.cancel()
 		tctx = dctx
 	}
 	res, ierr := r.invoke(tctx, st.resource, payload)
@@ -904,7 +912,7 @@ func (r *run) task(ctx context.Context, st *state, input any, c *evalCtx, th *th
 	var out any
 	res = bytes.Clone(bytes.TrimSpace(res)) // the history keeps it; the Invoker may reuse its buffer
 	if len(res) > 0 {
-		v, derr := decodeJSON(res)
+		v, derr := decodeOwnJSON(res)
 		if derr != nil {
 			return nil, runtimeErr("the result of state '%s' is not JSON: %v", st.name, derr), ""
 		}

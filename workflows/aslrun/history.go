@@ -122,19 +122,27 @@ type thread struct {
 	// ec is the evalCtx of the state the thread runs (run.threadEvalCtx).
 	ec evalCtx
 	// buf is where encode puts the thread's encodings: several events'
-	// data share one allocation instead of one each.
-	buf []byte
+	// data share one allocation instead of one each. chunk is the size
+	// of the next buffer encode allocates (0: forkChunk), used counts the
+	// bytes encoded.
+	buf   []byte
+	chunk int
+	used  int
 }
 
-// encodeChunk is the size of the buffers encode allocates, unless one
-// encoding needs more.
-const encodeChunk = 1024
+// forkChunk is the size of the buffers a Parallel branch or Map
+// iteration encodes into.
+const forkChunk = 256
+
+// maxChunk bounds the buffer the main thread starts with.
+const maxChunk = 64 << 10
 
 // encode is encodeJSON into the thread's buffer. The result is never
 // appended to, so it can be kept (in the history, as the output).
 func (t *thread) encode(v any) (json.RawMessage, error) {
 	if cap(t.buf)-len(t.buf) < 64 {
-		t.buf = make([]byte, 0, encodeChunk)
+		t.buf = make([]byte, 0, max(t.chunk, forkChunk))
+		t.chunk = 0
 	}
 	start := len(t.buf)
 	b, ok := fastEncode(t.buf, v)
@@ -148,6 +156,7 @@ func (t *thread) encode(v any) (json.RawMessage, error) {
 		start = 0
 	}
 	t.buf = b
+	t.used += len(b) - start
 	return json.RawMessage(b[start:len(b):len(b)]), nil
 }
 

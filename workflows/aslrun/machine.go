@@ -140,6 +140,9 @@ type Machine struct {
 	// historyCap is the capacity a new execution's history starts with:
 	// the longest history seen so far, up to maxHistoryCap.
 	historyCap atomic.Int64
+	// encodeHint is the size of the buffer a new execution's main thread
+	// encodes its data into: the most seen so far, up to maxChunk.
+	encodeHint atomic.Int64
 	// ctxSM is $$.StateMachine, the same for every execution.
 	ctxSM *asl.Object
 }
@@ -147,7 +150,7 @@ type Machine struct {
 // minHistoryCap and maxHistoryCap bound the capacity an execution's
 // history is allocated with.
 const (
-	minHistoryCap = 16
+	minHistoryCap = 8
 	maxHistoryCap = 1024
 )
 

@@ -9,6 +9,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"unsafe"
 )
 
 // Values inside the executor are nil, bool, json.Number, string, []any
@@ -30,6 +31,16 @@ func obj(kv ...any) *asl.Object {
 // decodeJSON parses one JSON text into an executor value.
 func decodeJSON(data []byte) (any, error) {
 	if v, ok := fastDecode(data); ok {
+		return v, nil
+	}
+	return asl.DecodeJSON(data)
+}
+
+// decodeOwnJSON is decodeJSON of a text that nothing modifies while the
+// values decoded from it are in use (a task result the executor copied for
+// the history): their strings are slices of it, without a copy.
+func decodeOwnJSON(data []byte) (any, error) {
+	if v, ok := fastDecodeString(unsafe.String(unsafe.SliceData(data), len(data))); ok {
 		return v, nil
 	}
 	return asl.DecodeJSON(data)
