@@ -367,7 +367,7 @@ func locate(serr *stateError, st *state, enteredID int64) *stateError {
 func inputPath(st *state, input any, c *evalCtx) (any, *stateError) {
 	switch {
 	case st.inputPath.null:
-		return asl.NewObject(0), nil
+		return asl.NewSmallObject(0), nil
 	case st.inputPath.p != nil:
 		v, err := st.inputPath.p.eval(input, c)
 		if err != nil {
@@ -381,7 +381,7 @@ func inputPath(st *state, input any, c *evalCtx) (any, *stateError) {
 func outputPath(st *state, output any, c *evalCtx) (any, *stateError) {
 	switch {
 	case st.outputPath.null:
-		return asl.NewObject(0), nil
+		return asl.NewSmallObject(0), nil
 	case st.outputPath.p != nil:
 		v, err := st.outputPath.p.eval(output, c)
 		if err != nil {

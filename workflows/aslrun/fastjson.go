@@ -65,7 +65,7 @@ func (d *fastDecoder) value(depth int) (any, bool) {
 	switch c := d.data[d.pos]; {
 	case c == '{':
 		d.pos++
-		o := asl.NewObject(4)
+		o := asl.NewSmallObject(4)
 		d.space()
 		if d.pos < len(d.data) && d.data[d.pos] == '}' {
 			d.pos++
@@ -87,11 +87,10 @@ func (d *fastDecoder) value(depth int) (any, bool) {
 			if !ok {
 				return nil, false
 			}
-			if _, dup := o.Values[k]; dup {
+			if _, dup := o.Get(k); dup {
 				return nil, false // the general decoder records duplicates
 			}
-			o.Keys = append(o.Keys, k)
-			o.Values[k] = v
+			o.Set(k, v)
 			d.space()
 			if d.pos >= len(d.data) {
 				return nil, false
@@ -316,14 +315,15 @@ func fastEncode(b []byte, v any) ([]byte, bool) {
 			return b, false
 		}
 		b = append(b, '{')
-		for i, k := range t.Keys {
+		for i := range t.Len() {
 			if i > 0 {
 				b = append(b, ',')
 			}
+			k, x := t.Member(i)
 			b = appendJSONString(b, k)
 			b = append(b, ':')
 			var ok bool
-			if b, ok = fastEncode(b, t.Values[k]); !ok {
+			if b, ok = fastEncode(b, x); !ok {
 				return b, false
 			}
 		}
