@@ -63,6 +63,12 @@ func (c *deadlineCtx) arm() context.Context {
 		// would only fire when its time moves again.)
 		c.armed, c.cancelFn = context.WithDeadline(c.parent, time.Now().Add(remaining))
 	}
+	if !c.clock.Now().Before(c.at) {
+		// The Clock passed at before its timeout was set up (a fake
+		// Clock moved meanwhile): done now.
+		c.cancelFn()
+		c.armed, c.cancelFn = context.WithDeadline(c.parent, time.Now())
+	}
 	if c.canceled {
 		c.cancelFn()
 	}
@@ -107,10 +113,12 @@ func (c *deadlineCtx) Err() error {
 	c.mu.Lock()
 	a, canceled := c.armed, c.canceled
 	c.mu.Unlock()
-	switch {
-	case a != nil:
-		return a.Err()
-	case canceled:
+	if a != nil {
+		if err := a.Err(); err != nil {
+			return err
+		}
+	}
+	if canceled {
 		return context.Canceled
 	}
 	if err := c.parent.Err(); err != nil {

@@ -143,6 +143,8 @@ type Machine struct {
 	// encodeHint is the size of the buffer a new execution's main thread
 	// encodes its data into: the most seen so far, up to maxChunk.
 	encodeHint atomic.Int64
+	// watchdog wakes executions whose Task outlives its deadline.
+	watchdog watchdog
 	// ctxSM is $$.StateMachine, the same for every execution.
 	ctxSM *asl.Object
 }
@@ -211,6 +213,7 @@ func New(definition []byte, opts Options) (*Machine, error) {
 	}
 	m := &Machine{sm: sm, opts: opts, env: &env{rand: opts.Random, uuid: opts.NewUUID, now: opts.Clock.Now}, region: awsenv.Region, account: awsenv.LocalAccount}
 	m.historyCap.Store(minHistoryCap)
+	m.watchdog.clock = opts.Clock
 	m.ctxSM = obj("Id", opts.StateMachineARN, "Name", opts.Name)
 	if parts := strings.Split(opts.StateMachineARN, ":"); len(parts) >= 5 {
 		m.region, m.account = parts[3], parts[4]

@@ -36,6 +36,8 @@ type invokeWorker struct {
 	// workerFinished.
 	state atomic.Int32
 	res   invokeResult
+	// watch is the execution's deadline while it waits for this worker.
+	watch *watch
 }
 
 // invokeJob is one Invoker call.
@@ -68,7 +70,7 @@ func getWorker() *invokeWorker {
 		return w
 	}
 	workers.mu.Unlock()
-	w := &invokeWorker{jobs: make(chan invokeJob, 1), done: make(chan struct{}, 1)}
+	w := &invokeWorker{jobs: make(chan invokeJob, 1), done: make(chan struct{}, 1), watch: newWatch()}
 	go w.loop()
 	return w
 }
@@ -112,13 +114,33 @@ func (r *run) invoke(ctx context.Context, resource string, payload json.RawMessa
 	}
 	w := getWorker()
 	w.jobs <- invokeJob{r: r, ctx: ctx, resource: resource, payload: payload}
+	// Wait for the worker, the deadline, or the context the deadline
+	// applies to. An unarmed deadlineCtx is waited for with the Machine's
+	// watchdog rather than its own Clock timeout (see watchdog.go).
+	var expired, parentDone <-chan struct{}
+	dctx, watched := ctx.(*deadlineCtx)
+	if watched {
+		r.m.watchdog.add(w.watch, dctx.at)
+		expired, parentDone = w.watch.ch, dctx.parent.Done()
+	} else {
+		parentDone = ctx.Done()
+	}
 	select {
 	case <-w.done:
-	case <-ctx.Done():
-		if w.state.CompareAndSwap(workerBusy, workerAbandoned) {
-			return nil, ctx.Err() // the worker puts itself back when the call returns
+		if watched {
+			r.m.watchdog.remove(w.watch)
 		}
-		<-w.done // it finished meanwhile
+	case <-expired: // the watchdog took the watch out
+		if err := r.abandon(w, ctx); err != nil {
+			return nil, err
+		}
+	case <-parentDone:
+		if watched {
+			r.m.watchdog.remove(w.watch)
+		}
+		if err := r.abandon(w, ctx); err != nil {
+			return nil, err
+		}
 	}
 	res := w.res
 	if !putWorker(w) {
@@ -130,4 +152,19 @@ func (r *run) invoke(ctx context.Context, resource string, payload json.RawMessa
 		return nil, ctx.Err()
 	}
 	return res.out, res.err
+}
+
+// abandon gives up on a worker whose call outlived ctx and returns ctx's
+// error; or, when the call finished meanwhile, waits for its answer and
+// returns nil.
+func (r *run) abandon(w *invokeWorker, ctx context.Context) error {
+	if w.state.CompareAndSwap(workerBusy, workerAbandoned) {
+		// The worker puts itself back when the call returns.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return context.DeadlineExceeded
+	}
+	<-w.done
+	return nil
 }
