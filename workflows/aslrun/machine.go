@@ -115,12 +115,12 @@ type Options struct {
 	// RoleARN is $$.Execution.RoleArn.
 	RoleARN string
 	// InvokeInline calls the Invoker on the execution's own goroutine
-	// instead of a new one per Task. Set it when the Invoker returns once
+	// instead of handing each call to a worker goroutine. Set it when the Invoker returns once
 	// its context is done (an in-process handler that passes its context
 	// on, a stub): a Task's TimeoutSeconds and the execution's time limit
 	// then rely on the Invoker to stop. The outcomes and the history are
-	// the same as without it for such an Invoker, and each Task saves a
-	// goroutine and the hand-offs between it and the execution's. Off by
+	// the same as without it for such an Invoker, and each Task saves the
+	// hand-offs between the worker and the execution's goroutine. Off by
 	// default: an Invoker that ignores its context (a handler blocked in a
 	// call without a deadline) would hold the execution past its limits.
 	InvokeInline bool
