@@ -341,12 +341,27 @@ func checkExecutionName(name string) error {
 		return &InputError{Err: fmt.Errorf("the execution name must be 1 to 80 characters")}
 	}
 	for _, r := range name {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune("?*<>{}[]:;,\\|^~$#%&`\"", r) {
+		if r < utf8.RuneSelf && r > ' ' && r != 0x7f && !badNameChar[r] {
+			continue // the common case, without the Unicode tables
+		}
+		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(badNameChars, r) {
 			return &InputError{Err: fmt.Errorf("the execution name may not contain %q", r)}
 		}
 	}
 	return nil
 }
+
+// badNameChars are the ASCII characters an execution name may not
+// contain besides whitespace and control characters.
+const badNameChars = "?*<>{}[]:;,\\|^~$#%&`\""
+
+// badNameChar marks badNameChars.
+var badNameChar = func() (t [utf8.RuneSelf]bool) {
+	for _, c := range badNameChars {
+		t[c] = true
+	}
+	return t
+}()
 
 func newUUID() string {
 	var b [16]byte

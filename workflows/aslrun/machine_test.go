@@ -242,3 +242,21 @@ func TestLintOnlyNamesRegisteredLinterRules(t *testing.T) {
 		}
 	}
 }
+
+// Every printable ASCII character is allowed in an execution name except
+// the ones StartExecution rejects; control characters and DEL are not.
+func TestExecutionNameASCII(t *testing.T) {
+	for c := rune(0); c < 0x80; c++ {
+		err := checkExecutionName("a" + string(c) + "b")
+		bad := c <= ' ' || c == 0x7f || strings.ContainsRune("?*<>{}[]:;,\\|^~$#%&`\"", c)
+		if (err != nil) != bad {
+			t.Errorf("%q: error %v, want rejected=%v", c, err, bad)
+		}
+	}
+	if err := checkExecutionName("payé-\u00a0x"); err == nil {
+		t.Error("a no-break space was accepted")
+	}
+	if err := checkExecutionName("payé"); err != nil {
+		t.Errorf("a non-ASCII letter was rejected: %v", err)
+	}
+}
