@@ -89,7 +89,7 @@ func (m *Machine) run(parent context.Context, name string, rawInput json.RawMess
 	compactInput := th.mustEncode(in)
 	r.arn, r.name, r.start, r.input = arn, name, start, in
 
-	th.emit(Event{Type: ExecutionStarted, Input: compactInput})
+	th.emitAt(Event{Type: ExecutionStarted, Input: compactInput}, start)
 	out, outJSON, serr := r.runMachine(ctx, m.sm, in, compactInput, th, &r.vars)
 
 	exec := &Execution{
