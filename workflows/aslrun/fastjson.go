@@ -349,6 +349,9 @@ func fastEncode(b []byte, v any) ([]byte, bool) {
 
 // validNumber reports whether s is a JSON number.
 func validNumber(s string) bool {
+	if isPlainInteger(s) {
+		return true
+	}
 	d := fastDecoder{data: s}
 	if len(s) == 0 {
 		return false
@@ -358,6 +361,24 @@ func validNumber(s string) bool {
 	}
 	_, ok := d.number()
 	return ok && d.pos == len(s)
+}
+
+// isPlainInteger reports whether s is an integer in JSON's grammar with
+// at most 15 digits (which a float64 holds): most numbers in state data.
+func isPlainInteger(s string) bool {
+	digits := s
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 15 || (digits[0] == '0' && len(digits) > 1) {
+		return false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 const hexDigits = "0123456789abcdef"

@@ -130,3 +130,24 @@ func sameValue(a, b any) bool {
 	}
 	return reflect.DeepEqual(a, b)
 }
+
+// validNumber's integer shortcut agrees with the full grammar.
+func TestValidNumberShortcut(t *testing.T) {
+	full := func(s string) bool {
+		if len(s) == 0 || (s[0] != '-' && (s[0] < '0' || s[0] > '9')) {
+			return false
+		}
+		d := fastDecoder{data: s}
+		_, ok := d.number()
+		return ok && d.pos == len(s)
+	}
+	for _, s := range []string{"0", "-0", "01", "-01", "-", "", "+1", "1e5", "12", "-12", "1.5", "123456789012345",
+		"1234567890123456", "-123456789012345", "9 ", " 9", "1-", "00", "7x"} {
+		if got, want := validNumber(s), full(s); got != want {
+			t.Errorf("validNumber(%q) = %v, want %v", s, got, want)
+		}
+		if isPlainInteger(s) && !full(s) {
+			t.Errorf("isPlainInteger(%q) accepts what the grammar refuses", s)
+		}
+	}
+}
