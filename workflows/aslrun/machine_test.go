@@ -2,6 +2,7 @@ package aslrun
 
 import (
 	"github.com/resilientpay/paymentapi/workflows/asllint"
+	"regexp"
 
 	"context"
 	"encoding/json"
@@ -258,5 +259,19 @@ func TestExecutionNameASCII(t *testing.T) {
 	}
 	if err := checkExecutionName("payé"); err != nil {
 		t.Errorf("a non-ASCII letter was rejected: %v", err)
+	}
+}
+
+// newUUID gives distinct version 4 UUIDs, across the refills of its
+// random bytes.
+func TestNewUUID(t *testing.T) {
+	re := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	seen := map[string]bool{}
+	for range 200 {
+		u := newUUID()
+		if !re.MatchString(u) || seen[u] {
+			t.Fatalf("newUUID() = %q (seen before: %v)", u, seen[u])
+		}
+		seen[u] = true
 	}
 }
