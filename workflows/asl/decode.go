@@ -14,23 +14,97 @@ import (
 // silently; the linter reports it), and the executor uses Object for all
 // its state data, because Step Functions keeps key order in state data and
 // in what States.JsonToString renders.
+//
+// An object has one of two forms. NewObject's (and DecodeJSON's) has
+// Values, a map from each key to its value. NewSmallObject's, for the few
+// members most state data has, keeps the values in a slice in key order
+// and leaves Values nil: a map costs two allocations and a hash per
+// access, a few members are found faster by comparing keys. Get, Set,
+// Len, Member and With work on both forms; read Values directly only from
+// objects you know to be of the first (a parsed definition's).
 type Object struct {
-	Keys   []string
+	Keys []string
+	// Values maps each key to its value; nil in a small object.
 	Values map[string]any
-	dups   []string
+	// vals are a small object's values, in the order of Keys.
+	vals []any
+	dups []string
 }
+
+// maxSmallObject is the most members a small object holds; Set turns a
+// small object that grows past it into the map form.
+const maxSmallObject = 8
 
 // NewObject returns an empty object with room for n members.
 func NewObject(n int) *Object {
 	return &Object{Keys: make([]string, 0, n), Values: make(map[string]any, n)}
 }
 
+// smallObject4 and smallObject8 are a small object and room for its
+// members in one allocation.
+type smallObject4 struct {
+	o    Object
+	keys [4]string
+	vals [4]any
+}
+
+type smallObject8 struct {
+	o    Object
+	keys [8]string
+	vals [8]any
+}
+
+// NewSmallObject returns an empty object with room for n members, in the
+// small form when n is at most 8 (see Object).
+func NewSmallObject(n int) *Object {
+	switch {
+	case n <= 4:
+		s := new(smallObject4)
+		s.o.Keys, s.o.vals = s.keys[:0:4], s.vals[:0:4]
+		return &s.o
+	case n <= maxSmallObject:
+		s := new(smallObject8)
+		s.o.Keys, s.o.vals = s.keys[:0:8], s.vals[:0:8]
+		return &s.o
+	}
+	return NewObject(n)
+}
+
+// index returns the position of k in a small object's Keys, or -1.
+func (o *Object) index(k string) int {
+	for i, key := range o.Keys {
+		if key == k {
+			return i
+		}
+	}
+	return -1
+}
+
 // Set adds or replaces a member; a new key goes last.
 func (o *Object) Set(k string, v any) {
-	if _, ok := o.Values[k]; !ok {
-		o.Keys = append(o.Keys, k)
+	if o.Values != nil {
+		if _, ok := o.Values[k]; !ok {
+			o.Keys = append(o.Keys, k)
+		}
+		o.Values[k] = v
+		return
 	}
-	o.Values[k] = v
+	if i := o.index(k); i >= 0 {
+		o.vals[i] = v
+		return
+	}
+	if len(o.Keys) < maxSmallObject {
+		o.Keys = append(o.Keys, k)
+		o.vals = append(o.vals, v)
+		return
+	}
+	m := make(map[string]any, 2*len(o.Keys))
+	for i, key := range o.Keys {
+		m[key] = o.vals[i]
+	}
+	o.Values, o.vals = m, nil
+	o.Keys = append(o.Keys, k)
+	m[k] = v
 }
 
 // Get returns a member; a nil object has none.
@@ -38,8 +112,23 @@ func (o *Object) Get(k string) (any, bool) {
 	if o == nil {
 		return nil, false
 	}
-	v, ok := o.Values[k]
-	return v, ok
+	if o.Values != nil {
+		v, ok := o.Values[k]
+		return v, ok
+	}
+	if i := o.index(k); i >= 0 {
+		return o.vals[i], true
+	}
+	return nil, false
+}
+
+// Member returns the i-th member in key order, 0 <= i < Len().
+func (o *Object) Member(i int) (string, any) {
+	k := o.Keys[i]
+	if o.Values != nil {
+		return k, o.Values[k]
+	}
+	return k, o.vals[i]
 }
 
 // Len returns the number of members.
@@ -50,13 +139,12 @@ func (o *Object) Len() int {
 	return len(o.Keys)
 }
 
-// With returns a copy of o (nil: an empty object) with member k set to v.
+// With returns a copy of o (nil: an empty object) with member k set to v,
+// in the small form when it fits.
 func (o *Object) With(k string, v any) *Object {
-	out := NewObject(o.Len() + 1)
-	if o != nil {
-		for _, key := range o.Keys {
-			out.Set(key, o.Values[key])
-		}
+	out := NewSmallObject(o.Len() + 1)
+	for i := range o.Len() {
+		out.Set(o.Member(i))
 	}
 	out.Set(k, v)
 	return out
@@ -155,8 +243,9 @@ func plain(v any) any {
 		f, _ := t.Float64()
 		return f
 	case *Object:
-		m := make(map[string]any, len(t.Values))
-		for k, x := range t.Values {
+		m := make(map[string]any, t.Len())
+		for i := range t.Len() {
+			k, x := t.Member(i)
 			m[k] = plain(x)
 		}
 		return m
@@ -183,13 +272,14 @@ func writeOrdered(b *bytes.Buffer, v any) {
 	switch t := v.(type) {
 	case *Object:
 		b.WriteByte('{')
-		for i, k := range t.Keys {
+		for i := range t.Len() {
 			if i > 0 {
 				b.WriteByte(',')
 			}
+			k, x := t.Member(i)
 			writeString(b, k)
 			b.WriteByte(':')
-			writeOrdered(b, t.Values[k])
+			writeOrdered(b, x)
 		}
 		b.WriteByte('}')
 	case []any:

@@ -28,8 +28,10 @@ type optPath struct {
 // state is a compiled state.
 type state struct {
 	name, typ string
-	next      string
-	jsonata   bool
+	// events are the state's StateEntered and StateExited event types.
+	events  [2]EventType
+	next    string
+	jsonata bool
 	// assign is the state's Assign (both query languages); arguments
 	// and output are a JSONata state's Arguments and Output.
 	assign, arguments, output tnode
@@ -188,7 +190,7 @@ func compileState(s *asl.State) (*state, error) {
 			return nil, &UnsupportedError{Path: s.Path + "." + k, Feature: feature}
 		}
 	}
-	st := &state{name: s.Name, typ: s.Type, next: s.Next, defaultNext: s.Default, jsonata: s.QueryLanguage == asl.JSONata}
+	st := &state{name: s.Name, typ: s.Type, events: stateEvents[s.Type], next: s.Next, defaultNext: s.Default, jsonata: s.QueryLanguage == asl.JSONata}
 	var err error
 	for field, dst := range map[string]*tnode{"Assign": &st.assign, "Arguments": &st.arguments, "Output": &st.output} {
 		if *dst, err = compileStateTemplate(s, s.Templates[field], s.Path+"."+field); err != nil {

@@ -179,15 +179,29 @@
 // as the next state's input event, as a Task's payload when InputPath and
 // Parameters leave the input as it is, and as the execution's output. A
 // fast JSON path (fastjson.go) handles the texts and values it can decode
-// and encode exactly as encoding/json does and hands the rest to it. The
-// context object is built only when an expression reads $$.
+// and encode exactly as encoding/json does and hands the rest to it; the
+// strings of a decoded task result share the copy the history keeps.
+// Objects of up to 8 members use asl.Object's small form (no map). The
+// context object is built only when an expression reads $$. Each line of
+// execution (the main one, a Parallel branch, a Map iteration) reuses one
+// evaluation context for its states and encodes its history data into a
+// shared buffer, sized from earlier executions.
 //
-// Each Task runs its Invoker on a goroutine of its own, so that a Task's
-// timeout holds even for an Invoker that ignores its context. An Invoker
-// that honours its context (in-process handlers that pass it on, stubs)
-// can be called on the execution's goroutine instead with
-// Options.InvokeInline, which saves the goroutine and the hand-offs; the
-// outcomes and history are the same (TestInvokeInlineGivesTheSameExecutions).
+// Timeouts cost nothing until someone waits on them: a Task's and an
+// execution's contexts (deadline.go) compare the Clock's time with their
+// deadline and ask the Clock for a timeout only when an Invoker waits on
+// Done (or reads Deadline or a Value).
+//
+// By default each Task's Invoker runs on a pooled worker goroutine
+// (worker.go), so that a Task's timeout holds even for an Invoker that
+// ignores its context: the execution waits for the worker or for the
+// deadline, which the Machine's watchdog (watchdog.go) signals with one
+// Clock timeout for all waiting executions; a worker left behind goes back
+// to the pool when its call returns. An Invoker that honours its context
+// (in-process handlers that pass it on, stubs) can be called on the
+// execution's goroutine instead with Options.InvokeInline, which saves the
+// hand-off to the worker; the outcomes and history are the same
+// (TestInvokeInlineGivesTheSameExecutions).
 //
 // Where the behaviour is unclear aslrun errs on the strict side, so that a
 // workflow that runs here is not rejected by AWS. Unsupported features

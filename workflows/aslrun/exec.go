@@ -21,11 +21,21 @@ const timeFormat = "2006-01-02T15:04:05.000Z"
 
 // run is the state of one execution.
 type run struct {
-	m        *Machine
-	clock    Clock
-	hist     *history
+	m     *Machine
+	clock Clock
+	hist  *history
+	// The execution's history, main thread and top variable scope,
+	// allocated with it.
+	history  history
+	main     thread
+	vars     varScope
 	deadline time.Time // execution time limit on the Clock; zero if none
 	limit    time.Duration
+	// root is the context Run was given; ctx is the execution's own,
+	// root with the time limit, or nil without one.
+	root   context.Context
+	ctx    *deadlineCtx
+	ctxMem deadlineCtx // what ctx points to
 	// $$.Execution is built from these on first use (execObj), since
 	// most executions never read it.
 	arn, name string
@@ -56,13 +66,17 @@ func (m *Machine) run(parent context.Context, name string, rawInput json.RawMess
 	if t := m.sm.timeout; t > 0 && (limit == 0 || t < limit) {
 		limit = t
 	}
-	ctx, cancel := parent, context.CancelFunc(func() {})
-	r := &run{m: m, clock: clock, hist: &history{clock: clock, events: make([]Event, 0, m.historyCap.Load())}, limit: limit}
+	ctx := parent
+	r := &run{m: m, clock: clock, limit: limit, root: parent}
+	r.history = history{clock: clock, events: make([]Event, 0, m.historyCap.Load())}
+	r.hist = &r.history
+	r.main = thread{h: r.hist, chunk: int(m.encodeHint.Load())}
 	if limit > 0 {
-		ctx, cancel = clock.WithTimeout(parent, limit)
 		r.deadline = start.Add(limit)
+		r.ctx = withDeadline(&r.ctxMem, parent, clock, r.deadline)
+		defer r.ctx.cancel()
+		ctx = r.ctx
 	}
-	defer cancel()
 
 	smName := m.opts.Name
 	var arn string
@@ -71,12 +85,12 @@ func (m *Machine) run(parent context.Context, name string, rawInput json.RawMess
 	} else {
 		arn = "arn:aws:states:" + m.region + ":" + m.account + ":express:" + smName + ":" + name + ":" + m.opts.NewUUID()
 	}
-	compactInput := mustEncode(in)
+	th := &r.main
+	compactInput := th.mustEncode(in)
 	r.arn, r.name, r.start, r.input = arn, name, start, in
 
-	th := &thread{h: r.hist}
-	th.emit(Event{Type: ExecutionStarted, Input: compactInput})
-	out, outJSON, serr := r.runMachine(ctx, m.sm, in, compactInput, th, &varScope{})
+	th.emitAt(Event{Type: ExecutionStarted, Input: compactInput}, start)
+	out, outJSON, serr := r.runMachine(ctx, m.sm, in, compactInput, th, &r.vars)
 
 	exec := &Execution{
 		ExecutionARN: arn, StateMachineARN: m.opts.StateMachineARN, Name: name,
@@ -85,7 +99,7 @@ func (m *Machine) run(parent context.Context, name string, rawInput json.RawMess
 	if serr == nil {
 		b, err := outJSON, error(nil) // the last state's output, as encoded for its exit event
 		if b == nil {
-			b, err = encodeJSON(out)
+			b, err = th.encode(out)
 		}
 		switch {
 		case err != nil:
@@ -94,7 +108,8 @@ func (m *Machine) run(parent context.Context, name string, rawInput json.RawMess
 			serr = &stateError{name: ErrDataLimitExceeded, cause: fmt.Sprintf("The execution output is %d bytes, more than the %d bytes quota", len(b), maxPayload)}
 		default:
 			exec.Status, exec.Output = Succeeded, b
-			th.emit(Event{Type: ExecutionSucceeded, Output: b})
+			exec.StopDate = clock.Now()
+			th.emitAt(Event{Type: ExecutionSucceeded, Output: b}, exec.StopDate)
 		}
 	}
 	if serr != nil {
@@ -111,11 +126,16 @@ func (m *Machine) run(parent context.Context, name string, rawInput json.RawMess
 			th.emit(Event{Type: ExecutionFailed, Error: serr.name, Cause: serr.cause})
 		}
 	}
-	exec.StopDate = clock.Now()
+	if exec.StopDate.IsZero() {
+		exec.StopDate = clock.Now()
+	}
 	// Every branch has finished: the events can be handed over as they are.
 	exec.History = r.hist.events
 	if n := int64(len(exec.History)); n > m.historyCap.Load() && n <= maxHistoryCap {
 		m.historyCap.Store(n) // the next execution's history starts this large
+	}
+	if n := int64(r.main.used + 64); n > m.encodeHint.Load() && n <= maxChunk {
+		m.encodeHint.Store(n) // and its main thread's encodings fit one buffer
 	}
 	return exec
 }
@@ -123,17 +143,14 @@ func (m *Machine) run(parent context.Context, name string, rawInput json.RawMess
 // halted reports whether the execution must stop: its context is done or
 // its time limit has passed on the Clock.
 func (r *run) halted(ctx context.Context) *stateError {
-	if ctx.Err() != nil {
-		return errHalt
-	}
-	if !r.deadline.IsZero() && !r.clock.Now().Before(r.deadline) {
-		return errHalt
-	}
-	return nil
+	return r.haltedAt(ctx, r.clock.Now())
 }
 
 // haltedAt is halted with the Clock's time already read.
 func (r *run) haltedAt(ctx context.Context, now time.Time) *stateError {
+	if r.ctx != nil && ctx == context.Context(r.ctx) {
+		ctx = r.root // its deadline is r.deadline, checked below
+	}
 	if ctx.Err() != nil {
 		return errHalt
 	}
@@ -180,13 +197,28 @@ type evalCtx struct {
 	hasResult, hasErrorOutput bool
 }
 
-// newEvalCtx returns the evaluation context of a state whose input is in;
-// item is the Map item for a Map state's ItemSelector. A negative
+// newEvalCtx returns a new evaluation context of a state whose input is
+// in; item is the Map item for a Map state's ItemSelector. A negative
 // retryCount leaves $$.State.RetryCount out, as AWS does in states that
 // cannot retry (LocalStack's recorded test_query_context_object_values: a
 // Pass state's $$.State has Name and EnteredTime only).
 func (r *run) newEvalCtx(stateName string, entered time.Time, retryCount int, item *asl.Object, vars *varScope, in any) *evalCtx {
-	return &evalCtx{run: r, stateName: stateName, entered: entered, retryCount: retryCount, item: item, vars: vars, env: r.m.env, input: in}
+	c := new(evalCtx)
+	r.initEvalCtx(c, stateName, entered, retryCount, item, vars, in)
+	return c
+}
+
+// initEvalCtx sets c up as newEvalCtx's.
+func (r *run) initEvalCtx(c *evalCtx, stateName string, entered time.Time, retryCount int, item *asl.Object, vars *varScope, in any) {
+	*c = evalCtx{run: r, stateName: stateName, entered: entered, retryCount: retryCount, item: item, vars: vars, env: r.m.env, input: in}
+}
+
+// threadEvalCtx is newEvalCtx without an item, in th's own evalCtx: a
+// thread runs one state at a time, and nothing keeps a state's evalCtx
+// once the state is done. It replaces the one it gave before.
+func (r *run) threadEvalCtx(th *thread, stateName string, entered time.Time, retryCount int, vars *varScope, in any) *evalCtx {
+	r.initEvalCtx(&th.ec, stateName, entered, retryCount, nil, vars, in)
+	return &th.ec
 }
 
 // contextObject returns the context object ($$), building it on first use.
@@ -243,9 +275,9 @@ var stateEvents = map[string][2]EventType{
 // entered is the time the state is entered: $$.State.EnteredTime and the
 // timestamp of its StateEntered event.
 func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.RawMessage, th *thread, vars *varScope, entered time.Time) (any, json.RawMessage, string, *stateError) {
-	evs := stateEvents[st.typ]
+	evs := st.events
 	if inJSON == nil {
-		inJSON = mustEncode(input)
+		inJSON = th.mustEncode(input)
 	}
 	enteredID := th.emitAt(Event{Type: evs[0], StateName: st.name, Input: inJSON}, entered)
 	var (
@@ -254,7 +286,10 @@ func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.Ra
 		assign *asl.Object
 		serr   *stateError
 	)
-	c := r.newEvalCtx(st.name, entered, -1, nil, vars, input)
+	var c *evalCtx // withRetry makes its own, one per attempt
+	if st.typ != "Task" && st.typ != "Parallel" && st.typ != "Map" {
+		c = r.threadEvalCtx(th, st.name, entered, -1, vars, input)
+	}
 	switch st.typ {
 	case "Task", "Parallel", "Map":
 		out, next, assign, serr = r.withRetry(ctx, st, input, inJSON, th, entered, enteredID, vars)
@@ -276,7 +311,7 @@ func (r *run) runState(ctx context.Context, st *state, input any, inJSON json.Ra
 	// Assignments take effect once the state is done: every expression of
 	// the state read the variables as they were when it was entered.
 	vars.assign(assign)
-	b, err := encodeJSON(out)
+	b, err := th.encode(out)
 	if err != nil {
 		return nil, nil, "", runtimeErr("the output of state '%s' cannot be encoded: %v", st.name, err)
 	}
@@ -332,7 +367,7 @@ func locate(serr *stateError, st *state, enteredID int64) *stateError {
 func inputPath(st *state, input any, c *evalCtx) (any, *stateError) {
 	switch {
 	case st.inputPath.null:
-		return asl.NewObject(0), nil
+		return asl.NewSmallObject(0), nil
 	case st.inputPath.p != nil:
 		v, err := st.inputPath.p.eval(input, c)
 		if err != nil {
@@ -346,7 +381,7 @@ func inputPath(st *state, input any, c *evalCtx) (any, *stateError) {
 func outputPath(st *state, output any, c *evalCtx) (any, *stateError) {
 	switch {
 	case st.outputPath.null:
-		return asl.NewObject(0), nil
+		return asl.NewSmallObject(0), nil
 	case st.outputPath.p != nil:
 		v, err := st.outputPath.p.eval(output, c)
 		if err != nil {
@@ -679,7 +714,7 @@ func (r *run) withRetry(ctx context.Context, st *state, input any, inJSON json.R
 	}
 	retryCount := 0
 	for {
-		c := r.newEvalCtx(st.name, entered, retryCount, nil, vars, input)
+		c := r.threadEvalCtx(th, st.name, entered, retryCount, vars, input)
 		c.inputJSON = inJSON
 		var (
 			result   any
@@ -836,7 +871,7 @@ func (r *run) task(ctx context.Context, st *state, input any, c *evalCtx, th *th
 	}
 	payload, jerr := c.inputJSON, error(nil)
 	if !sameObject(eff, input) || payload == nil {
-		payload, jerr = encodeJSON(eff) // InputPath or Parameters changed it
+		payload, jerr = th.encode(eff) // InputPath or Parameters changed it
 	}
 	if jerr != nil {
 		return nil, runtimeErr("the input of state '%s' cannot be encoded: %v", st.name, jerr), ""
@@ -845,14 +880,15 @@ func (r *run) task(ctx context.Context, st *state, input any, c *evalCtx, th *th
 		return nil, &stateError{name: ErrDataLimitExceeded, cause: fmt.Sprintf("The input of state '%s' is %d bytes, more than the %d bytes quota", st.name, len(payload), maxPayload)}, ""
 	}
 	sched, started, succeeded, failed, timedOut := taskEvents(st.lambda)
-	th.emit(Event{Type: sched, StateName: st.name, Resource: st.resource, Input: payload})
-	th.emit(Event{Type: started, StateName: st.name, Resource: st.resource})
+	now := r.clock.Now() // the task is scheduled and started at once
+	th.emitAt(Event{Type: sched, StateName: st.name, Resource: st.resource, Input: payload}, now)
+	th.emitAt(Event{Type: started, StateName: st.name, Resource: st.resource}, now)
 
 	tctx := ctx
 	if timeout > 0 {
-		var cancel context.CancelFunc
-		tctx, cancel = r.clock.WithTimeout(ctx, timeout)
-		defer cancel()
+		dctx := withDeadline(new(deadlineCtx), ctx, r.clock, now.Add(timeout))
+		defer dctx.cancel()
+		tctx = dctx
 	}
 	res, ierr := r.invoke(tctx, st.resource, payload)
 	if ierr != nil {
@@ -876,7 +912,7 @@ func (r *run) task(ctx context.Context, st *state, input any, c *evalCtx, th *th
 	var out any
 	res = bytes.Clone(bytes.TrimSpace(res)) // the history keeps it; the Invoker may reuse its buffer
 	if len(res) > 0 {
-		v, derr := decodeJSON(res)
+		v, derr := decodeOwnJSON(res)
 		if derr != nil {
 			return nil, runtimeErr("the result of state '%s' is not JSON: %v", st.name, derr), ""
 		}
@@ -904,40 +940,6 @@ func resultLimitName(resource string) string {
 		return name
 	}
 	return resource
-}
-
-type invokeResult struct {
-	out json.RawMessage
-	err error
-}
-
-// invoke calls the Invoker, returning when it does or when ctx is done,
-// whichever is first, and turns a panic into a Lambda-style error.
-func (r *run) invoke(ctx context.Context, resource string, payload json.RawMessage) (json.RawMessage, error) {
-	if r.m.opts.InvokeInline {
-		return r.invokeInline(ctx, resource, payload)
-	}
-	ch := make(chan invokeResult, 1)
-	go func() {
-		defer func() {
-			if v := recover(); v != nil {
-				ch <- invokeResult{err: messages.InvokeResponse_Error{Type: goErrorType(v), Message: fmt.Sprint(v)}}
-			}
-		}()
-		out, err := r.m.opts.Invoker.Invoke(ctx, resource, payload)
-		ch <- invokeResult{out: out, err: err}
-	}()
-	select {
-	case res := <-ch:
-		if res.err == nil && ctx.Err() != nil {
-			// The result came back after the deadline: Step Functions has
-			// already timed the task out.
-			return nil, ctx.Err()
-		}
-		return res.out, res.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
 }
 
 // invokeInline calls the Invoker on the execution's goroutine (see

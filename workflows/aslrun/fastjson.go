@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/resilientpay/paymentapi/workflows/asl"
 )
@@ -19,7 +20,13 @@ import (
 // fastDecode parses data as one JSON text into executor values; ok is
 // false when the general decoder must decide.
 func fastDecode(data []byte) (v any, ok bool) {
-	d := fastDecoder{data: data, src: string(data)}
+	return fastDecodeString(string(data))
+}
+
+// fastDecodeString is fastDecode of a text the values may keep slices
+// of.
+func fastDecodeString(src string) (v any, ok bool) {
+	d := fastDecoder{data: src}
 	d.space()
 	if v, ok = d.value(0); !ok {
 		return nil, false
@@ -28,12 +35,11 @@ func fastDecode(data []byte) (v any, ok bool) {
 	return v, d.pos == len(d.data)
 }
 
-// fastDecoder's strings and numbers are slices of src, one copy of the
-// text, rather than one allocation each; a value kept keeps the text
-// alive, which the history keeps anyway.
+// fastDecoder's strings and numbers are slices of the text, rather than
+// one allocation each; a value kept keeps the text alive, which the
+// history keeps anyway.
 type fastDecoder struct {
-	data []byte
-	src  string // string(data)
+	data string
 	pos  int
 }
 
@@ -59,7 +65,7 @@ func (d *fastDecoder) value(depth int) (any, bool) {
 	switch c := d.data[d.pos]; {
 	case c == '{':
 		d.pos++
-		o := asl.NewObject(4)
+		o := asl.NewSmallObject(4)
 		d.space()
 		if d.pos < len(d.data) && d.data[d.pos] == '}' {
 			d.pos++
@@ -81,11 +87,10 @@ func (d *fastDecoder) value(depth int) (any, bool) {
 			if !ok {
 				return nil, false
 			}
-			if _, dup := o.Values[k]; dup {
+			if _, dup := o.Get(k); dup {
 				return nil, false // the general decoder records duplicates
 			}
-			o.Keys = append(o.Keys, k)
-			o.Values[k] = v
+			o.Set(k, v)
 			d.space()
 			if d.pos >= len(d.data) {
 				return nil, false
@@ -145,7 +150,7 @@ func (d *fastDecoder) value(depth int) (any, bool) {
 }
 
 func (d *fastDecoder) literal(lit string) bool {
-	if len(d.data)-d.pos < len(lit) || string(d.data[d.pos:d.pos+len(lit)]) != lit {
+	if len(d.data)-d.pos < len(lit) || d.data[d.pos:d.pos+len(lit)] != lit {
 		return false
 	}
 	d.pos += len(lit)
@@ -165,11 +170,11 @@ func (d *fastDecoder) str() (string, bool) {
 		switch c := d.data[i]; {
 		case c == '"':
 			s := d.data[start:i]
-			if !ascii && !utf8.Valid(s) {
+			if !ascii && !utf8.ValidString(s) {
 				return "", false
 			}
 			d.pos = i + 1
-			return d.src[start:i], true
+			return d.data[start:i], true
 		case c == '\\':
 			return d.escapedStr(start, i)
 		case c < 0x20:
@@ -194,7 +199,8 @@ func (d *fastDecoder) escapedStr(start, i int) (string, bool) {
 				return "", false
 			}
 			d.pos = i + 1
-			return string(out), true
+			// out is not written again: the string can share it.
+			return unsafe.String(unsafe.SliceData(out), len(out)), true
 		case c < 0x20:
 			return "", false
 		case c != '\\':
@@ -222,7 +228,7 @@ func (d *fastDecoder) escapedStr(start, i int) (string, bool) {
 			if i+6 > len(data) {
 				return "", false
 			}
-			n, err := strconv.ParseUint(string(data[i+2:i+6]), 16, 32)
+			n, err := strconv.ParseUint(data[i+2:i+6], 16, 32)
 			if err != nil || n >= 0xD800 && n < 0xE000 {
 				return "", false
 			}
@@ -275,7 +281,7 @@ func (d *fastDecoder) number() (any, bool) {
 		}
 		check = true
 	}
-	text := d.src[start:i]
+	text := d.data[start:i]
 	if check || len(text) > 15 {
 		if _, err := strconv.ParseFloat(text, 64); err != nil {
 			return nil, false
@@ -309,14 +315,15 @@ func fastEncode(b []byte, v any) ([]byte, bool) {
 			return b, false
 		}
 		b = append(b, '{')
-		for i, k := range t.Keys {
+		for i := range t.Len() {
 			if i > 0 {
 				b = append(b, ',')
 			}
+			k, x := t.Member(i)
 			b = appendJSONString(b, k)
 			b = append(b, ':')
 			var ok bool
-			if b, ok = fastEncode(b, t.Values[k]); !ok {
+			if b, ok = fastEncode(b, x); !ok {
 				return b, false
 			}
 		}
@@ -342,7 +349,10 @@ func fastEncode(b []byte, v any) ([]byte, bool) {
 
 // validNumber reports whether s is a JSON number.
 func validNumber(s string) bool {
-	d := fastDecoder{data: []byte(s), src: s}
+	if isPlainInteger(s) {
+		return true
+	}
+	d := fastDecoder{data: s}
 	if len(s) == 0 {
 		return false
 	}
@@ -351,6 +361,24 @@ func validNumber(s string) bool {
 	}
 	_, ok := d.number()
 	return ok && d.pos == len(s)
+}
+
+// isPlainInteger reports whether s is an integer in JSON's grammar with
+// at most 15 digits (which a float64 holds): most numbers in state data.
+func isPlainInteger(s string) bool {
+	digits := s
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 15 || (digits[0] == '0' && len(digits) > 1) {
+		return false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 const hexDigits = "0123456789abcdef"

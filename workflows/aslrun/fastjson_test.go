@@ -50,7 +50,7 @@ func checkFastJSON(t *testing.T, in []byte) {
 	t.Helper()
 	want, wantErr := asl.DecodeJSON(in)
 	got, ok := fastDecode(in)
-	if ok && (wantErr != nil || !reflect.DeepEqual(got, want)) {
+	if ok && (wantErr != nil || !sameValue(got, want)) {
 		t.Errorf("fastDecode(%q) = %#v, want %#v (%v)", in, got, want, wantErr)
 	}
 	if wantErr != nil {
@@ -96,4 +96,58 @@ func FuzzFastJSON(f *testing.F) {
 			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
 		}
 	})
+}
+
+// sameValue reports whether a and b are the same decoded value: the same
+// types, strings and number texts, objects with the same keys in the same
+// order and the same members, whichever form (asl.Object) they have.
+func sameValue(a, b any) bool {
+	switch x := a.(type) {
+	case *asl.Object:
+		y, ok := b.(*asl.Object)
+		if !ok || x.Len() != y.Len() {
+			return false
+		}
+		for i := range x.Len() {
+			kx, vx := x.Member(i)
+			ky, vy := y.Member(i)
+			if kx != ky || !sameValue(vx, vy) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) || (x == nil) != (y == nil) {
+			return false
+		}
+		for i := range x {
+			if !sameValue(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// validNumber's integer shortcut agrees with the full grammar.
+func TestValidNumberShortcut(t *testing.T) {
+	full := func(s string) bool {
+		if len(s) == 0 || (s[0] != '-' && (s[0] < '0' || s[0] > '9')) {
+			return false
+		}
+		d := fastDecoder{data: s}
+		_, ok := d.number()
+		return ok && d.pos == len(s)
+	}
+	for _, s := range []string{"0", "-0", "01", "-01", "-", "", "+1", "1e5", "12", "-12", "1.5", "123456789012345",
+		"1234567890123456", "-123456789012345", "9 ", " 9", "1-", "00", "7x"} {
+		if got, want := validNumber(s), full(s); got != want {
+			t.Errorf("validNumber(%q) = %v, want %v", s, got, want)
+		}
+		if isPlainInteger(s) && !full(s) {
+			t.Errorf("isPlainInteger(%q) accepts what the grammar refuses", s)
+		}
+	}
 }

@@ -119,6 +119,54 @@ type history struct {
 type thread struct {
 	h    *history
 	last int64
+	// ec is the evalCtx of the state the thread runs (run.threadEvalCtx).
+	ec evalCtx
+	// buf is where encode puts the thread's encodings: several events'
+	// data share one allocation instead of one each. chunk is the size
+	// of the next buffer encode allocates (0: forkChunk), used counts the
+	// bytes encoded.
+	buf   []byte
+	chunk int
+	used  int
+}
+
+// forkChunk is the size of the buffers a Parallel branch or Map
+// iteration encodes into.
+const forkChunk = 256
+
+// maxChunk bounds the buffer the main thread starts with.
+const maxChunk = 64 << 10
+
+// encode is encodeJSON into the thread's buffer. The result is never
+// appended to, so it can be kept (in the history, as the output).
+func (t *thread) encode(v any) (json.RawMessage, error) {
+	if cap(t.buf)-len(t.buf) < 64 {
+		t.buf = make([]byte, 0, max(t.chunk, forkChunk))
+		t.chunk = 0
+	}
+	start := len(t.buf)
+	b, ok := fastEncode(t.buf, v)
+	if !ok {
+		return encodeJSON(v)
+	}
+	if start > 0 && cap(b) != cap(t.buf) {
+		// append moved it: keep this encoding alone at the start of the
+		// new array, and the room after it for the next.
+		b = b[start:]
+		start = 0
+	}
+	t.buf = b
+	t.used += len(b) - start
+	return json.RawMessage(b[start:len(b):len(b)]), nil
+}
+
+// mustEncode is mustEncode into the thread's buffer.
+func (t *thread) mustEncode(v any) json.RawMessage {
+	b, err := t.encode(v)
+	if err != nil {
+		return mustEncode(v)
+	}
+	return b
 }
 
 func (t *thread) emit(ev Event) int64 { return t.emitAt(ev, t.h.clock.Now()) }

@@ -202,9 +202,10 @@ func formatted(v any) string {
 	case string:
 		return x
 	case *asl.Object:
-		members := make([]string, len(x.Keys))
-		for i, k := range x.Keys {
-			members[i] = k + "=" + formatted(x.Values[k])
+		members := make([]string, x.Len())
+		for i := range members {
+			k, m := x.Member(i)
+			members[i] = k + "=" + formatted(m)
 		}
 		return "{" + strings.Join(members, ", ") + "}"
 	case []any:
@@ -415,12 +416,12 @@ func fnJSONMerge(c *iCall, args []any, _ *env) (any, error) {
 	if deep {
 		return nil, fmt.Errorf("deep merge is not supported; set the third argument to false")
 	}
-	out := asl.NewObject(a.Len() + b.Len())
-	for _, k := range a.Keys {
-		out.Set(k, a.Values[k])
+	out := asl.NewSmallObject(a.Len() + b.Len())
+	for i := range a.Len() {
+		out.Set(a.Member(i))
 	}
-	for _, k := range b.Keys {
-		out.Set(k, b.Values[k])
+	for i := range b.Len() {
+		out.Set(b.Member(i))
 	}
 	return out, nil
 }

@@ -97,7 +97,8 @@ func toJSONata(v any) any {
 	switch t := v.(type) {
 	case *asl.Object:
 		m := make(map[string]any, t.Len())
-		for k, x := range t.Values {
+		for i := range t.Len() {
+			k, x := t.Member(i)
 			m[k] = toJSONata(x)
 		}
 		return m

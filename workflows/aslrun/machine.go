@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
@@ -115,12 +116,12 @@ type Options struct {
 	// RoleARN is $$.Execution.RoleArn.
 	RoleARN string
 	// InvokeInline calls the Invoker on the execution's own goroutine
-	// instead of a new one per Task. Set it when the Invoker returns once
+	// instead of handing each call to a worker goroutine. Set it when the Invoker returns once
 	// its context is done (an in-process handler that passes its context
 	// on, a stub): a Task's TimeoutSeconds and the execution's time limit
 	// then rely on the Invoker to stop. The outcomes and the history are
-	// the same as without it for such an Invoker, and each Task saves a
-	// goroutine and the hand-offs between it and the execution's. Off by
+	// the same as without it for such an Invoker, and each Task saves the
+	// hand-offs between the worker and the execution's goroutine. Off by
 	// default: an Invoker that ignores its context (a handler blocked in a
 	// call without a deadline) would hold the execution past its limits.
 	InvokeInline bool
@@ -140,6 +141,11 @@ type Machine struct {
 	// historyCap is the capacity a new execution's history starts with:
 	// the longest history seen so far, up to maxHistoryCap.
 	historyCap atomic.Int64
+	// encodeHint is the size of the buffer a new execution's main thread
+	// encodes its data into: the most seen so far, up to maxChunk.
+	encodeHint atomic.Int64
+	// watchdog wakes executions whose Task outlives its deadline.
+	watchdog watchdog
 	// ctxSM is $$.StateMachine, the same for every execution.
 	ctxSM *asl.Object
 }
@@ -147,7 +153,7 @@ type Machine struct {
 // minHistoryCap and maxHistoryCap bound the capacity an execution's
 // history is allocated with.
 const (
-	minHistoryCap = 16
+	minHistoryCap = 8
 	maxHistoryCap = 1024
 )
 
@@ -208,6 +214,7 @@ func New(definition []byte, opts Options) (*Machine, error) {
 	}
 	m := &Machine{sm: sm, opts: opts, env: &env{rand: opts.Random, uuid: opts.NewUUID, now: opts.Clock.Now}, region: awsenv.Region, account: awsenv.LocalAccount}
 	m.historyCap.Store(minHistoryCap)
+	m.watchdog.clock = opts.Clock
 	m.ctxSM = obj("Id", opts.StateMachineARN, "Name", opts.Name)
 	if parts := strings.Split(opts.StateMachineARN, ":"); len(parts) >= 5 {
 		m.region, m.account = parts[3], parts[4]
@@ -335,18 +342,50 @@ func checkExecutionName(name string) error {
 		return &InputError{Err: fmt.Errorf("the execution name must be 1 to 80 characters")}
 	}
 	for _, r := range name {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune("?*<>{}[]:;,\\|^~$#%&`\"", r) {
+		if r < utf8.RuneSelf && r > ' ' && r != 0x7f && !badNameChar[r] {
+			continue // the common case, without the Unicode tables
+		}
+		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(badNameChars, r) {
 			return &InputError{Err: fmt.Errorf("the execution name may not contain %q", r)}
 		}
 	}
 	return nil
 }
 
-func newUUID() string {
-	var b [16]byte
-	if _, err := cryptorand.Read(b[:]); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
+// badNameChars are the ASCII characters an execution name may not
+// contain besides whitespace and control characters.
+const badNameChars = "?*<>{}[]:;,\\|^~$#%&`\""
+
+// badNameChar marks badNameChars.
+var badNameChar = func() (t [utf8.RuneSelf]bool) {
+	for _, c := range badNameChars {
+		t[c] = true
 	}
+	return t
+}()
+
+// uuidRandom holds crypto/rand bytes for newUUID, read 32 UUIDs at a
+// time: one read per UUID was a few percent of an execution's CPU.
+var uuidRandom = sync.Pool{New: func() any { return new(uuidBytes) }}
+
+type uuidBytes struct {
+	b    [32 * 16]byte
+	used int // bytes handed out; len(b) when empty
+}
+
+func newUUID() string {
+	r := uuidRandom.Get().(*uuidBytes)
+	if r.used == 0 || r.used == len(r.b) {
+		if _, err := cryptorand.Read(r.b[:]); err != nil {
+			panic(err) // crypto/rand never fails on supported platforms
+		}
+		r.used = 0
+	}
+	var b [16]byte
+	copy(b[:], r.b[r.used:])
+	clear(r.b[r.used : r.used+16]) // handed out: not kept
+	r.used += 16
+	uuidRandom.Put(r)
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	var s [36]byte

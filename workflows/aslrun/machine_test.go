@@ -2,6 +2,7 @@ package aslrun
 
 import (
 	"github.com/resilientpay/paymentapi/workflows/asllint"
+	"regexp"
 
 	"context"
 	"encoding/json"
@@ -240,5 +241,37 @@ func TestLintOnlyNamesRegisteredLinterRules(t *testing.T) {
 		if !ids[id] {
 			t.Errorf("lintOnly names %q, which is not a linter rule", id)
 		}
+	}
+}
+
+// Every printable ASCII character is allowed in an execution name except
+// the ones StartExecution rejects; control characters and DEL are not.
+func TestExecutionNameASCII(t *testing.T) {
+	for c := rune(0); c < 0x80; c++ {
+		err := checkExecutionName("a" + string(c) + "b")
+		bad := c <= ' ' || c == 0x7f || strings.ContainsRune("?*<>{}[]:;,\\|^~$#%&`\"", c)
+		if (err != nil) != bad {
+			t.Errorf("%q: error %v, want rejected=%v", c, err, bad)
+		}
+	}
+	if err := checkExecutionName("payé-\u00a0x"); err == nil {
+		t.Error("a no-break space was accepted")
+	}
+	if err := checkExecutionName("payé"); err != nil {
+		t.Errorf("a non-ASCII letter was rejected: %v", err)
+	}
+}
+
+// newUUID gives distinct version 4 UUIDs, across the refills of its
+// random bytes.
+func TestNewUUID(t *testing.T) {
+	re := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	seen := map[string]bool{}
+	for range 200 {
+		u := newUUID()
+		if !re.MatchString(u) || seen[u] {
+			t.Fatalf("newUUID() = %q (seen before: %v)", u, seen[u])
+		}
+		seen[u] = true
 	}
 }

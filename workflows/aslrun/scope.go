@@ -34,7 +34,8 @@ func (s *varScope) assign(vals *asl.Object) {
 	if s.vals == nil {
 		s.vals = map[string]any{}
 	}
-	for _, k := range vals.Keys {
-		s.vals[k] = vals.Values[k]
+	for i := range vals.Len() {
+		k, v := vals.Member(i)
+		s.vals[k] = v
 	}
 }

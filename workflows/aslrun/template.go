@@ -25,7 +25,7 @@ type tObject struct {
 }
 
 func (t *tObject) eval(in any, c *evalCtx) (any, *stateError) {
-	out := asl.NewObject(len(t.keys))
+	out := asl.NewSmallObject(len(t.keys))
 	for i, k := range t.keys {
 		v, err := t.vals[i].eval(in, c)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"unsafe"
 )
 
 // Values inside the executor are nil, bool, json.Number, string, []any
@@ -20,7 +21,7 @@ import (
 
 // obj builds an object from alternating keys and values.
 func obj(kv ...any) *asl.Object {
-	o := asl.NewObject(len(kv) / 2)
+	o := asl.NewSmallObject(len(kv) / 2)
 	for i := 0; i+1 < len(kv); i += 2 {
 		o.Set(kv[i].(string), kv[i+1])
 	}
@@ -30,6 +31,16 @@ func obj(kv ...any) *asl.Object {
 // decodeJSON parses one JSON text into an executor value.
 func decodeJSON(data []byte) (any, error) {
 	if v, ok := fastDecode(data); ok {
+		return v, nil
+	}
+	return asl.DecodeJSON(data)
+}
+
+// decodeOwnJSON is decodeJSON of a text that nothing modifies while the
+// values decoded from it are in use (a task result the executor copied for
+// the history): their strings are slices of it, without a copy.
+func decodeOwnJSON(data []byte) (any, error) {
+	if v, ok := fastDecodeString(unsafe.String(unsafe.SliceData(data), len(data))); ok {
 		return v, nil
 	}
 	return asl.DecodeJSON(data)
@@ -66,8 +77,9 @@ func mustEncode(v any) json.RawMessage {
 func toPlain(v any) any {
 	switch t := v.(type) {
 	case *asl.Object:
-		m := make(map[string]any, len(t.Keys))
-		for k, x := range t.Values {
+		m := make(map[string]any, t.Len())
+		for i := range t.Len() {
+			k, x := t.Member(i)
 			m[k] = toPlain(x)
 		}
 		return m
@@ -91,7 +103,7 @@ func fromPlain(v any) any {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		o := asl.NewObject(len(keys))
+		o := asl.NewSmallObject(len(keys))
 		for _, k := range keys {
 			o.Set(k, fromPlain(t[k]))
 		}
@@ -190,9 +202,10 @@ func jsonEqual(a, b any) bool {
 		if !ok || x.Len() != y.Len() {
 			return false
 		}
-		for _, k := range x.Keys {
+		for i := range x.Len() {
+			k, xv := x.Member(i)
 			yv, ok := y.Get(k)
-			if !ok || !jsonEqual(x.Values[k], yv) {
+			if !ok || !jsonEqual(xv, yv) {
 				return false
 			}
 		}
