@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/resilientpay/paymentapi/internal/harness/emulator"
 	"github.com/resilientpay/paymentapi/tasks/healthcheck"
@@ -53,6 +55,10 @@ func TestCheckAgainstEmulators(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// SQS counts the messages eventually ("approximate" attributes); the
+	// emulator counts a message it has just received as delayed until its
+	// event loop runs a timer, which a busy machine can put off.
+	waitForVisible(ctx, t, q, dlqURL, 3)
 	check := func(state cwtypes.StateValue) healthcheck.Report {
 		alarms := &fakeAlarms{pages: []alarmPage{{alarms: []alarm{{name: "app-api-5xx-dev", state: cwtypes.StateValueOk}}},
 			{alarms: []alarm{{name: "app-persist-errors-dev", state: state}}}}}
@@ -108,4 +114,26 @@ func TestCheckAgainstEmulators(t *testing.T) {
 			t.Errorf("status %s, table %+v", r.Status, r.Table)
 		}
 	})
+}
+
+// waitForVisible waits until a queue's ApproximateNumberOfMessages is n.
+func waitForVisible(ctx context.Context, t *testing.T, q *sqs.Client, url string, n int) {
+	t.Helper()
+	want := strconv.Itoa(n)
+	for {
+		out, err := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url),
+			AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)]
+		if got == want {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s holds %s visible messages, want %s", url, got, want)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }

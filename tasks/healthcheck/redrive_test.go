@@ -145,6 +145,8 @@ func newPair(ctx context.Context, t *testing.T, c *sqs.Client, maxReceive int, s
 	return p
 }
 
+// send sends bodies to url, an empty queue, and waits until SQS counts
+// them (waitForVisible).
 func (p pair) send(ctx context.Context, t *testing.T, url string, bodies ...string) {
 	t.Helper()
 	for _, b := range bodies {
@@ -153,6 +155,7 @@ func (p pair) send(ctx context.Context, t *testing.T, url string, bodies ...stri
 			t.Fatal(err)
 		}
 	}
+	waitForVisible(ctx, t, p.sqs, url, len(bodies))
 }
 
 // drain receives and deletes every message of url (short polls until two
