@@ -316,22 +316,7 @@ func New(scope constructs.Construct, id string, props *Props) *Recovery {
 		Otherwise(checkHealth)
 	// The number of parked payments is a level: published on every run
 	// that could count it, alarmed while above 0 (dashboards.MonitorParked).
-	recordParked := tasks.NewCallAwsService(c, jsii.String("RecordParkedPayments"), &tasks.CallAwsServiceProps{
-		Comment: jsii.String("Publishes " + dashboards.MetricPaymentsParked + " to " + dashboards.RecoveryNamespace),
-		Service: jsii.String("cloudwatch"), Action: jsii.String("putMetricData"),
-		IamResources:            jsii.Strings("*"),
-		AdditionalIamStatements: &[]awsiam.PolicyStatement{metricsOnlyToOwnNamespace},
-		Parameters: &map[string]interface{}{
-			"Namespace": dashboards.RecoveryNamespace,
-			"MetricData": []interface{}{map[string]interface{}{
-				"MetricName": dashboards.MetricPaymentsParked, "Unit": "Count", "Value.$": "$.health.parkedPayments",
-				"Dimensions": []interface{}{map[string]interface{}{"Name": "Environment", "Value": naming.Suffix(c)}},
-			}},
-		},
-		ResultPath:  sfn.JsonPath_DISCARD(),
-		TaskTimeout: timeout(10),
-	})
-	retrySDK(recordParked)
+	recordParked := metric("RecordParkedPayments", dashboards.MetricPaymentsParked, "$.health.parkedPayments")
 	catchAndContinue(recordParked, evaluate)
 	recordParked.Next(evaluate)
 	parkedCounted := sfn.NewChoice(c, jsii.String("Parked counted?"), nil).
