@@ -2,8 +2,6 @@ package destroyguard_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"testing"
 	"time"
 
@@ -24,9 +22,7 @@ func TestCountReadsTheTableAsDynamoDBAnswers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	db := emulator.DynamoDBClient(emulator.DynamoDB(t))
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := "transactions-" + hex.EncodeToString(b[:])
+	name := emulator.UniqueName("transactions")
 	if err := store.CreateTable(ctx, db, name); err != nil {
 		t.Fatal(err)
 	}

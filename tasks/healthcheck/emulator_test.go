@@ -2,8 +2,6 @@ package healthcheck_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -24,20 +22,12 @@ import (
 
 func TestMain(m *testing.M) { emulator.Main(m) }
 
-// unique returns a resource name no other test uses, of this binary or of
-// another sharing the emulators (make test).
-func unique(prefix string) string {
-	var b [5]byte
-	_, _ = rand.Read(b[:])
-	return prefix + "-" + hex.EncodeToString(b[:])
-}
-
 func TestCheckAgainstEmulators(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	// GIVEN a real table in DynamoDB Local and a source queue + DLQ in the SQS emulator
 	ddb := emulator.DynamoDBClient(emulator.DynamoDB(t))
-	table := unique("transactions-table")
+	table := emulator.UniqueName("transactions-table")
 	if _, err := ddb.CreateTable(ctx, &dynamodb.CreateTableInput{
 		TableName:            aws.String(table),
 		BillingMode:          ddbtypes.BillingModePayPerRequest,

@@ -123,7 +123,7 @@ type pair struct {
 
 func newPair(ctx context.Context, t *testing.T, c *sqs.Client, maxReceive int, srcAttrs map[string]string) pair {
 	t.Helper()
-	p := pair{sqs: c, name: unique("redrive")}
+	p := pair{sqs: c, name: emulator.UniqueName("redrive")}
 	dlq, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(p.name + "-dlq")})
 	if err != nil {
 		t.Fatal(err)
@@ -395,7 +395,7 @@ func TestRedrivenPaymentsArePersistedExactlyOnce(t *testing.T) {
 	defer cancel()
 	db := emulator.DynamoDBClient(emulator.DynamoDB(t))
 	c := emulator.SQSClient(emulator.SQS(t))
-	table := unique("transactions-table")
+	table := emulator.UniqueName("transactions-table")
 	if err := store.CreateTable(ctx, db, table); err != nil {
 		t.Fatal(err)
 	}
@@ -403,8 +403,8 @@ func TestRedrivenPaymentsArePersistedExactlyOnce(t *testing.T) {
 	p := newPair(ctx, t, c, 1, map[string]string{"VisibilityTimeout": "1"})
 
 	// GIVEN two payments queued during an outage, one of them twice (a retried workflow)
-	p1 := payment.Payment{ID: "pay_redrive1", Amount: 1200, Currency: "EUR", Source: "tok_abcdef987654", MerchantID: "m_1", Owner: "arn:aws:iam::111122223333:user/m_1", IdempotencyKeyHash: unique("kh1"), RequestHash: unique("rh1")}
-	p2 := payment.Payment{ID: "pay_redrive2", Amount: 3400, Currency: "USD", Source: "tok_zyxwvu123456", MerchantID: "m_1", Owner: "arn:aws:iam::111122223333:user/m_1", IdempotencyKeyHash: unique("kh2"), RequestHash: unique("rh2")}
+	p1 := payment.Payment{ID: "pay_redrive1", Amount: 1200, Currency: "EUR", Source: "tok_abcdef987654", MerchantID: "m_1", Owner: "arn:aws:iam::111122223333:user/m_1", IdempotencyKeyHash: emulator.UniqueName("kh1"), RequestHash: emulator.UniqueName("rh1")}
+	p2 := payment.Payment{ID: "pay_redrive2", Amount: 3400, Currency: "USD", Source: "tok_zyxwvu123456", MerchantID: "m_1", Owner: "arn:aws:iam::111122223333:user/m_1", IdempotencyKeyHash: emulator.UniqueName("kh2"), RequestHash: emulator.UniqueName("rh2")}
 	q := queue.New(c, p.src)
 	for _, pay := range []payment.Payment{p1, p2, p1} {
 		if err := q.Enqueue(ctx, pay, errorname.StoreUnavailable, 3); err != nil {

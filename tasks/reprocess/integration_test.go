@@ -2,8 +2,6 @@ package reprocess_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -32,12 +30,6 @@ import (
 
 func TestMain(m *testing.M) { emulator.Main(m) }
 
-func unique(prefix string) string {
-	var b [5]byte
-	_, _ = rand.Read(b[:])
-	return prefix + "-" + hex.EncodeToString(b[:])
-}
-
 // env is a table in DynamoDB Local and a failed-transactions queue with a
 // DLQ in the SQS emulator.
 type env struct {
@@ -52,11 +44,11 @@ func newEnv(t *testing.T, maxReceive int) env {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a cold DynamoDB Local on a busy machine is slow
 	defer cancel()
 	e := env{db: emulator.DynamoDBClient(emulator.DynamoDB(t)), sqs: emulator.SQSClient(emulator.SQS(t)),
-		table: unique("transactions-table")}
+		table: emulator.UniqueName("transactions-table")}
 	if err := store.CreateTable(ctx, e.db, e.table); err != nil {
 		t.Fatal(err)
 	}
-	dlq, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(unique("failed-transactions-dlq"))})
+	dlq, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(emulator.UniqueName("failed-transactions-dlq"))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +56,7 @@ func newEnv(t *testing.T, maxReceive int) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(unique("failed-transactions-queue")), Attributes: map[string]string{
+	q, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(emulator.UniqueName("failed-transactions-queue")), Attributes: map[string]string{
 		"VisibilityTimeout": "1",
 		"RedrivePolicy":     fmt.Sprintf(`{"deadLetterTargetArn":%q,"maxReceiveCount":"%d"}`, arn.Attributes["QueueArn"], maxReceive),
 	}})
@@ -152,8 +144,8 @@ func (throttled) TransactWriteItems(context.Context, *dynamodb.TransactWriteItem
 }
 
 func samplePayment() payment.Payment {
-	return payment.Payment{ID: "pay_" + unique("x")[2:], Amount: 4200, Currency: "GBP", Source: "tok_visa_abcdef123456",
-		MerchantID: "m_1", Owner: "arn:aws:iam::111122223333:user/m_1", IdempotencyKeyHash: unique("kh"), RequestHash: unique("rh")}
+	return payment.Payment{ID: "pay_" + emulator.UniqueName("x")[2:], Amount: 4200, Currency: "GBP", Source: "tok_visa_abcdef123456",
+		MerchantID: "m_1", Owner: "arn:aws:iam::111122223333:user/m_1", IdempotencyKeyHash: emulator.UniqueName("kh"), RequestHash: emulator.UniqueName("rh")}
 }
 
 // failAndEnqueue runs Persist against a throttled store, then
@@ -258,7 +250,7 @@ func TestAQueuedPaymentWhoseKeyWasReusedIsParkedNotDropped(t *testing.T) {
 	first := samplePayment()
 	e.failAndEnqueue(t, first) // 202
 	second := first
-	second.Amount, second.RequestHash = first.Amount+1, unique("rh")
+	second.Amount, second.RequestHash = first.Amount+1, emulator.UniqueName("rh")
 	if res, err := s.Persist(context.Background(), second); err != nil || res.StatusCode != 201 {
 		t.Fatalf("the second body under the key = %+v, %v; want 201", res, err)
 	}

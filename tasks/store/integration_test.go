@@ -2,8 +2,6 @@ package store_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -32,9 +30,7 @@ type table struct {
 func newTable(tb testing.TB) table {
 	tb.Helper()
 	db := emulator.DynamoDBClient(emulator.DynamoDB(tb))
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := "transactions-" + hex.EncodeToString(b[:])
+	name := emulator.UniqueName("transactions")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a cold DynamoDB Local on a busy machine is slow
 	defer cancel()
 	if err := store.CreateTable(ctx, db, name); err != nil {

@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"sync"
@@ -104,4 +106,13 @@ func Main(m *testing.M) {
 	code := m.Run()
 	StopAll()
 	os.Exit(code)
+}
+
+// UniqueName is prefix followed by a random part: the name of a table or
+// queue no other test uses, of this binary or of another sharing the
+// emulators, nor an earlier run of the same test (-count).
+func UniqueName(prefix string) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return prefix + "-" + hex.EncodeToString(b[:])
 }

@@ -3,8 +3,6 @@ package restore_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -39,9 +37,7 @@ type rehearsal struct {
 
 func newTable(t *testing.T, db *dynamodb.Client, prefix string) string {
 	t.Helper()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := prefix + "-" + hex.EncodeToString(b[:])
+	name := emulator.UniqueName(prefix)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := store.CreateTable(ctx, db, name); err != nil {
